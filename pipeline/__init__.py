@@ -1,0 +1,3 @@
+"""newsclean: a boilerplate-stripping cleaning pipeline for news corpora."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,82 @@
+"""Configuration: packaged TOML defaults, overlaid by a user's file, validated at start-up.
+
+The defaults live in the top-level ``configs/`` folder, shipped inside the package as
+``pipeline.configs``: ``newsclean.toml`` holds settings, ``rules/<name>.toml`` the rule
+sets, each reachable as ``config.section("<name>")``.  A user file passed with
+``--config`` is merged over them table by table, so it can change one threshold or add
+one rule without copying the rest.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; raised at start-up, never mid-run."""
+
+
+def _merge(base: dict, overlay: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _packaged_defaults() -> dict:
+    root = resources.files("pipeline.configs")
+    data = tomllib.loads(root.joinpath("newsclean.toml").read_text(encoding="utf-8"))
+    rules_dir = root.joinpath("rules")
+    for entry in sorted(rules_dir.iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".toml"):
+            name = entry.name[: -len(".toml")]
+            if name in data:
+                raise ConfigError(f"rule file {entry.name} clashes with setting table [{name}]")
+            data[name] = tomllib.loads(entry.read_text(encoding="utf-8"))
+    return data
+
+
+@dataclass(frozen=True)
+class Config:
+    """Merged configuration; ``digest`` identifies it in the run manifest."""
+
+    data: dict
+    digest: str
+    path: str | None = None
+
+    def section(self, name: str) -> dict:
+        value = self.data.get(name)
+        if not isinstance(value, dict):
+            raise ConfigError(f"configuration has no table [{name}]")
+        return value
+
+    def get(self, dotted: str, default: Any = None) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Load the packaged defaults, overlaid by the TOML file at ``path`` when given."""
+    data = _packaged_defaults()
+    if path is not None:
+        try:
+            overlay = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read configuration {path}: {exc}") from exc
+        data = _merge(data, overlay)
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+    return Config(data=data, digest=digest, path=str(path) if path else None)

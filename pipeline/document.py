@@ -1,0 +1,105 @@
+"""The one document type that flows through the pipeline, and the reject that ends one."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A piece of text taken out of the article: what, why (category) and which rule."""
+
+    category: str
+    text: str
+    rule: str
+
+    def as_dict(self) -> dict:
+        return {"category": self.category, "text": self.text, "rule": self.rule}
+
+
+@dataclass
+class RawInput:
+    """One input document as read from disk, before any cleaning.
+
+    ``kind`` is ``"html"`` or ``"text"``; ``content`` is already decoded to str.
+    ``notes`` carries what reading had to do that a user should know (lossy decode...).
+    """
+
+    source: str
+    content: str
+    kind: str
+    url: str | None = None
+    reference_date: date | None = None
+    site_hint: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        """Stable id: the same source path with the same content gives the same id."""
+        digest = hashlib.sha256()
+        digest.update(self.source.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+        digest.update(self.content.encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()[:16]
+
+
+@dataclass
+class Reject:
+    """An input that could not become a record, with a reason code a person can act on."""
+
+    source: str
+    reason: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"source": self.source, "reason": self.reason, "message": self.message}
+
+
+@dataclass
+class Document:
+    """A cleaned article: metadata, body paragraphs and the audit trail of removals."""
+
+    id: str
+    source: str
+    url: str | None = None
+    kind: str = "text"
+    title: str | None = None
+    description: str | None = None
+    authors: list[str] = field(default_factory=list)
+    date_published: str | None = None
+    date_raw: str | None = None
+    site_name: str | None = None
+    language: str | None = None
+    language_score: float | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    removed: list[Removal] = field(default_factory=list)
+    duplicate_of: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+    def remove(self, category: str, text: str, rule: str) -> None:
+        self.removed.append(Removal(category, text, rule))
+
+    def as_record(self) -> dict:
+        """The JSON record written to the output, in a fixed key order."""
+        return {
+            "id": self.id,
+            "source": self.source,
+            "url": self.url,
+            "title": self.title,
+            "description": self.description,
+            "authors": list(self.authors),
+            "date_published": self.date_published,
+            "date_raw": self.date_raw,
+            "site_name": self.site_name,
+            "language": self.language,
+            "language_score": self.language_score,
+            "text": self.text,
+            "removed": [r.as_dict() for r in self.removed],
+            "duplicate_of": self.duplicate_of,
+            "notes": list(self.notes),
+        }
