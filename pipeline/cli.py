@@ -1,0 +1,113 @@
+"""The ``newsclean`` command: build the Luigi DAG for a run and report how it went."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import threading
+from datetime import date
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.config import ConfigError, load_config
+
+
+def _iso_date(value: str) -> str:
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {value!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsclean", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"newsclean {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="clean news inputs into JSONL records")
+    run.add_argument("inputs", nargs="*", default=["seeds"], metavar="INPUT",
+                     help="files or folders (walked recursively); default: seeds/")
+    run.add_argument("--output", default="output", help="output folder (default: output/)")
+    run.add_argument("--workers", type=int, default=1, help="shards cleaned in parallel processes")
+    run.add_argument("--scheduler-url", default=None,
+                     help="URL of a luigid central scheduler (default: a local scheduler)")
+    run.add_argument("--reference-date", type=_iso_date, default=None,
+                     help="YYYY-MM-DD that relative dates ('1 month ago') are resolved against")
+    run.add_argument("--config", default=None, help="TOML file merged over the packaged configuration")
+    run.add_argument("--shard-size", type=int, default=0, help="inputs per shard (default: from configuration)")
+    run.add_argument("--state-dir", default=None,
+                     help="per-site statistics kept across runs (default: OUTPUT/_state)")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    run.add_argument("--verbose", action="store_true", help="show Luigi's own log")
+    return parser
+
+
+def _progress_bar(output: Path, total: int, stop: threading.Event) -> None:
+    """Draw a bar of shards cleaned, read from the work folder (works for any worker layout)."""
+    clean_dir = output / "_work" / "clean"
+    while not stop.wait(0.5):
+        done = len(list(clean_dir.glob("*.jsonl"))) if clean_dir.exists() else 0
+        done = min(done, total)
+        filled = int(30 * done / max(total, 1))
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} shards cleaned")
+        sys.stderr.flush()
+    sys.stderr.write("\n")
+
+
+def command_run(args: argparse.Namespace) -> int:
+    import luigi
+    from luigi.execution_summary import LuigiStatusCode
+
+    from pipeline.tasks import CleanRun
+
+    load_config(args.config)  # fail loudly before any work starts
+    if args.workers < 1:
+        raise ConfigError("--workers must be at least 1")
+    for path in args.inputs:
+        if not Path(path).exists():
+            print(f"newsclean: input not found: {path}", file=sys.stderr)
+            return 2
+    if not args.verbose:
+        logging.getLogger("luigi-interface").setLevel(logging.WARNING)
+    task = CleanRun(inputs=list(args.inputs), output_dir=args.output, config_path=args.config,
+                    reference_date=args.reference_date, state_dir=args.state_dir,
+                    shard_size=args.shard_size)
+    stop = threading.Event()
+    bar = None
+    if not args.no_progress:
+        bar = threading.Thread(target=_progress_bar, args=(Path(args.output), len(task.shards), stop), daemon=True)
+        bar.start()
+    options = {"workers": args.workers, "detailed_summary": True, "log_level": "INFO" if args.verbose else "WARNING"}
+    if args.scheduler_url:
+        options["scheduler_url"] = args.scheduler_url
+    else:
+        options["local_scheduler"] = True
+    try:
+        result = luigi.build([task], **options)
+    finally:
+        stop.set()
+        if bar:
+            bar.join()
+    print(result.summary_text, file=sys.stderr)
+    if result.status not in (LuigiStatusCode.SUCCESS, LuigiStatusCode.SUCCESS_WITH_RETRY):
+        return 1
+    manifest = json.loads(Path(args.output, "manifest.json").read_text(encoding="utf-8"))
+    print(f"newsclean: {manifest['inputs']['documents']} documents in, {manifest['records']} records, "
+          f"{manifest['rejects']} rejects -> {args.output}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return command_run(args)
+    except ConfigError as exc:
+        print(f"newsclean: configuration error: {exc}", file=sys.stderr)
+        return 2
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,283 @@
+"""Luigi tasks: thin wrappers that open targets and call one function of ``pipeline.batch``.
+
+DAG of one run (``CleanRun``)::
+
+    CleanShard x N  ->  IndexBatch  ->  FinaliseShard x N  ->  CleanRun (manifest, _SUCCESS)
+
+Run it from the CLI (``newsclean run``) or with Luigi itself::
+
+    luigi --module pipeline.tasks CleanRun --inputs '["seeds"]' --output-dir output --local-scheduler
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections import Counter
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+import luigi
+
+from pipeline import __version__
+from pipeline.batch import (Shard, build_batch_index, clean_shard, finalise_shard, plan_digest,
+                            plan_shards)
+from pipeline.clean import Cleaner
+from pipeline.config import Config, load_config
+from pipeline.inputs import InputFile, Limits, discover_inputs
+from pipeline.site_stats import SiteStats
+from pipeline.writing import dumps
+
+WORK_DIR = "_work"
+STATE_DIR = "_state"
+
+
+class _RunTask(luigi.Task):
+    output_dir = luigi.Parameter(description="folder the run writes its records, rejects and manifest to")
+    config_path = luigi.OptionalParameter(default=None, description="TOML file merged over the packaged configuration")
+    reference_date = luigi.OptionalParameter(
+        default=None, description="YYYY-MM-DD that relative dates ('3 days ago') are resolved against")
+    state_dir = luigi.OptionalParameter(
+        default=None, significant=False,
+        description="folder of per-site statistics kept across runs (default OUTPUT/_state)")
+
+    @cached_property
+    def config(self) -> Config:
+        return load_config(self.config_path)
+
+    @property
+    def ref_date(self) -> date | None:
+        return date.fromisoformat(self.reference_date) if self.reference_date else None
+
+    def run_params(self) -> dict:
+        return {"output_dir": self.output_dir, "config_path": self.config_path,
+                "reference_date": self.reference_date, "state_dir": self.state_dir}
+
+    def work_path(self, *parts: str) -> Path:
+        return Path(self.output_dir, WORK_DIR, *parts)
+
+
+def _members_param(members: tuple[InputFile, ...]) -> list[list[str]]:
+    return [[str(f.root), f.source] for f in members]
+
+
+def _members(param) -> tuple[InputFile, ...]:
+    return tuple(InputFile(path=Path(root) / source, root=Path(root), source=source) for root, source in param)
+
+
+class CleanShard(_RunTask):
+    """Extract and clean every document of one shard into a tagged JSONL work file."""
+
+    shard_id = luigi.Parameter()
+    members = luigi.ListParameter(significant=False, description="[root, source] pairs of the shard's inputs")
+
+    def output(self):
+        return luigi.LocalTarget(self.work_path("clean", f"{self.shard_id}.jsonl"))
+
+    def run(self):
+        members = _members(self.members)
+        cleaner = Cleaner.from_config(self.config, self.ref_date)
+
+        def progress(done: int) -> None:
+            self.set_progress_percentage(round(100 * done / max(len(members), 1)))
+            self.set_status_message(f"{done}/{len(members)} inputs")
+
+        with self.output().open("w") as out:
+            clean_shard(members, cleaner, Limits.from_config(self.config), out, progress)
+
+
+class IndexBatch(_RunTask):
+    """Count repeated paragraphs per site and find duplicate clusters over all shards."""
+
+    plan = luigi.Parameter(description="digest of the run's plan")
+    shards = luigi.ListParameter(significant=False)
+
+    def requires(self):
+        return [CleanShard(shard_id=sid, members=members, **self.run_params()) for sid, members in self.shards]
+
+    @property
+    def state(self) -> Path:
+        return Path(self.state_dir) if self.state_dir else Path(self.output_dir, STATE_DIR)
+
+    def output(self):
+        return {"index": luigi.LocalTarget(self.work_path("index", f"{self.plan}.json")),
+                "stats": luigi.LocalTarget(self.state / f"site-stats-{self.plan}.json")}
+
+    def earlier_stats(self) -> SiteStats:
+        """Statistics persisted by earlier runs (other plans), merged in name order."""
+        stats = SiteStats()
+        own = self.output()["stats"].path
+        for path in sorted(self.state.glob("site-stats-*.json")):
+            if str(path) != own:
+                stats.merge(SiteStats.from_json(json.loads(path.read_text(encoding="utf-8"))))
+        return stats
+
+    def run(self):
+        def open_shards():
+            for target in self.input():
+                with target.open("r") as handle:
+                    yield handle
+
+        index, batch = build_batch_index(open_shards, self.earlier_stats(), self.config)
+        with self.output()["stats"].open("w") as out:
+            json.dump(batch.to_json(), out, sort_keys=True)
+        with self.output()["index"].open("w") as out:
+            json.dump(index, out, sort_keys=True)
+
+
+class FinaliseShard(_RunTask):
+    """Apply the batch index to one shard: site chrome out, duplicates marked."""
+
+    plan = luigi.Parameter()
+    shard_id = luigi.Parameter()
+    shards = luigi.ListParameter(significant=False)
+
+    def requires(self):
+        members = dict((sid, m) for sid, m in self.shards)[self.shard_id]
+        return {"shard": CleanShard(shard_id=self.shard_id, members=members, **self.run_params()),
+                "index": IndexBatch(plan=self.plan, shards=self.shards, **self.run_params())}
+
+    def output(self):
+        base = self.work_path("final", self.plan, self.shard_id)
+        return {name: luigi.LocalTarget(f"{base}.{name}.json{'l' if name != 'counts' else ''}")
+                for name in ("records", "rejects", "counts")}
+
+    def run(self):
+        with self.input()["index"]["index"].open("r") as handle:
+            index = json.load(handle)
+        out = self.output()
+        with self.input()["shard"].open("r") as shard, out["records"].open("w") as records, \
+                out["rejects"].open("w") as rejects:
+            counts = finalise_shard(shard, index, self.config, records, rejects)
+        with out["counts"].open("w") as handle:
+            json.dump(dict(sorted(counts.items())), handle)
+
+
+class CleanRun(_RunTask):
+    """A whole run: publish the shards' records, gather rejects, write the manifest and _SUCCESS."""
+
+    inputs = luigi.ListParameter(description="files or folders to clean (folders are walked)")
+    shard_size = luigi.IntParameter(default=0, description="inputs per shard (0: the configuration's run.shard_size)")
+
+    @cached_property
+    def files(self) -> list[InputFile]:
+        return discover_inputs([Path(p) for p in self.inputs])
+
+    @cached_property
+    def shards(self) -> list[Shard]:
+        size = self.shard_size or int(self.config.get("run.shard_size", 200))
+        return plan_shards(self.files, size)
+
+    @cached_property
+    def plan(self) -> str:
+        return plan_digest(self.shards, self.config, self.ref_date)
+
+    def shard_param(self) -> list:
+        return [[s.id, _members_param(s.members)] for s in self.shards]
+
+    def requires(self):
+        shards = self.shard_param()
+        return [FinaliseShard(plan=self.plan, shard_id=s.id, shards=shards, **self.run_params())
+                for s in self.shards]
+
+    def output(self):
+        return {name: luigi.LocalTarget(Path(self.output_dir, name))
+                for name in ("rejects.jsonl", "manifest.json", "_SUCCESS")}
+
+    def complete(self):
+        # Done only when the manifest speaks of this very plan: new or changed inputs,
+        # or another configuration, make an earlier run's _SUCCESS stale.
+        out = self.output()
+        if not all(t.exists() for t in out.values()):
+            return False
+        try:
+            manifest = json.loads(Path(out["manifest.json"].path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return manifest.get("plan") == self.plan
+
+    def run(self):
+        started = time.time()
+        out = self.output()
+        success = Path(out["_SUCCESS"].path)
+        success.unlink(missing_ok=True)
+        record_files = publish_records(self.output_dir, self.shards, self.input())
+        with out["rejects.jsonl"].open("w") as rejects:
+            for shard_outputs in self.input():
+                with shard_outputs["rejects"].open("r") as part:
+                    shutil.copyfileobj(part, rejects)
+        counts: Counter = Counter()
+        for shard_outputs in self.input():
+            with shard_outputs["counts"].open("r") as handle:
+                counts.update(json.load(handle))
+        manifest = build_manifest(self, counts, record_files, started)
+        with out["manifest.json"].open("w") as handle:
+            handle.write(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+        drop_stale_work(self.output_dir, self.plan, {s.id for s in self.shards})
+        with out["_SUCCESS"].open("w") as handle:
+            handle.write(self.plan + "\n")
+
+
+def publish_records(output_dir: str, shards: list[Shard], finals: list[dict]) -> list[str]:
+    """Move each shard's records into place atomically; remove record files of older plans."""
+    names = []
+    for shard, targets in zip(shards, finals):
+        name = f"records-{shard.id}.jsonl"
+        tmp = Path(output_dir, f".{name}.tmp")
+        shutil.copyfile(targets["records"].path, tmp)
+        os.replace(tmp, Path(output_dir, name))
+        names.append(name)
+    for stale in sorted(Path(output_dir).glob("records-*.jsonl")):
+        if stale.name not in names:
+            stale.unlink()
+    return names
+
+
+def drop_stale_work(output_dir: str, plan: str, shard_ids: set[str]) -> None:
+    """Forget finalised shards of earlier plans and clean shards no plan uses any more."""
+    final = Path(output_dir, WORK_DIR, "final")
+    for path in sorted(final.glob("*")):
+        if path.name != plan:
+            shutil.rmtree(path, ignore_errors=True)
+    for path in sorted(Path(output_dir, WORK_DIR, "clean").glob("*.jsonl")):
+        if path.stem not in shard_ids:
+            path.unlink()
+
+
+def _versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"newsclean": __version__}
+    for name in ("trafilatura", "luigi", "langdetect", "lxml", "dateparser", "warcio", "datasketch",
+                 "charset-normalizer", "beautifulsoup4"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def build_manifest(run: CleanRun, counts: Counter, record_files: list[str], started: float) -> dict:
+    """The run manifest: what went in, what came out, with which versions and configuration."""
+    records, rejects = counts.get("records", 0), counts.get("rejects", 0)
+    return {
+        "plan": run.plan,
+        "inputs": {"files": len(run.files), "documents": counts.get("documents", 0), "paths": list(run.inputs)},
+        "records": records,
+        "rejects": rejects,
+        # every document read ends as exactly one record or one reject
+        "accounted": counts.get("documents", 0) == records + rejects,
+        "duplicates": counts.get("duplicates", 0),
+        "rejects_by_reason": {k.split(":", 1)[1]: v for k, v in sorted(counts.items()) if k.startswith("reject:")},
+        "removed_by_category": {k.split(":", 1)[1]: v for k, v in sorted(counts.items()) if k.startswith("removed:")},
+        "record_files": record_files,
+        "shards": len(run.shards),
+        "config": {"digest": run.config.digest, "path": run.config_path},
+        "reference_date": run.reference_date,
+        "versions": _versions(),
+        "timings": {"cleaning_seconds": round(counts.get("clean_seconds_x1000", 0) / 1000, 3),
+                    "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    "manifest_seconds": round(time.time() - started, 3)},
+    }
