@@ -1,0 +1,498 @@
+"""Metadata normalisation: bylines to person names, datelines to ISO 8601, titles without site names.
+
+The patterns live in ``configs/rules/metadata.toml`` (section ``metadata``); this module holds
+the mechanisms. Month names, weekday names and relative-date words are dateparser's job.
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Pattern
+
+import dateparser
+
+from pipeline.config import Config, ConfigError, load_config
+
+_FLAGS = re.IGNORECASE | re.UNICODE
+_URL = re.compile(r"(?:https?://|www\.)\S+", _FLAGS)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", _FLAGS)
+_HANDLE = re.compile(r"(?<![\w@])@\w{2,}", _FLAGS)
+_EMPTY_BRACKETS = re.compile(r"[(\[{]\s*[)\]}]")
+_ISO = re.compile(
+    r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
+_EDGE_PUNCT = " \t\"'“”„«»‘’,;:.|/\\-–—·•*()[]{}"
+
+
+@dataclass(frozen=True)
+class AuthorRules:
+    """Compiled byline rules: what to strip around names and what is not a person."""
+
+    prefix: Pattern[str]
+    ui_wrappers: tuple[Pattern[str], ...]
+    role_suffixes: tuple[Pattern[str], ...]
+    separators: Pattern[str]
+    org_words: frozenset[str]
+    drop_exact: frozenset[str]
+    particles: frozenset[str]
+    max_words: int
+
+
+@dataclass(frozen=True)
+class DateRules:
+    """Compiled dateline rules: labels to drop, time detection, segmenting and order hints."""
+
+    label: Pattern[str]
+    segment_separators: Pattern[str]
+    time: Pattern[str]
+    relative_time_units: Pattern[str]
+    day_first_pattern: Pattern[str]
+    day_first_locales: frozenset[str]
+    max_chars: int
+
+
+@dataclass(frozen=True)
+class TitleRules:
+    """Separators between headline and site name, and how long a site name may be."""
+
+    separators: tuple[str, ...]
+    max_site_words: int
+
+
+@dataclass(frozen=True)
+class BylineRules:
+    """Text-mode byline detection."""
+
+    line: Pattern[str]
+    max_chars: int
+
+
+@dataclass(frozen=True)
+class MetadataRules:
+    """All metadata rules, parsed once per configuration."""
+
+    authors: AuthorRules
+    dates: DateRules
+    titles: TitleRules
+    bylines: BylineRules
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    """A date found in text: ``iso`` is None when it is a date that cannot be resolved."""
+
+    iso: str | None
+    raw: str
+
+
+def _compile(section: str, key: str, value: object, flags: int = _FLAGS) -> Pattern[str]:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"[metadata.{section}] {key} must be a non-empty regex string")
+    try:
+        return re.compile(value, flags)
+    except re.error as exc:
+        raise ConfigError(f"[metadata.{section}] {key}: bad regex: {exc}") from exc
+
+
+def _strings(section: str, key: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"[metadata.{section}] {key} must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _int(section: str, key: str, value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ConfigError(f"[metadata.{section}] {key} must be a positive integer")
+    return value
+
+
+def _table(data: dict, name: str) -> dict:
+    table = data.get(name)
+    if not isinstance(table, dict):
+        raise ConfigError(f"configuration [metadata] has no table [{name}]")
+    return table
+
+
+def parse_metadata_rules(data: dict) -> MetadataRules:
+    """Validate and compile the ``metadata`` section; raises ConfigError on a bad rule."""
+    a, d, t, b = (_table(data, n) for n in ("authors", "dates", "titles", "bylines"))
+    authors = AuthorRules(
+        prefix=_compile("authors", "prefix", a.get("prefix")),
+        ui_wrappers=tuple(_compile("authors", "ui_wrappers", p)
+                          for p in _strings("authors", "ui_wrappers", a.get("ui_wrappers"))),
+        role_suffixes=tuple(_compile("authors", "role_suffixes", p)
+                            for p in _strings("authors", "role_suffixes", a.get("role_suffixes"))),
+        # conjunctions are lower case; a capital "E" is a middle initial, not Portuguese "and"
+        separators=_compile("authors", "separators", a.get("separators"), re.UNICODE),
+        org_words=frozenset(w.casefold() for w in _strings("authors", "org_words", a.get("org_words"))),
+        drop_exact=frozenset(w.casefold() for w in _strings("authors", "drop_exact", a.get("drop_exact"))),
+        particles=frozenset(w.casefold() for w in _strings("authors", "particles", a.get("particles"))),
+        max_words=_int("authors", "max_words", a.get("max_words")),
+    )
+    for wrapper in authors.ui_wrappers:
+        if "name" not in wrapper.groupindex:
+            raise ConfigError(f"[metadata.authors] ui_wrappers rule {wrapper.pattern!r} lacks (?P<name>...)")
+    dates = DateRules(
+        label=_compile("dates", "label", d.get("label")),
+        segment_separators=_compile("dates", "segment_separators", d.get("segment_separators")),
+        time=_compile("dates", "time", d.get("time")),
+        relative_time_units=_compile("dates", "relative_time_units", d.get("relative_time_units")),
+        day_first_pattern=_compile("dates", "day_first_pattern", d.get("day_first_pattern")),
+        day_first_locales=frozenset(
+            x.casefold() for x in _strings("dates", "day_first_locales", d.get("day_first_locales"))),
+        max_chars=_int("dates", "max_chars", d.get("max_chars")),
+    )
+    titles = TitleRules(
+        separators=_strings("titles", "separators", t.get("separators")),
+        max_site_words=_int("titles", "max_site_words", t.get("max_site_words")),
+    )
+    bylines = BylineRules(
+        line=_compile("bylines", "line", b.get("line")),
+        max_chars=_int("bylines", "max_chars", b.get("max_chars")),
+    )
+    return MetadataRules(authors=authors, dates=dates, titles=titles, bylines=bylines)
+
+
+_RULES_CACHE: dict[str, MetadataRules] = {}
+
+
+@lru_cache(maxsize=1)
+def _default_config() -> Config:
+    return load_config()
+
+
+def load_metadata_rules(config: Config | None = None) -> MetadataRules:
+    """The parsed metadata rules of ``config`` (the packaged defaults when None), cached by digest."""
+    config = config or _default_config()
+    rules = _RULES_CACHE.get(config.digest)
+    if rules is None:
+        rules = parse_metadata_rules(config.section("metadata"))
+        _RULES_CACHE[config.digest] = rules
+    return rules
+
+
+# ---------------------------------------------------------------- text helpers
+
+def _clean_space(text: str) -> str:
+    text = unicodedata.normalize("NFKC", html.unescape(text))
+    return " ".join(text.replace("\u200b", " ").split())
+
+
+def _key(text: str) -> str:
+    """Comparison key: case-folded letters and digits only."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if ch.isalnum())
+
+
+# ---------------------------------------------------------------- authors
+
+def _strip_edges(text: str) -> str:
+    return text.strip(_EDGE_PUNCT)
+
+
+def _unwrap(text: str, rules: AuthorRules) -> str:
+    """Strip UI wrappers and byline prefixes, repeatedly ("By: Author: X")."""
+    for _ in range(3):
+        before = text
+        for wrapper in rules.ui_wrappers:
+            m = wrapper.match(text)
+            if m:
+                text = _strip_edges(m.group("name"))
+        text = _strip_edges(rules.prefix.sub("", text, count=1))
+        if text == before:
+            break
+    return text
+
+
+def _cut_roles(text: str, rules: AuthorRules) -> str:
+    for _ in range(3):
+        before = text
+        for suffix in rules.role_suffixes:
+            text = _strip_edges(suffix.sub("", text))
+        if text == before:
+            break
+    return text
+
+
+def _is_site(name: str, site_name: str | None) -> bool:
+    if not site_name:
+        return False
+    a, b = _key(name), _key(site_name)
+    if not a or not b:
+        return False
+    # "Newser" vs "newser.com", "Free West Media" vs "FreeWestMedia"
+    return a == b or (len(a) >= 4 and (b.startswith(a) or a.startswith(b)))
+
+
+def _name_ok(name: str, rules: AuthorRules, site_name: str | None) -> bool:
+    if not name or name.casefold() in rules.drop_exact:
+        return False
+    words = name.split()
+    if len(words) > rules.max_words or any(ch in name for ch in "!?:=<>{}#"):
+        return False
+    if not any(ch.isalpha() for ch in name):
+        return False
+    tokens = [_strip_edges(w).casefold() for w in re.split(r"[\s/]+", name)]
+    if any(tok in rules.org_words for tok in tokens):
+        return False
+    return not _is_site(name, site_name)
+
+
+def _tidy_case(name: str) -> str:
+    """Title-case a multi-word name written in capitals ("JOHN SMITH" -> "John Smith")."""
+    words = name.split()
+    if len(words) >= 2 and name.isupper():
+        return " ".join(w.capitalize() if len(w) > 2 or not w.endswith(".") else w for w in words)
+    return name
+
+
+def _names_from(text: str, rules: AuthorRules, site_name: str | None) -> list[str]:
+    text = _clean_space(text)
+    text = _HANDLE.sub(" ", _EMAIL.sub(" ", _URL.sub(" ", text)))
+    text = _clean_space(_EMPTY_BRACKETS.sub(" ", text))
+    text = _cut_roles(_unwrap(_strip_edges(text), rules), rules)
+    names = []
+    for part in rules.separators.split(text):
+        part = _cut_roles(_unwrap(_strip_edges(part or ""), rules), rules)
+        part = _strip_edges(part)
+        if _name_ok(part, rules, site_name):
+            names.append(_tidy_case(part))
+    return names
+
+
+def normalise_authors(raw: str | list[str] | None, *, site_name: str | None = None,
+                      config: Config | None = None) -> list[str]:
+    """Person names from a byline or author field(s), in order, without duplicates.
+
+    Strips prefixes ("By", "Von", "Par"), roles and employers ("Staff Writer", "for Daily
+    Mail", "| Reuters"), e-mails, handles, URLs and UI text; drops organisations and the
+    site itself (``site_name``).
+    """
+    rules = load_metadata_rules(config).authors
+    items = [raw] if isinstance(raw, str) else list(raw or [])
+    out: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        if not isinstance(item, str):
+            continue
+        for name in _names_from(item, rules, site_name):
+            key = _key(name)
+            if key and key not in seen:
+                seen.add(key)
+                out.append(name)
+    return out
+
+
+def is_person_name(text: str, *, config: Config | None = None) -> bool:
+    """Whether ``text`` is shaped like a person's name: 2-5 capitalised words, particles aside."""
+    rules = load_metadata_rules(config).authors
+    words = _clean_space(text).split()
+    if not 2 <= len(words) <= rules.max_words:
+        return False
+    capitals = 0
+    for word in words:
+        if word.casefold() in rules.particles:
+            continue
+        head = word.lstrip("'’(\"")
+        if not head or not head[0].isupper() or any(ch.isdigit() for ch in head):
+            return False
+        capitals += 1
+    return capitals >= 2 and _name_ok(" ".join(words), rules, None)
+
+
+def looks_like_byline(line: str, *, config: Config | None = None) -> bool:
+    """Whether a text line is a byline: a byline prefix followed by person-shaped names."""
+    rules = load_metadata_rules(config)
+    text = _clean_space(line)
+    if not text or len(text) > rules.bylines.max_chars or not rules.bylines.line.match(text):
+        return False
+    names = normalise_authors(text, config=config)
+    return bool(names) and all(is_person_name(n, config=config) or len(n.split()) == 1 for n in names) \
+        and any(is_person_name(n, config=config) for n in names)
+
+
+# ---------------------------------------------------------------- dates
+
+def _strip_labels(text: str, rules: DateRules) -> str:
+    for _ in range(3):
+        stripped = rules.label.sub("", text, count=1).strip()
+        if stripped == text:
+            break
+        text = stripped
+    return text
+
+
+def _iso_from(text: str) -> datetime | date | None:
+    if not _ISO.match(text):
+        return None
+    value = text.replace("Z", "+00:00").replace(" ", "T")
+    if re.search(r"[+-]\d{4}$", value):
+        value = value[:-2] + ":" + value[-2:]
+    try:
+        return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _date_order(text: str, languages: list[str] | None, rules: DateRules) -> str | None:
+    if rules.day_first_pattern.search(text):
+        return "DMY"
+    if languages:
+        first = languages[0].casefold()
+        if first in rules.day_first_locales or first.split("-")[0] != "en":
+            return "DMY"
+        return "MDY"
+    return None
+
+
+def _dateparser(text: str, languages: list[str] | None, base: datetime | None,
+                order: str | None) -> datetime | None:
+    settings: dict = {"PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["day", "month", "year"]}
+    if base is not None:
+        settings["RELATIVE_BASE"] = base
+    if order:
+        settings["DATE_ORDER"] = order
+    langs = [lang.split("-")[0] for lang in languages] if languages else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return dateparser.parse(text, languages=langs, settings=settings)
+        except (ValueError, OverflowError, TypeError, AttributeError):
+            return None
+
+
+def _reference_base(reference: date | datetime | None) -> datetime | None:
+    if reference is None:
+        return None
+    if isinstance(reference, datetime):
+        return reference.replace(tzinfo=None)
+    # a day reference: the end of that day, so "3 hours ago" stays on it
+    return datetime.combine(reference, time(23, 59, 59))
+
+
+def _format(value: datetime, with_time: bool) -> str:
+    if not with_time:
+        return value.date().isoformat()
+    return value.replace(microsecond=0).isoformat()
+
+
+def parse_date(text: str, *, reference_date: date | None = None,
+               languages: list[str] | None = None, config: Config | None = None) -> ParsedDate | None:
+    """The date in a dateline or date field, as ISO 8601; None when the text holds no date.
+
+    Labels ("Published:", "Posted", "Stand:") are dropped; a date with a clock time gives a
+    datetime, with the UTC offset only when the text names a zone or offset; relative dates
+    ("1 month ago", "vor 3 Tagen") are resolved against ``reference_date`` and unresolved
+    (``iso`` None) without it, as is any date after ``reference_date``. ``languages`` (ISO
+    639-1 or locales like "en-GB") fix the language and the day/month order.
+    """
+    rules = load_metadata_rules(config).dates
+    if not isinstance(text, str):
+        return None
+    raw = _clean_space(text)
+    if not raw or len(raw) > rules.max_chars:
+        return None
+    body = _strip_labels(raw, rules)
+    parsed = _iso_from(body)
+    relative = False
+    with_time = False
+    if parsed is not None:
+        with_time = isinstance(parsed, datetime)
+    else:
+        base = _reference_base(reference_date)
+        probe_base = (base or datetime.now()) - timedelta(days=1)
+        segments = [body] + [s.strip() for s in rules.segment_separators.split(body) if s and s.strip()]
+        for segment in dict.fromkeys(_strip_labels(s, rules) for s in segments):
+            if not segment or not any(ch.isalpha() or ch.isdigit() for ch in segment):
+                continue
+            order = _date_order(segment, languages, rules)
+            found = _dateparser(segment, languages, base, order)
+            if found is None:
+                continue
+            probe = _dateparser(segment, languages, probe_base, order)
+            # a date that moves with the base date is relative ("1 month ago", "yesterday")
+            relative = probe is not None and probe.replace(tzinfo=None) != found.replace(tzinfo=None)
+            if relative:
+                with_time = bool(rules.relative_time_units.search(segment)) and isinstance(reference_date, datetime)
+            else:
+                with_time = bool(rules.time.search(segment)) or found.tzinfo is not None
+            parsed = found
+            break
+        if parsed is None:
+            return None
+        if relative and base is None:
+            return ParsedDate(iso=None, raw=raw)
+    if reference_date is not None:
+        ref_day = reference_date.date() if isinstance(reference_date, datetime) else reference_date
+        day = parsed.date() if isinstance(parsed, datetime) else parsed
+        if day > ref_day:
+            return ParsedDate(iso=None, raw=raw)
+    if isinstance(parsed, datetime):
+        return ParsedDate(iso=_format(parsed, with_time), raw=raw)
+    return ParsedDate(iso=parsed.isoformat(), raw=raw)
+
+
+# ---------------------------------------------------------------- titles
+
+def _split_affix(title: str, separator: str) -> tuple[str, str] | None:
+    head, sep, tail = title.rpartition(separator)
+    if not sep or not head.strip() or not tail.strip():
+        return None
+    return head.strip(), tail.strip()
+
+
+def _matches_site(part: str, site_name: str) -> bool:
+    a, b = _key(part), _key(site_name)
+    if not a or not b:
+        return False
+    return a == b or (len(b) >= 3 and (a.startswith(b) or b.startswith(a) or b in a and len(a) <= 2 * len(b)))
+
+
+def clean_title(title: str, site_name: str | None = None, *, config: Config | None = None) -> str:
+    """The headline without site-name prefixes or suffixes ("... - FIT FOR FUN", "Site | Title").
+
+    With ``site_name`` an affix is cut when it matches the site; without, a short trailing
+    affix after a strong separator (" | ", " - ") is cut when the headline is clearly longer.
+    """
+    rules = load_metadata_rules(config).titles
+    text = _clean_space(title or "")
+    if not text:
+        return ""
+    changed = True
+    while changed:
+        changed = False
+        for separator in rules.separators:
+            if separator not in text:
+                continue
+            # suffix: "Headline | Site"
+            head, _, tail = text.rpartition(separator)
+            head, tail = head.strip(), tail.strip()
+            if head and tail and site_name and _matches_site(tail, site_name):
+                text, changed = head, True
+                break
+            # prefix: "Site | Headline"
+            first, _, rest = text.partition(separator)
+            first, rest = first.strip(), rest.strip()
+            if first and rest and site_name and _matches_site(first, site_name):
+                text, changed = rest, True
+                break
+    if site_name and _matches_site(text, site_name):
+        return _clean_space(title)
+    if not site_name:
+        text = _strip_generic_suffix(text, rules)
+    return text
+
+
+def _strip_generic_suffix(text: str, rules: TitleRules) -> str:
+    for separator in (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » "):
+        if separator not in rules.separators or separator not in text:
+            continue
+        head, _, tail = text.rpartition(separator)
+        head, tail = head.strip(), tail.strip()
+        if head and tail and len(tail.split()) <= min(4, rules.max_site_words) \
+                and len(head.split()) >= 2 * len(tail.split()) and len(head.split()) >= 3:
+            return head
+    return text
