@@ -1,0 +1,497 @@
+"""Plain-text chrome detection: split article text from captions, appeals, teasers and menus.
+
+Rules come from ``configs/rules/text_chrome.toml``; this module holds the mechanism.
+Each line is labelled by the rules (chrome category, or a metadata field), then the
+article body is located structurally: it runs from the first to the last prose line,
+ends early at chrome that closes an article (comment rules, donation appeals, an app
+install block, a source credit), and drops edge blocks cut off by a teaser list. Lines
+before the body give the title, description, byline and dateline; lines after it are
+chrome, labelled by their own rule or by the chrome block they sit in.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import regex
+
+from pipeline.config import Config, ConfigError
+from pipeline.document import Removal
+
+SECTION = "text_chrome"
+CATEGORIES = frozenset({
+    "image_caption", "donation_appeal", "comment_policy", "app_install",
+    "related_links", "navigation", "contact",
+})
+ZONES = frozenset({"any", "outside"})
+META_FIELDS = ("byline", "dateline", "attribution")
+
+# Structural labels are mechanisms, not phrase lists; their names are versioned like rules.
+RULE_REPEATED = "caption_repeated.v1"
+RULE_BEFORE_CREDIT = "caption_before_credit.v1"
+RULE_IMAGE_HEADLINE = "caption_headline.v1"
+RULE_HEAD_TEASER = "head_teaser.v1"
+RULE_HEAD_SHORT = "head_short.v1"
+RULE_TAIL_BLOCK = "tail_chrome_block.v1"
+RULE_TAIL_SHORT = "tail_short.v1"
+RULE_TAIL_TEASER = "tail_teaser.v1"
+RULE_SPLIT_BLOCK = "teaser_block.v1"
+
+_SENTENCE_END = regex.compile(r"[.!?。！？…](?:[\"'”’»)\]]*)(?:\s|$)")
+_UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
+_NAME_TOKEN = regex.compile(r"^\p{Lu}[\p{L}'’.-]*$")
+_CREDIT_RULES_SUFFIX = "credit"
+
+
+@dataclass(frozen=True)
+class LineRule:
+    """One chrome rule: a pattern, the category it assigns, where it may apply."""
+
+    name: str
+    category: str
+    pattern: regex.Pattern
+    max_words: int | None = None
+    zone: str = "any"
+    terminal: bool = False
+
+    def matches(self, text: str, words: int) -> regex.Match | None:
+        if self.max_words is not None and words > self.max_words:
+            return None
+        return self.pattern.search(text)
+
+
+@dataclass(frozen=True)
+class Structure:
+    """Thresholds of the structural detector (see the [structure] table)."""
+
+    anchor_min_words: int
+    anchor_min_words_unpunctuated: int
+    letters_per_word: int
+    headline_max_words: int
+    repeat_min_words: int
+    tail_short_max_words: int
+    tail_byline_window: int
+    split_gap_min_lines: int
+    split_min_share: float
+    name_min_words: int
+    name_max_words: int
+
+
+@dataclass(frozen=True)
+class ChromeRules:
+    """The parsed ``text_chrome`` section."""
+
+    rules: tuple[LineRule, ...]
+    inline: tuple[LineRule, ...]
+    meta: tuple[tuple[str, LineRule], ...]
+    site_name: tuple[LineRule, ...]
+    structure: Structure
+
+
+@dataclass
+class TextClean:
+    """The article paragraphs, the removals, and the metadata lines found in the text."""
+
+    paragraphs: list[str]
+    removed: list[Removal]
+    title: str | None = None
+    description: str | None = None
+    byline: str | None = None
+    date_raw: str | None = None
+    site_name: str | None = None
+    attribution: str | None = None
+
+
+@dataclass
+class _Line:
+    text: str
+    raw: str             # the line as printed, for metadata fields kept "as found"
+    glued: bool          # printed directly under the previous line, no blank line between
+    words: int
+    rule: LineRule | None = None        # chrome rule that applies anywhere
+    outside: LineRule | None = None     # chrome rule that applies only outside the body
+    meta: str | None = None
+    structural: tuple[str, str] | None = None  # (category, rule) from structure
+    fields: dict = field(default_factory=dict)
+
+    @property
+    def chrome(self) -> tuple[str, str] | None:
+        if self.structural:
+            return self.structural
+        if self.rule:
+            return self.rule.category, self.rule.name
+        return None
+
+    @property
+    def any_chrome(self) -> tuple[str, str] | None:
+        if self.chrome:
+            return self.chrome
+        if self.outside:
+            return self.outside.category, self.outside.name
+        return None
+
+
+# ------------------------------------------------------------------ configuration
+
+def _compile(entry: dict, where: str) -> regex.Pattern:
+    pattern = entry.get("pattern")
+    if not isinstance(pattern, str) or not pattern:
+        raise ConfigError(f"{where}: rule needs a non-empty 'pattern'")
+    flags = regex.V0 | (0 if entry.get("case_sensitive") else regex.IGNORECASE)
+    try:
+        return regex.compile(pattern, flags)
+    except regex.error as exc:
+        raise ConfigError(f"{where}: bad pattern {pattern!r}: {exc}") from exc
+
+
+def _line_rule(entry: dict, where: str, category: str | None = None) -> LineRule:
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where}: a rule must be a table")
+    name = entry.get("name")
+    if not isinstance(name, str) or not regex.fullmatch(r"[a-z0-9_]+\.v\d+", name):
+        raise ConfigError(f"{where}: rule name {name!r} must look like 'snake_case.v1'")
+    category = category or entry.get("category")
+    if category not in CATEGORIES and category not in META_FIELDS and category != "site_name":
+        raise ConfigError(f"{where}: rule {name} has unknown category {category!r}")
+    zone = entry.get("zone", "any")
+    if zone not in ZONES:
+        raise ConfigError(f"{where}: rule {name} has unknown zone {zone!r}")
+    max_words = entry.get("max_words")
+    if max_words is not None and (not isinstance(max_words, int) or max_words < 1):
+        raise ConfigError(f"{where}: rule {name} max_words must be a positive integer")
+    return LineRule(name=name, category=category, pattern=_compile(entry, f"{where} {name}"),
+                    max_words=max_words, zone=zone, terminal=bool(entry.get("terminal", False)))
+
+
+def _structure(table: dict) -> Structure:
+    names = Structure.__dataclass_fields__
+    missing = sorted(set(names) - set(table))
+    if missing:
+        raise ConfigError(f"[{SECTION}.structure] lacks {', '.join(missing)}")
+    values = {}
+    for key in names:
+        value = table[key]
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"[{SECTION}.structure] {key} must be a non-negative number")
+        values[key] = float(value) if key == "split_min_share" else int(value)
+    return Structure(**values)
+
+
+def _parse_rules(section: dict) -> ChromeRules:
+    rules = tuple(_line_rule(e, f"[[{SECTION}.rule]]") for e in section.get("rule", []))
+    inline = tuple(_line_rule(e, f"[[{SECTION}.inline]]") for e in section.get("inline", []))
+    meta = tuple((kind, _line_rule(e, f"[[{SECTION}.{kind}]]", category=kind))
+                 for kind in META_FIELDS for e in section.get(kind, []))
+    site = tuple(_line_rule(e, f"[[{SECTION}.site_name]]", category="site_name")
+                 for e in section.get("site_name", []))
+    for rule in site:
+        if "site" not in rule.pattern.groupindex:
+            raise ConfigError(f"site_name rule {rule.name} needs a (?P<site>...) group")
+    names = [r.name for r in rules + inline + site] + [r.name for _, r in meta]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ConfigError(f"[{SECTION}] rule names used twice: {', '.join(dupes)}")
+    return ChromeRules(rules=rules, inline=inline, meta=meta, site_name=site,
+                       structure=_structure(section.get("structure", {})))
+
+
+_PARSED: dict[str, ChromeRules] = {}
+
+
+def load_chrome_rules(config: Config) -> ChromeRules:
+    """Parse (once per configuration digest) the ``text_chrome`` rules; ConfigError if bad."""
+    parsed = _PARSED.get(config.digest)
+    if parsed is None:
+        parsed = _PARSED[config.digest] = _parse_rules(config.section(SECTION))
+    return parsed
+
+
+# ------------------------------------------------------------------ line features
+
+def normalise_line(text: str) -> str:
+    """Collapse runs of whitespace (NBSP included) and strip."""
+    return " ".join(text.split())
+
+
+def count_words(text: str, letters_per_word: int) -> int:
+    """Words in a line; text in scripts without spaces counts by letters."""
+    total = 0
+    for token in text.split():
+        unspaced = len(_UNSPACED.findall(token))
+        total += max(1, unspaced // max(1, letters_per_word)) if unspaced > letters_per_word else 1
+    return total
+
+
+def _is_prose(line: _Line, s: Structure) -> bool:
+    if line.words >= s.anchor_min_words_unpunctuated:
+        return True
+    return line.words >= s.anchor_min_words and bool(_SENTENCE_END.search(line.text))
+
+
+def _is_headline(line: _Line, s: Structure) -> bool:
+    return 0 < line.words <= s.headline_max_words and not line.text.endswith(".")
+
+
+def _is_name(line: _Line, s: Structure) -> bool:
+    tokens = line.text.split()
+    return (s.name_min_words <= len(tokens) <= s.name_max_words
+            and all(_NAME_TOKEN.match(t) for t in tokens))
+
+
+def _read_lines(text: str, rules: ChromeRules) -> list[_Line]:
+    lines: list[_Line] = []
+    glued = False
+    for raw in text.splitlines():
+        clean = normalise_line(raw)
+        if not clean:
+            glued = False
+            continue
+        lines.append(_Line(text=clean, raw=raw.strip(), glued=glued and bool(lines),
+                           words=count_words(clean, rules.structure.letters_per_word)))
+        glued = True
+    return lines
+
+
+def _label(lines: list[_Line], rules: ChromeRules, with_meta: bool) -> None:
+    """Attach rule matches (chrome and metadata) and structural caption labels."""
+    s = rules.structure
+    for line in lines:
+        for rule in rules.rules:
+            if rule.matches(line.text, line.words):
+                if rule.zone == "any":
+                    line.rule = rule
+                    break
+                if line.outside is None:
+                    line.outside = rule
+        if with_meta and line.rule is None:
+            for kind, rule in rules.meta:
+                if rule.matches(line.text, line.words):
+                    line.meta = kind
+                    break
+    # a caption printed twice, back to back
+    for prev, line in zip(lines, lines[1:]):
+        if prev.text == line.text and line.words >= s.repeat_min_words and not prev.meta:
+            prev.structural = line.structural = ("image_caption", RULE_REPEATED)
+    for i, line in enumerate(lines):
+        if line.chrome or line.meta or i + 1 >= len(lines):
+            continue
+        nxt = lines[i + 1]
+        if not nxt.glued or not nxt.chrome or nxt.chrome[0] != "image_caption":
+            continue
+        # a caption line sits right above its bare credit line ("(Walt Disney Co.)")
+        credit_only = nxt.rule is not None and nxt.rule.max_words is not None
+        if credit_only and not line.text.endswith(".") and line.words <= 60:
+            line.structural = ("image_caption", RULE_BEFORE_CREDIT)
+        # an image's own headline sits right above its caption
+        elif not credit_only and _is_headline(line, s) and not _is_prose(line, s):
+            line.structural = ("image_caption", RULE_IMAGE_HEADLINE)
+
+
+# ------------------------------------------------------------------ body location
+
+def _is_terminal(line: _Line) -> bool:
+    rule = line.rule or line.outside
+    return bool(rule and rule.terminal) or line.meta == "attribution"
+
+
+def _locate_body(lines: list[_Line], rules: ChromeRules) -> tuple[int, int] | None:
+    """Indices (first, last) of the article body, or None when no prose line exists."""
+    s = rules.structure
+    anchors = [i for i, ln in enumerate(lines)
+               if not ln.any_chrome and not ln.meta and _is_prose(ln, s)]
+    if not anchors:
+        return None
+    # a lead paragraph printed again further down is the description, not the body
+    texts = [ln.text for ln in lines]
+    while len(anchors) > 1 and texts[anchors[0]] in texts[anchors[0] + 1:]:
+        anchors.pop(0)
+    start = anchors[0]
+    kept = [start]
+    for i in range(start + 1, len(lines)):
+        if _is_terminal(lines[i]) or (lines[i].meta in ("byline", "dateline") and i > kept[-1] + 0
+                                      and _closes_article(lines, i, anchors)):
+            break
+        if i in anchors:
+            kept.append(i)
+    return _drop_cut_off_edges(lines, kept, s)
+
+
+def _closes_article(lines: list[_Line], i: int, anchors: list[int]) -> bool:
+    # a byline or dateline below body text ends the article when no prose follows closely
+    later = [a for a in anchors if a > i]
+    return not later or later[0] - i > 3
+
+
+def _drop_cut_off_edges(lines: list[_Line], anchors: list[int], s: Structure) -> tuple[int, int]:
+    """Split the anchors at teaser blocks and drop small edge segments (teaser summaries)."""
+    segments: list[list[int]] = [[anchors[0]]]
+    for a, b in zip(anchors, anchors[1:]):
+        gap = lines[a + 1:b]
+        heading = any(ln.chrome and ln.chrome[0] == "related_links" for ln in gap)
+        if len(gap) >= s.split_gap_min_lines and heading:
+            segments.append([b])
+        else:
+            segments[-1].append(b)
+
+    def weight(seg: list[int]) -> int:
+        return sum(lines[i].words for i in seg)
+
+    total = sum(weight(seg) for seg in segments)
+    while len(segments) > 1:
+        edge = min((0, len(segments) - 1), key=lambda k: weight(segments[k]))
+        if weight(segments[edge]) >= s.split_min_share * total:
+            break
+        segments.pop(edge)
+    return segments[0][0], segments[-1][-1]
+
+
+# ------------------------------------------------------------------ zones
+
+def _head(lines: list[_Line], out: TextClean) -> list[tuple[int, str, str]]:
+    """Fill title/description/byline/dateline from the head; return its chrome labels."""
+    removals: list[tuple[int, str, str]] = []
+    candidates: list[int] = []
+    for i, line in enumerate(lines):
+        if line.any_chrome:
+            category, rule = line.any_chrome
+            removals.append((i, category, rule))
+        elif line.meta:
+            _set_meta(out, line)
+        else:
+            candidates.append(i)
+    if candidates:
+        title_at = candidates[-1]
+        if len(candidates) >= 2 and lines[candidates[-1]].words > lines[candidates[-2]].words:
+            title_at = candidates[-2]
+            out.description = lines[candidates[-1]].text
+        out.title = lines[title_at].text
+        for i in candidates:
+            if i < title_at:
+                short = lines[i].words < 4
+                removals.append((i, "navigation" if short else "related_links",
+                                 RULE_HEAD_SHORT if short else RULE_HEAD_TEASER))
+    return removals
+
+
+def _tail(lines: list[_Line], out: TextClean, s: Structure) -> list[tuple[int, str, str]]:
+    """Take metadata out of the tail; label every other tail line as chrome."""
+    labels: dict[int, tuple[str, str]] = {}
+    seen_chrome = False
+    for i, line in enumerate(lines):
+        if line.any_chrome:
+            labels[i] = line.any_chrome
+            seen_chrome = True
+        elif line.meta:
+            _set_meta(out, line)
+        elif (not seen_chrome and out.byline is None and i < s.tail_byline_window
+              and _is_name(line, s)):
+            line.meta = "byline"
+            _set_meta(out, line)
+    removals: list[tuple[int, str, str]] = []
+    for i, line in enumerate(lines):
+        if line.meta:
+            continue
+        if i in labels:
+            removals.append((i, *labels[i]))
+            continue
+        # a line inside a chrome block belongs to it: the block it introduces, else the one above
+        after = next((labels[j] for j in range(i + 1, len(lines)) if j in labels), None)
+        before = next((labels[j] for j in range(i - 1, -1, -1) if j in labels), None)
+        neighbour = after or before
+        if neighbour:
+            removals.append((i, neighbour[0], RULE_TAIL_BLOCK))
+        elif line.words <= s.tail_short_max_words:
+            removals.append((i, "navigation", RULE_TAIL_SHORT))
+        else:
+            removals.append((i, "related_links", RULE_TAIL_TEASER))
+    return removals
+
+
+def _set_meta(out: TextClean, line: _Line) -> None:
+    text = line.raw.lstrip("*").strip()
+    if line.meta == "byline" and out.byline is None:
+        out.byline = text
+    elif line.meta == "dateline" and out.date_raw is None:
+        out.date_raw = text
+    elif line.meta == "attribution" and out.attribution is None:
+        out.attribution = text
+
+
+def _cut_inline(text: str, rules: ChromeRules) -> tuple[str, list[Removal]]:
+    removals = []
+    for rule in rules.inline:
+        match = rule.pattern.search(text)
+        if match and match.start() > 0:
+            removals.append(Removal(rule.category, match.group(0).strip(), rule.name))
+            text = text[:match.start()].rstrip()
+    return text, removals
+
+
+def _site_name(lines: list[_Line], rules: ChromeRules) -> str | None:
+    for line in lines:
+        rule = line.rule or line.outside
+        if rule and "site" in rule.pattern.groupindex:
+            match = rule.pattern.search(line.text)
+            if match and match.group("site"):
+                return match.group("site").strip()
+    for rule in rules.site_name:
+        for line in lines:
+            match = rule.pattern.search(line.text)
+            if match and match.group("site"):
+                return match.group("site").strip()
+    return None
+
+
+# ------------------------------------------------------------------ public API
+
+def clean_text(text: str, config: Config) -> TextClean:
+    """Split a plain-text article into body paragraphs, chrome removals and metadata lines."""
+    rules = load_chrome_rules(config)
+    s = rules.structure
+    lines = _read_lines(text, rules)
+    _label(lines, rules, with_meta=True)
+    out = TextClean(paragraphs=[], removed=[])
+    out.site_name = _site_name(lines, rules)
+    span = _locate_body(lines, rules)
+    if span is None:
+        # no prose at all: keep what no rule claims, the first headline being the title
+        start, end = len(lines), len(lines) - 1
+        head_labels = _head(lines, out)
+    else:
+        start, end = span
+        head_labels = _head(lines[:start], out)
+    labels = {i: (c, r) for i, c, r in head_labels}
+    for i in range(start, end + 1):
+        if lines[i].chrome:
+            labels[i] = lines[i].chrome
+    for i, c, r in _tail(lines[end + 1:], out, s):
+        labels[end + 1 + i] = (c, r)
+    for i, line in enumerate(lines):
+        if i in labels:
+            out.removed.append(Removal(labels[i][0], line.text, labels[i][1]))
+        elif start <= i <= end:
+            kept, cut = _cut_inline(line.text, rules)
+            out.removed.extend(cut)
+            out.paragraphs.append(kept)
+    return out
+
+
+def detect_chrome_paragraphs(paragraphs: list[str], config: Config) -> tuple[list[str], list[Removal]]:
+    """The chrome rules alone, for already-extracted paragraphs: (kept, removals).
+
+    Only rules that hold anywhere apply, plus captions printed twice or above a credit and
+    inline teaser spans; no title, byline or zone logic.
+    """
+    rules = load_chrome_rules(config)
+    lines = [_Line(text=normalise_line(p), raw=p, glued=True,
+                   words=count_words(p, rules.structure.letters_per_word)) for p in paragraphs]
+    lines = [ln for ln in lines if ln.text]
+    _label(lines, rules, with_meta=False)
+    kept: list[str] = []
+    removed: list[Removal] = []
+    for line in lines:
+        if line.chrome:
+            removed.append(Removal(line.chrome[0], line.text, line.chrome[1]))
+        else:
+            text, cut = _cut_inline(line.text, rules)
+            removed.extend(cut)
+            kept.append(text)
+    return kept, removed
