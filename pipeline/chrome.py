@@ -33,10 +33,11 @@ RULE_HEAD_SHORT = "head_short.v1"
 RULE_TAIL_BLOCK = "tail_chrome_block.v1"
 RULE_TAIL_SHORT = "tail_short.v1"
 RULE_TAIL_TEASER = "tail_teaser.v1"
-RULE_SPLIT_BLOCK = "teaser_block.v1"
+RULE_RELATED_BLOCK = "related_list.v1"
 
 _SENTENCE_END = regex.compile(r"[.!?。！？…](?:[\"'”’»)\]]*)(?:\s|$)")
 _UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
+_BULLET = regex.compile(r"^[*+•·–-]\s")
 _NAME_TOKEN = regex.compile(r"^\p{Lu}[\p{L}'’.-]*$")
 _CREDIT_RULES_SUFFIX = "credit"
 
@@ -71,6 +72,9 @@ class Structure:
     tail_byline_window: int
     split_gap_min_lines: int
     split_min_share: float
+    head_meta_window: int
+    block_heading_max_words: int
+    head_meta_max_anchors: int
     name_min_words: int
     name_max_words: int
 
@@ -221,6 +225,8 @@ def count_words(text: str, letters_per_word: int) -> int:
 
 
 def _is_prose(line: _Line, s: Structure) -> bool:
+    if _BULLET.match(line.text):
+        return False  # list items (teaser lists, menus) never anchor the body on their own
     if line.words >= s.anchor_min_words_unpunctuated:
         return True
     return line.words >= s.anchor_min_words and bool(_SENTENCE_END.search(line.text))
@@ -303,7 +309,8 @@ def _locate_body(lines: list[_Line], rules: ChromeRules) -> tuple[int, int] | No
     texts = [ln.text for ln in lines]
     while len(anchors) > 1 and texts[anchors[0]] in texts[anchors[0] + 1:]:
         anchors.pop(0)
-    start = anchors[0]
+    start = _start_after_head_metadata(lines, anchors, rules.structure)
+    anchors = [a for a in anchors if a >= start]
     kept = [start]
     for i in range(start + 1, len(lines)):
         if _is_terminal(lines[i]) or (lines[i].meta in ("byline", "dateline") and i > kept[-1] + 0
@@ -312,6 +319,18 @@ def _locate_body(lines: list[_Line], rules: ChromeRules) -> tuple[int, int] | No
         if i in anchors:
             kept.append(i)
     return _drop_cut_off_edges(lines, kept, s)
+
+
+def _start_after_head_metadata(lines: list[_Line], anchors: list[int], s: Structure) -> int:
+    """Skip a standfirst printed above the byline or dateline: the body starts below them."""
+    start = anchors[0]
+    window = range(start + 1, min(len(lines), start + s.head_meta_window + 1))
+    meta_at = [i for i in window if lines[i].meta in ("byline", "dateline")]
+    if not meta_at:
+        return start
+    later = [a for a in anchors if a > meta_at[-1]]
+    before = [a for a in anchors if a < meta_at[-1]]
+    return later[0] if later and len(before) <= s.head_meta_max_anchors else start
 
 
 def _closes_article(lines: list[_Line], i: int, anchors: list[int]) -> bool:
@@ -355,6 +374,8 @@ def _head(lines: list[_Line], out: TextClean) -> list[tuple[int, str, str]]:
             removals.append((i, category, rule))
         elif line.meta:
             _set_meta(out, line)
+        elif _BULLET.match(line.text):
+            removals.append((i, "navigation", RULE_HEAD_SHORT))
         else:
             candidates.append(i)
     if candidates:
@@ -403,6 +424,27 @@ def _tail(lines: list[_Line], out: TextClean, s: Structure) -> list[tuple[int, s
         else:
             removals.append((i, "related_links", RULE_TAIL_TEASER))
     return removals
+
+
+def _body_labels(lines: list[_Line], start: int, end: int, s: Structure) -> dict[int, tuple[str, str]]:
+    """Chrome inside the body: rule matches, plus the list a teaser heading introduces."""
+    labels: dict[int, tuple[str, str]] = {}
+    in_block = False
+    for i in range(start, end + 1):
+        line = lines[i]
+        if line.chrome:
+            labels[i] = line.chrome
+            # a bare heading ("Trending News", "More:") introduces a list; "READ: X" is one teaser
+            in_block = line.chrome[0] == "related_links" and line.words <= s.block_heading_max_words
+        elif in_block and (_BULLET.match(line.text) or line.glued) and not _is_prose_paragraph(line, s):
+            labels[i] = ("related_links", RULE_RELATED_BLOCK)
+        else:
+            in_block = False
+    return labels
+
+
+def _is_prose_paragraph(line: _Line, s: Structure) -> bool:
+    return not _BULLET.match(line.text) and _is_prose(line, s)
 
 
 def _set_meta(out: TextClean, line: _Line) -> None:
@@ -459,15 +501,16 @@ def clean_text(text: str, config: Config) -> TextClean:
         start, end = span
         head_labels = _head(lines[:start], out)
     labels = {i: (c, r) for i, c, r in head_labels}
+    labels.update(_body_labels(lines, start, end, s))
     for i in range(start, end + 1):
-        if lines[i].chrome:
-            labels[i] = lines[i].chrome
+        if lines[i].meta and i not in labels:
+            _set_meta(out, lines[i])  # a byline or dateline inside the body is a field too
     for i, c, r in _tail(lines[end + 1:], out, s):
         labels[end + 1 + i] = (c, r)
     for i, line in enumerate(lines):
         if i in labels:
             out.removed.append(Removal(labels[i][0], line.text, labels[i][1]))
-        elif start <= i <= end:
+        elif start <= i <= end and not line.meta:
             kept, cut = _cut_inline(line.text, rules)
             out.removed.extend(cut)
             out.paragraphs.append(kept)
