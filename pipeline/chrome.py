@@ -353,12 +353,10 @@ def _drop_cut_off_edges(lines: list[_Line], anchors: list[int], s: Structure) ->
     def weight(seg: list[int]) -> int:
         return sum(lines[i].words for i in seg)
 
+    # only the end is trimmed: a teaser card below the article; its start is settled already
     total = sum(weight(seg) for seg in segments)
-    while len(segments) > 1:
-        edge = min((0, len(segments) - 1), key=lambda k: weight(segments[k]))
-        if weight(segments[edge]) >= s.split_min_share * total:
-            break
-        segments.pop(edge)
+    while len(segments) > 1 and weight(segments[-1]) < s.split_min_share * total:
+        segments.pop()
     return segments[0][0], segments[-1][-1]
 
 
