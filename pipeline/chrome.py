@@ -38,6 +38,7 @@ RULE_RELATED_BLOCK = "related_list.v1"
 _SENTENCE_END = regex.compile(r"[.!?。！？…](?:[\"'”’»)\]]*)(?:\s|$)")
 _UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
 _BULLET = regex.compile(r"^[*+•·–-]\s")
+_TRUNCATION = regex.compile(r"\s*(?:\.\.\.|…)\s*\w*$")
 _NAME_TOKEN = regex.compile(r"^\p{Lu}[\p{L}'’.-]*$")
 _CREDIT_RULES_SUFFIX = "credit"
 
@@ -272,10 +273,16 @@ def _label(lines: list[_Line], rules: ChromeRules, with_meta: bool) -> None:
                 if rule.matches(line.text, line.words):
                     line.meta = kind
                     break
-    # a caption printed twice, back to back
+    # a caption printed twice, back to back (the second copy perhaps cut short: "... more")
     for prev, line in zip(lines, lines[1:]):
-        if prev.text == line.text and line.words >= s.repeat_min_words and not prev.meta:
+        if prev.meta or line.words < s.repeat_min_words:
+            continue
+        shortened = line.chrome and line.chrome[0] == "image_caption" and \
+            prev.text.startswith(_TRUNCATION.sub("", line.text)) and line.text != prev.text
+        if prev.text == line.text:
             prev.structural = line.structural = ("image_caption", RULE_REPEATED)
+        elif shortened:
+            prev.structural = ("image_caption", RULE_REPEATED)
     for i, line in enumerate(lines):
         if line.chrome or line.meta or i + 1 >= len(lines):
             continue
