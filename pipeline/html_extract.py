@@ -1,0 +1,434 @@
+"""Article paragraphs from an HTML page: markup cues prune chrome, trafilatura finds the body.
+
+One lxml parse serves the whole path: the cues of ``configs/rules/html_chrome.toml``
+remove figures, asides, menus, share / newsletter / related / comment / cookie widgets and
+hidden elements from the tree (each recorded as a Removal), trafilatura extracts the body
+from the pruned tree, and the text-level chrome detector of plain-text mode runs on the
+resulting paragraphs so one taxonomy serves both kinds of input.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml.html import HtmlElement
+from trafilatura import bare_extraction
+from trafilatura.utils import load_html
+
+from pipeline.config import Config, ConfigError
+from pipeline.document import Removal
+
+SECTION = "html_chrome"
+# trafilatura's output elements that start a new paragraph when nested in another block
+_BLOCK_TAGS = frozenset({"p", "head", "item", "list", "quote", "row", "table", "code"})
+_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_WORD_BREAK = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class TagRule:
+    """Remove every element whose tag is one of ``tags``."""
+
+    name: str
+    category: str
+    tags: frozenset[str]
+
+
+@dataclass(frozen=True)
+class AttributeRule:
+    """Remove elements whose class/id/role/aria-label words match ``pattern``."""
+
+    name: str
+    category: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class HiddenRule:
+    """Remove elements a reader never sees (hidden attribute, aria-hidden, inline style)."""
+
+    name: str
+    category: str
+    style: re.Pattern[str] | None
+    hidden_attribute: bool
+    aria_hidden: bool
+
+
+@dataclass(frozen=True)
+class LinkLineRule:
+    """Drop a body line whose text is mostly link text and which is short: a teaser."""
+
+    name: str
+    category: str
+    min_share: float
+    min_words: int
+    max_words: int
+    min_link_chars: int
+    sentence_end: re.Pattern[str]
+    kinds: frozenset[str]
+
+
+@dataclass(frozen=True)
+class HtmlRules:
+    """The parsed ``[html_chrome]`` section."""
+
+    tag_rules: tuple[TagRule, ...]
+    attribute_rules: tuple[AttributeRule, ...]
+    hidden: HiddenRule | None
+    max_cue_chars: int
+    protected_tags: frozenset[str]
+    favor_precision: bool
+    max_title_repeat_chars: int
+    description_repeat_kinds: frozenset[str]
+    link_line: LinkLineRule
+
+
+@dataclass
+class HtmlExtract:
+    """Article paragraphs of one page and what the HTML cues removed on the way."""
+
+    paragraphs: list[str] = field(default_factory=list)
+    removed: list[Removal] = field(default_factory=list)
+
+
+def _require(table: dict, key: str, kind: type, where: str):
+    value = table.get(key)
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise ConfigError(f"[{SECTION}] {where}: '{key}' must be a {kind.__name__}")
+    return value
+
+
+def _compile(pattern: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise ConfigError(f"[{SECTION}] {where}: bad pattern {pattern!r}: {exc}") from exc
+
+
+def _link_line_rule(table: dict) -> LinkLineRule:
+    share = _require(table, "min_share", float, "link_line")
+    if not 0.0 < share <= 1.0:
+        raise ConfigError(f"[{SECTION}] link_line: 'min_share' must be in (0, 1]")
+    return LinkLineRule(_require(table, "name", str, "link_line"), _require(table, "category", str, "link_line"),
+                        share, _require(table, "min_words", int, "link_line"),
+                        _require(table, "max_words", int, "link_line"),
+                        _require(table, "min_link_chars", int, "link_line"),
+                        _compile(_require(table, "sentence_end", str, "link_line"), "link_line"),
+                        frozenset(_require(table, "kinds", list, "link_line")))
+
+
+def _parse_rules(section: dict) -> HtmlRules:
+    tag_rules = []
+    for i, table in enumerate(section.get("tag_rules", [])):
+        where = f"tag_rules[{i}]"
+        tags = _require(table, "tags", list, where)
+        if not tags or not all(isinstance(t, str) and t for t in tags):
+            raise ConfigError(f"[{SECTION}] {where}: 'tags' must list tag names")
+        tag_rules.append(TagRule(_require(table, "name", str, where), _require(table, "category", str, where),
+                                 frozenset(t.lower() for t in tags)))
+    attribute_rules = []
+    for i, table in enumerate(section.get("attribute_rules", [])):
+        where = f"attribute_rules[{i}]"
+        attribute_rules.append(AttributeRule(_require(table, "name", str, where),
+                                             _require(table, "category", str, where),
+                                             _compile(_require(table, "pattern", str, where), where)))
+    hidden = None
+    if "hidden" in section:
+        table = _require(section, "hidden", dict, "hidden")
+        style = table.get("style_pattern")
+        hidden = HiddenRule(_require(table, "name", str, "hidden"), _require(table, "category", str, "hidden"),
+                            _compile(style, "hidden") if style else None,
+                            bool(table.get("hidden_attribute", False)), bool(table.get("aria_hidden", False)))
+    guard = section.get("guard", {})
+    extraction = section.get("extraction", {})
+    names = [r.name for r in (*tag_rules, *attribute_rules)] + ([hidden.name] if hidden else [])
+    if len(names) != len(set(names)):
+        raise ConfigError(f"[{SECTION}] rule names must be unique")
+    return HtmlRules(
+        tag_rules=tuple(tag_rules),
+        attribute_rules=tuple(attribute_rules),
+        hidden=hidden,
+        max_cue_chars=int(guard.get("max_cue_chars", 2500)),
+        protected_tags=frozenset(t.lower() for t in guard.get("protected_tags", ["article", "main", "body", "html"])),
+        favor_precision=bool(extraction.get("favor_precision", True)),
+        max_title_repeat_chars=int(extraction.get("max_title_repeat_chars", 400)),
+        description_repeat_kinds=frozenset(extraction.get("description_repeat_kinds", ["head"])),
+        link_line=_link_line_rule(_require(section, "link_line", dict, "link_line")),
+    )
+
+
+_RULES_BY_DIGEST: dict[str, HtmlRules] = {}
+
+
+def html_rules(config: Config) -> HtmlRules:
+    """The parsed HTML chrome rules of ``config``, parsed once per configuration."""
+    rules = _RULES_BY_DIGEST.get(config.digest)
+    if rules is None:
+        rules = _RULES_BY_DIGEST[config.digest] = _parse_rules(config.section(SECTION))
+    return rules
+
+
+def normalise_space(text: str) -> str:
+    """Collapse runs of whitespace to one space and strip the ends."""
+    return " ".join(text.split())
+
+
+def parse_html(html: str) -> HtmlElement | None:
+    """Parse a page the way trafilatura does; None when it is not HTML at all."""
+    return load_html(html)
+
+
+def _attribute_words(element: HtmlElement) -> str:
+    """The element's class, id, role and aria-label as ' word word ... ' in lower case."""
+    values = [element.get(name) for name in ("class", "id", "role", "aria-label")]
+    joined = " ".join(v for v in values if v)
+    if not joined:
+        return ""
+    return " " + _WORD_BREAK.sub(" ", _CAMEL_HUMP.sub(" ", joined).lower()).strip() + " "
+
+
+def _is_hidden(element: HtmlElement, rule: HiddenRule) -> bool:
+    if rule.hidden_attribute and element.get("hidden") is not None:
+        return True
+    if rule.aria_hidden and (element.get("aria-hidden") or "").strip().lower() == "true":
+        return True
+    style = element.get("style")
+    return bool(rule.style and style and rule.style.search(style))
+
+
+def _match(element: HtmlElement, rules: HtmlRules) -> tuple[str, str] | None:
+    """(category, rule name) of the first rule the element matches."""
+    tag = element.tag.lower()
+    for rule in rules.tag_rules:
+        if tag in rule.tags:
+            return rule.category, rule.name
+    if rules.hidden and _is_hidden(element, rules.hidden):
+        return rules.hidden.category, rules.hidden.name
+    words = _attribute_words(element)
+    if words:
+        for rule in rules.attribute_rules:
+            if rule.pattern.search(words):
+                return rule.category, rule.name
+    return None
+
+
+def _holds_article(element: HtmlElement, text: str, rules: HtmlRules) -> bool:
+    """Whether a cue must spare the element: it is, or holds, the article's container."""
+    return len(text) >= rules.max_cue_chars or element.tag.lower() in rules.protected_tags
+
+
+def prune_chrome(tree: HtmlElement, rules: HtmlRules) -> list[Removal]:
+    """Remove the elements the HTML cues mark as chrome from ``tree``, in place."""
+    removed: list[Removal] = []
+    body = tree.find("body")
+    root = body if body is not None else tree
+    doomed = []
+    # iterate the live tree but skip descendants of an element already marked
+    iterator = root.iter()
+    skip_until = None
+    for element in iterator:
+        if not isinstance(element.tag, str):
+            continue
+        if skip_until is not None:
+            if _is_descendant(element, skip_until):
+                continue
+            skip_until = None
+        if element.tag.lower() in ("script", "style", "noscript", "template"):
+            continue
+        hit = _match(element, rules)
+        if hit is None:
+            continue
+        category, rule_name = hit
+        text = normalise_space(element.text_content())
+        if _holds_article(element, text, rules):
+            continue
+        doomed.append(element)
+        skip_until = element
+        if text:
+            removed.append(Removal(category, text, rule_name))
+    for element in doomed:
+        _drop(element)
+    return removed
+
+
+def _is_descendant(element: HtmlElement, ancestor: HtmlElement) -> bool:
+    parent = element.getparent()
+    while parent is not None:
+        if parent is ancestor:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _drop(element: HtmlElement) -> None:
+    """Remove an element but keep its tail text, which belongs to the parent."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    if tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One line of trafilatura's body: its kind (p, head, item, row...) and text."""
+
+    kind: str
+    text: str
+
+
+def _block_lines(block) -> list[str]:
+    """The text lines of one trafilatura output block.
+
+    A new line starts at <lb/> and at a nested block (a paragraph inside a quote).
+    """
+    lines: list[list[str]] = [[]]
+
+    def walk(element) -> None:
+        if element.text:
+            lines[-1].append(element.text)
+        for child in element:
+            if child.tag == "lb":
+                lines.append([])
+            elif child.tag in _BLOCK_TAGS:
+                lines.append([])
+                walk(child)
+                lines.append([])
+            else:
+                if child.tag == "cell":
+                    lines[-1].append(" ")
+                walk(child)
+            if child.tail:
+                lines[-1].append(child.tail)
+
+    walk(block)
+    return [line for line in (normalise_space("".join(parts)) for parts in lines) if line]
+
+
+def body_blocks(body) -> list[Block]:
+    """The lines of trafilatura's body in order: paragraphs, headings, list items, table rows."""
+    blocks: list[Block] = []
+    for block in body:
+        if block.tag in ("list", "table"):
+            children = block.findall("item") if block.tag == "list" else block.iter("row")
+            units = list(children) or [block]
+        else:
+            units = [block]
+        for unit in units:
+            blocks.extend(Block(unit.tag, text) for text in _block_lines(unit))
+        if block.tail and block.tail.strip():
+            blocks.append(Block("p", normalise_space(block.tail)))
+    return blocks
+
+
+def link_texts(tree: HtmlElement, min_chars: int) -> frozenset[str]:
+    """The texts of the page's links, whitespace-normalised, at least ``min_chars`` long."""
+    texts = (normalise_space(a.text_content()) for a in tree.iter("a"))
+    return frozenset(t for t in texts if len(t) >= min_chars)
+
+
+def link_share(text: str, links: frozenset[str]) -> float:
+    """Share of ``text`` covered by link texts of the page (each counted once)."""
+    covered = sum(len(link) for link in links if link in text)
+    return min(1.0, covered / len(text)) if text else 0.0
+
+
+def _meta_content(tree: HtmlElement, names: tuple[str, ...]) -> list[str]:
+    values = []
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or "").strip().lower()
+        if key in names and meta.get("content"):
+            values.append(normalise_space(meta.get("content")))
+    return values
+
+
+def page_titles(tree: HtmlElement) -> tuple[frozenset[str], frozenset[str]]:
+    """(titles, descriptions) the page states in its head and <h1>, case-folded."""
+    titles = _meta_content(tree, ("og:title", "twitter:title"))
+    title = tree.find(".//title")
+    if title is not None and title.text:
+        titles.append(normalise_space(title.text))
+    titles.extend(normalise_space(h1.text_content()) for h1 in tree.iter("h1"))
+    descriptions = _meta_content(tree, ("description", "og:description", "twitter:description"))
+    return (frozenset(t.casefold() for t in titles if t), frozenset(d.casefold() for d in descriptions if d))
+
+
+def _is_repeat(paragraph: str, stated: frozenset[str]) -> bool:
+    """Whether the paragraph is a stated title/description, or one with a site suffix cut."""
+    folded = paragraph.casefold()
+    if folded in stated:
+        return True
+    # "<title>Headline - Site</title>" states the headline with the site's name appended
+    return any(s.startswith(folded) and not s[len(folded)].isalnum() for s in stated if len(s) > len(folded))
+
+
+def _is_link_line(block: Block, links: frozenset[str], rule: LinkLineRule) -> bool:
+    if block.kind not in rule.kinds:
+        return False
+    text = block.text
+    words = len(text.split())
+    if not rule.min_words <= words <= rule.max_words or rule.sentence_end.search(text):
+        return False
+    return link_share(text, links) >= rule.min_share
+
+
+def drop_html_text_chrome(blocks: list[Block], titles: frozenset[str], descriptions: frozenset[str],
+                          links: frozenset[str], rules: HtmlRules) -> tuple[list[str], list[Removal]]:
+    """Paragraphs of ``blocks`` without repeats of the page's title or description, nor links.
+
+    A description is only dropped from a heading (a standfirst set as <h2>): a paragraph
+    equal to it is usually the lead that the site copied into its description. A short
+    line that is (nearly) all link text is a teaser pointing elsewhere.
+    """
+    kept, removed = [], []
+    for block in blocks:
+        text = block.text
+        short = len(text) <= rules.max_title_repeat_chars
+        if short and _is_repeat(text, titles):
+            removed.append(Removal("title", text, "title_repeat.v1"))
+        elif short and block.kind in rules.description_repeat_kinds and _is_repeat(text, descriptions):
+            removed.append(Removal("description", text, "description_repeat.v1"))
+        elif _is_link_line(block, links, rules.link_line):
+            removed.append(Removal(rules.link_line.category, text, rules.link_line.name))
+        else:
+            kept.append(text)
+    return kept, removed
+
+
+def _detect_text_chrome(paragraphs: list[str], config: Config) -> tuple[list[str], list[Removal]]:
+    """The plain-text chrome detector, so HTML and text inputs share one taxonomy."""
+    try:
+        from pipeline.chrome import detect_chrome_paragraphs
+    except ImportError:  # the text-level detector is built in parallel; absent, nothing to do
+        return paragraphs, []
+    return detect_chrome_paragraphs(paragraphs, config)
+
+
+def extract_html(html: str, config: Config, *, url: str | None = None,
+                 tree: HtmlElement | None = None) -> HtmlExtract:
+    """Article paragraphs of ``html`` and the removals that led to them.
+
+    ``tree``, when the caller already parsed ``html`` with :func:`parse_html` (to read
+    metadata, say), saves a second parse; it is pruned in place, so read it first.
+    """
+    rules = html_rules(config)
+    if tree is None:
+        tree = parse_html(html)
+    if tree is None:
+        return HtmlExtract()
+    titles, descriptions = page_titles(tree)
+    removed = prune_chrome(tree, rules)
+    result = bare_extraction(tree, url=url, favor_precision=rules.favor_precision, include_comments=False,
+                             with_metadata=False)
+    if result is None or result.body is None:
+        return HtmlExtract(removed=removed)
+    links = link_texts(tree, rules.link_line.min_link_chars)
+    paragraphs, repeats = drop_html_text_chrome(body_blocks(result.body), titles, descriptions, links, rules)
+    paragraphs, chrome = _detect_text_chrome(paragraphs, config)
+    return HtmlExtract(paragraphs=paragraphs, removed=removed + repeats + list(chrome))
