@@ -273,6 +273,14 @@ def _label(lines: list[_Line], rules: ChromeRules, with_meta: bool) -> None:
                 if rule.matches(line.text, line.words):
                     line.meta = kind
                     break
+    # an outside-zone rule needs closing chrome next to it (a reader-facing block of appeals
+    # or comment rules), so a body sentence that mentions comments or donations stays
+    flagged = [bool((ln.rule and ln.rule.terminal) or (ln.outside and ln.outside.terminal)) for ln in lines]
+    for i, line in enumerate(lines):
+        if line.outside is not None and line.rule is None:
+            near = (i > 0 and flagged[i - 1]) or (i + 1 < len(lines) and flagged[i + 1])
+            if not near:
+                line.outside = None
     # a caption printed twice, back to back (the second copy perhaps cut short: "... more")
     for prev, line in zip(lines, lines[1:]):
         if prev.meta or line.words < s.repeat_min_words:
@@ -300,9 +308,22 @@ def _label(lines: list[_Line], rules: ChromeRules, with_meta: bool) -> None:
 
 # ------------------------------------------------------------------ body location
 
-def _is_terminal(line: _Line) -> bool:
-    rule = line.rule or line.outside
-    return bool(rule and rule.terminal) or line.meta == "attribution"
+def _is_terminal(lines: list[_Line], i: int, s: Structure) -> bool:
+    """Does line ``i`` close the article?
+
+    Rules that apply anywhere close it outright; rules kept to the outside zone close it
+    only when no two clean prose lines follow back to back (body text goes on otherwise).
+    """
+    line = lines[i]
+    if line.meta == "attribution" or (line.rule is not None and line.rule.terminal):
+        return True
+    if line.rule is not None or line.outside is None or not line.outside.terminal:
+        return False
+
+    def clean(ln: _Line) -> bool:
+        return not ln.any_chrome and not ln.meta and _is_prose(ln, s)
+
+    return not any(clean(a) and clean(b) for a, b in zip(lines[i + 1:], lines[i + 2:]))
 
 
 def _locate_body(lines: list[_Line], rules: ChromeRules) -> tuple[int, int] | None:
@@ -320,7 +341,7 @@ def _locate_body(lines: list[_Line], rules: ChromeRules) -> tuple[int, int] | No
     anchors = [a for a in anchors if a >= start]
     kept = [start]
     for i in range(start + 1, len(lines)):
-        if _is_terminal(lines[i]) or (lines[i].meta in ("byline", "dateline") and i > kept[-1] + 0
+        if _is_terminal(lines, i, s) or (lines[i].meta in ("byline", "dateline") and i > kept[-1] + 0
                                       and _closes_article(lines, i, anchors)):
             break
         if i in anchors:
