@@ -311,13 +311,15 @@ def _label(lines: list[_Line], rules: ChromeRules, with_meta: bool) -> None:
 def _is_terminal(lines: list[_Line], i: int, s: Structure) -> bool:
     """Does line ``i`` close the article?
 
-    Rules that apply anywhere close it outright; rules kept to the outside zone close it
-    only when no two clean prose lines follow back to back (body text goes on otherwise).
+    A source credit closes it outright; closing chrome (comment rules, appeals, an app
+    block) only when no two clean prose lines follow back to back: a donation box in the
+    middle of an article does not end it, the body text goes on below.
     """
     line = lines[i]
-    if line.meta == "attribution" or (line.rule is not None and line.rule.terminal):
+    if line.meta == "attribution":
         return True
-    if line.rule is not None or line.outside is None or not line.outside.terminal:
+    rule = line.rule or line.outside
+    if rule is None or not rule.terminal:
         return False
 
     def clean(ln: _Line) -> bool:
