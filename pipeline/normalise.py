@@ -20,7 +20,7 @@ from pipeline.config import Config, ConfigError, load_config
 
 _FLAGS = re.IGNORECASE | re.UNICODE
 _URL = re.compile(r"(?:https?://|www\.)\S+", _FLAGS)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", _FLAGS)
+_EMAIL = re.compile(r"[\w.+-]+\s*(?:@|\[at\]|\(at\)|\{at\})\s*[\w-]+(?:\s*(?:\.|\[dot\]|\(dot\))\s*[\w-]+)+", _FLAGS)
 _HANDLE = re.compile(r"(?<![\w@])@\w{2,}", _FLAGS)
 _EMPTY_BRACKETS = re.compile(r"[(\[{]\s*[)\]}]")
 _ISO = re.compile(
@@ -50,6 +50,7 @@ class DateRules:
     segment_separators: Pattern[str]
     time: Pattern[str]
     relative_time_units: Pattern[str]
+    spans: tuple[Pattern[str], ...]
     day_first_pattern: Pattern[str]
     day_first_locales: frozenset[str]
     max_chars: int
@@ -141,6 +142,7 @@ def parse_metadata_rules(data: dict) -> MetadataRules:
         segment_separators=_compile("dates", "segment_separators", d.get("segment_separators")),
         time=_compile("dates", "time", d.get("time")),
         relative_time_units=_compile("dates", "relative_time_units", d.get("relative_time_units")),
+        spans=tuple(_compile("dates", "spans", p) for p in _strings("dates", "spans", d.get("spans"))),
         day_first_pattern=_compile("dates", "day_first_pattern", d.get("day_first_pattern")),
         day_first_locales=frozenset(
             x.casefold() for x in _strings("dates", "day_first_locales", d.get("day_first_locales"))),
@@ -190,7 +192,13 @@ def _key(text: str) -> str:
 # ---------------------------------------------------------------- authors
 
 def _strip_edges(text: str) -> str:
-    return text.strip(_EDGE_PUNCT)
+    stripped = text.strip(_EDGE_PUNCT)
+    # keep the period of a final abbreviation or initial ("Perry Bacon Jr.", "John F.")
+    if stripped and text.rstrip().rstrip(_EDGE_PUNCT.replace(".", "")).endswith(stripped + "."):
+        last = stripped.split()[-1] if stripped.split() else ""
+        if len(last) <= 2 or last.casefold() in ("jr", "sr"):
+            return stripped + "."
+    return stripped
 
 
 def _unwrap(text: str, rules: AuthorRules) -> str:
@@ -217,14 +225,26 @@ def _cut_roles(text: str, rules: AuthorRules) -> str:
     return text
 
 
+def _site_keys(site_name: str) -> set[str]:
+    """Comparison keys of a site name; a domain also gives its name without "www." and TLD."""
+    keys = {_key(site_name)}
+    text = site_name.strip().casefold()
+    if "." in text and " " not in text:
+        labels = [label for label in text.split(".") if label and label not in ("www", "m", "amp")]
+        if len(labels) >= 2:
+            keys.add(_key(".".join(labels[:-1])))
+            keys.add(_key(max(labels[:-1], key=len)))
+    return {k for k in keys if k}
+
+
 def _is_site(name: str, site_name: str | None) -> bool:
     if not site_name:
         return False
-    a, b = _key(name), _key(site_name)
-    if not a or not b:
+    a = _key(name)
+    if not a:
         return False
     # "Newser" vs "newser.com", "Free West Media" vs "FreeWestMedia"
-    return a == b or (len(a) >= 4 and (b.startswith(a) or a.startswith(b)))
+    return any(a == b or (len(a) >= 4 and (b.startswith(a) or a.startswith(b))) for b in _site_keys(site_name))
 
 
 def _name_ok(name: str, rules: AuthorRules, site_name: str | None) -> bool:
@@ -249,11 +269,36 @@ def _tidy_case(name: str) -> str:
     return name
 
 
-def _names_from(text: str, rules: AuthorRules, site_name: str | None) -> list[str]:
+def _cut_at_date(text: str, config: Config | None) -> str:
+    """The byline without a date in it: the text before the date (and a weekday right before
+    it, "Thursday,"), or after it when the date comes first."""
+    span = find_date_span(text, config=config)
+    if span is None:
+        return text
+    date_text = text[span[0]:span[1]]
+    words = text[: span[0]].split()
+    while words and _dateparser(words[-1] + " " + date_text, None, None, None) is not None \
+            and not any(ch.isdigit() for ch in words[-1]) and len(words[-1].strip(",.")) > 1 \
+            and _dateparser(_strip_edges(words[-1]), None, None, None) is None \
+            and words[-1][:1].isupper() and _weekday_like(words[-1], date_text):
+        words.pop()
+    before = " ".join(words).strip(_EDGE_PUNCT)
+    return before if before else text[span[1]:]
+
+
+def _weekday_like(word: str, date_text: str) -> bool:
+    """Whether ``word`` changes nothing when put before ``date_text``: a weekday name."""
+    with_word = _dateparser(word + " " + date_text, None, None, None)
+    alone = _dateparser(date_text, None, None, None)
+    return with_word is not None and alone is not None and with_word.date() == alone.date()
+
+
+def _names_from(text: str, rules: AuthorRules, site_name: str | None,
+                config: Config | None = None) -> list[str]:
     text = _clean_space(text)
     text = _HANDLE.sub(" ", _EMAIL.sub(" ", _URL.sub(" ", text)))
     text = _clean_space(_EMPTY_BRACKETS.sub(" ", text))
-    text = _cut_roles(_unwrap(_strip_edges(text), rules), rules)
+    text = _cut_roles(_unwrap(_strip_edges(_cut_at_date(text, config)), rules), rules)
     names = []
     for part in rules.separators.split(text):
         part = _cut_roles(_unwrap(_strip_edges(part or ""), rules), rules)
@@ -278,7 +323,7 @@ def normalise_authors(raw: str | list[str] | None, *, site_name: str | None = No
     for item in items:
         if not isinstance(item, str):
             continue
-        for name in _names_from(item, rules, site_name):
+        for name in _names_from(item, rules, site_name, config):
             key = _key(name)
             if key and key not in seen:
                 seen.add(key)
@@ -323,6 +368,24 @@ def _strip_labels(text: str, rules: DateRules) -> str:
             break
         text = stripped
     return text
+
+
+def _date_segments(body: str, rules: DateRules) -> list[str]:
+    """The whole text, its separated segments, then date-shaped spans inside it, deduplicated."""
+    segments = [body] + [s.strip() for s in rules.segment_separators.split(body) if s and s.strip()]
+    spans = [m.group(0).strip() for pattern in rules.spans for m in pattern.finditer(body)]
+    out = [_strip_labels(s, rules) for s in segments + spans]
+    return [s for s in dict.fromkeys(out) if s and any(ch.isalnum() for ch in s)]
+
+
+def find_date_span(text: str, *, config: Config | None = None) -> tuple[int, int] | None:
+    """Start and end of the first date-shaped span in ``text`` (numeric or with a month word)."""
+    rules = load_metadata_rules(config).dates
+    found = [m for pattern in rules.spans for m in [pattern.search(text)] if m]
+    for m in sorted(found, key=lambda m: m.start()):
+        if _dateparser(m.group(0), None, None, _date_order(m.group(0), None, rules)) is not None:
+            return m.start(), m.end()
+    return None
 
 
 def _iso_from(text: str) -> datetime | date | None:
@@ -404,16 +467,13 @@ def parse_date(text: str, *, reference_date: date | None = None,
     else:
         base = _reference_base(reference_date)
         probe_base = (base or datetime.now()) - timedelta(days=1)
-        segments = [body] + [s.strip() for s in rules.segment_separators.split(body) if s and s.strip()]
-        for segment in dict.fromkeys(_strip_labels(s, rules) for s in segments):
-            if not segment or not any(ch.isalpha() or ch.isdigit() for ch in segment):
-                continue
+        for segment in _date_segments(body, rules):
             order = _date_order(segment, languages, rules)
             found = _dateparser(segment, languages, base, order)
             if found is None:
                 continue
-            probe = _dateparser(segment, languages, probe_base, order)
             # a date that moves with the base date is relative ("1 month ago", "yesterday")
+            probe = _dateparser(segment, languages, probe_base, order)
             relative = probe is not None and probe.replace(tzinfo=None) != found.replace(tzinfo=None)
             if relative:
                 with_time = bool(rules.relative_time_units.search(segment)) and isinstance(reference_date, datetime)

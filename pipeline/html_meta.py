@@ -1,0 +1,608 @@
+"""Article metadata from an HTML page: title, authors, publication date, site name, canonical URL.
+
+Candidates come from JSON-LD, OpenGraph and other ``<meta>`` fields, ``<time>`` elements,
+byline elements, the canonical link and the URL; the normalisers of ``pipeline.normalise``
+turn them into clean values. Which keys and attributes count is data, in the ``[html]``
+table of ``configs/rules/metadata.toml``.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Iterator, Pattern
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from pipeline.config import Config, ConfigError
+from pipeline.normalise import (
+    _default_config, _key, clean_title, is_person_name, load_metadata_rules, looks_like_byline,
+    normalise_authors, parse_date,
+)
+
+_SPACE = re.compile(r"\s+")
+_JSON_COMMENTS = re.compile(r"^\s*(?://[^\n]*|<!--|-->|/\*.*?\*/)", re.DOTALL | re.MULTILINE)
+
+
+@dataclass
+class HtmlMetadata:
+    """Metadata of one page; ``url`` is the canonical URL, ``date_raw`` the date text as found."""
+
+    title: str | None = None
+    description: str | None = None
+    authors: list[str] = field(default_factory=list)
+    date_published: str | None = None
+    date_raw: str | None = None
+    site_name: str | None = None
+    url: str | None = None
+    language_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class HtmlMetaRules:
+    """The parsed ``[metadata.html]`` table."""
+
+    article_types: frozenset[str]
+    page_types: frozenset[str]
+    site_types: frozenset[str]
+    title_meta: tuple[str, ...]
+    description_meta: tuple[str, ...]
+    date_meta: tuple[str, ...]
+    author_meta: tuple[str, ...]
+    site_meta: tuple[str, ...]
+    language_meta: tuple[str, ...]
+    byline_attribute: Pattern[str]
+    byline_exclude: Pattern[str]
+    byline_max_chars: int
+    date_attribute: Pattern[str]
+    date_exclude: Pattern[str]
+    url_date: tuple[Pattern[str], ...]
+    author_link_href: Pattern[str]
+    outside_article: Pattern[str]
+    byline_text_tags: frozenset[str]
+    byline_text_max_chars: int
+
+
+def _strings(table: dict, key: str) -> tuple[str, ...]:
+    value = table.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"[metadata.html] {key} must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _regex(value: object, key: str) -> Pattern[str]:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"[metadata.html] {key} must be a regex string")
+    try:
+        return re.compile(value, re.IGNORECASE)
+    except re.error as exc:
+        raise ConfigError(f"[metadata.html] {key}: bad regex: {exc}") from exc
+
+
+def parse_html_meta_rules(table: dict) -> HtmlMetaRules:
+    """Validate and compile the ``[metadata.html]`` table; raises ConfigError on a bad rule."""
+    max_chars, text_max_chars = (table.get(k) for k in ("byline_max_chars", "byline_text_max_chars"))
+    for key, value in (("byline_max_chars", max_chars), ("byline_text_max_chars", text_max_chars)):
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"[metadata.html] {key} must be a positive integer")
+    url_date = tuple(_regex(p, "url_date") for p in _strings(table, "url_date"))
+    for pattern in url_date:
+        if not {"y", "m", "d"} <= set(pattern.groupindex):
+            raise ConfigError(f"[metadata.html] url_date {pattern.pattern!r} needs groups y, m and d")
+    return HtmlMetaRules(
+        article_types=frozenset(_strings(table, "article_types")),
+        page_types=frozenset(_strings(table, "page_types")),
+        site_types=frozenset(_strings(table, "site_types")),
+        title_meta=tuple(k.lower() for k in _strings(table, "title_meta")),
+        description_meta=tuple(k.lower() for k in _strings(table, "description_meta")),
+        date_meta=tuple(k.lower() for k in _strings(table, "date_meta")),
+        author_meta=tuple(k.lower() for k in _strings(table, "author_meta")),
+        site_meta=tuple(k.lower() for k in _strings(table, "site_meta")),
+        language_meta=tuple(k.lower() for k in _strings(table, "language_meta")),
+        byline_attribute=_regex(table.get("byline_attribute"), "byline_attribute"),
+        byline_exclude=_regex(table.get("byline_exclude"), "byline_exclude"),
+        byline_max_chars=max_chars,
+        date_attribute=_regex(table.get("date_attribute"), "date_attribute"),
+        date_exclude=_regex(table.get("date_exclude"), "date_exclude"),
+        url_date=url_date,
+        author_link_href=_regex(table.get("author_link_href"), "author_link_href"),
+        outside_article=_regex(table.get("outside_article"), "outside_article"),
+        byline_text_tags=frozenset(_strings(table, "byline_text_tags")),
+        byline_text_max_chars=text_max_chars,
+    )
+
+
+_RULES_CACHE: dict[str, HtmlMetaRules] = {}
+
+
+def load_html_meta_rules(config: Config | None = None) -> HtmlMetaRules:
+    """The parsed ``[metadata.html]`` rules of ``config`` (packaged defaults when None), cached."""
+    config = config or _default_config()
+    rules = _RULES_CACHE.get(config.digest)
+    if rules is None:
+        table = config.section("metadata").get("html")
+        if not isinstance(table, dict):
+            raise ConfigError("configuration [metadata] has no table [html]")
+        rules = parse_html_meta_rules(table)
+        _RULES_CACHE[config.digest] = rules
+    return rules
+
+
+# ---------------------------------------------------------------- parsing helpers
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        return ""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", value)).strip()
+
+
+def _parse(html: str) -> HtmlElement | None:
+    from trafilatura.utils import load_html  # one parser for the project's HTML paths
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tree = load_html(html)
+    return tree if tree is not None else None
+
+
+def _element_text(element: HtmlElement) -> str:
+    return _text(" ".join(element.itertext()))
+
+
+def _attribute_words(element: HtmlElement) -> str:
+    parts = [element.get(name, "") for name in ("class", "id", "rel", "itemprop", "name", "data-testid")]
+    return " ".join(p for p in parts if p)
+
+
+def _meta_fields(tree: HtmlElement) -> dict[str, list[str]]:
+    """``<meta>`` contents by lower-cased name / property / itemprop / http-equiv, in page order."""
+    fields: dict[str, list[str]] = {}
+    for meta in tree.iter("meta"):
+        content = _text(meta.get("content"))
+        if not content:
+            continue
+        for attr in ("name", "property", "itemprop", "http-equiv"):
+            key = (meta.get(attr) or "").strip().lower()
+            if key:
+                fields.setdefault(key, []).append(content)
+    return fields
+
+
+def _first(fields: dict[str, list[str]], keys: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+    for key in keys:
+        for value in fields.get(key, []):
+            yield key, value
+
+
+# ---------------------------------------------------------------- JSON-LD
+
+def _load_json(raw: str) -> object | None:
+    raw = raw.strip()
+    raw = raw.removeprefix("<![CDATA[").removesuffix("]]>").strip()
+    for attempt in (raw, _JSON_COMMENTS.sub("", raw)):
+        try:
+            return json.loads(attempt, strict=False)
+        except ValueError:
+            continue
+    return None
+
+
+def _walk_jsonld(node: object) -> Iterator[dict]:
+    if isinstance(node, list):
+        for item in node:
+            yield from _walk_jsonld(item)
+    elif isinstance(node, dict):
+        yield node
+        for key in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement", "hasPart"):
+            if key in node:
+                yield from _walk_jsonld(node[key])
+
+
+def _types(node: dict) -> set[str]:
+    value = node.get("@type")
+    values = value if isinstance(value, list) else [value]
+    return {v.rsplit("/", 1)[-1] for v in values if isinstance(v, str)}
+
+
+def _jsonld_nodes(tree: HtmlElement) -> list[dict]:
+    nodes: list[dict] = []
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        data = _load_json(script.text or "")
+        if data is not None:
+            nodes.extend(_walk_jsonld(data))
+    return nodes
+
+
+def _names(value: object) -> list[str]:
+    """Names from a schema.org author / publisher value: string, object or list of either."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        name = value.get("name")
+        if isinstance(name, list):
+            return [n for n in name if isinstance(n, str)]
+        if isinstance(name, str):
+            return [name]
+        given, family = value.get("givenName"), value.get("familyName")
+        if isinstance(given, str) and isinstance(family, str):
+            return [f"{given} {family}"]
+        return []
+    if isinstance(value, list):
+        return [n for item in value for n in _names(item)]
+    return []
+
+
+@dataclass
+class _JsonLd:
+    headline: list[str] = field(default_factory=list)
+    description: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)
+    dates: list[str] = field(default_factory=list)
+    publisher: list[str] = field(default_factory=list)
+    site: list[str] = field(default_factory=list)
+
+
+def _resolve(value: object, by_id: dict[str, dict]) -> object:
+    """Replace ``{"@id": ...}`` references by the node they name (Yoast-style @graph)."""
+    if isinstance(value, list):
+        return [_resolve(v, by_id) for v in value]
+    if isinstance(value, dict) and set(value) <= {"@id", "@type"} and value.get("@id") in by_id:
+        return by_id[value["@id"]]
+    return value
+
+
+def _read_jsonld(nodes: list[dict], rules: HtmlMetaRules) -> _JsonLd:
+    out = _JsonLd()
+    by_id = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str) and len(n) > 2}
+    articles = [n for n in nodes if _types(n) & rules.article_types]
+    pages = [n for n in nodes if _types(n) & rules.page_types]
+    for node in articles or pages:
+        for key in ("headline", "name", "alternativeHeadline"):
+            if isinstance(node.get(key), str):
+                out.headline.append(_text(node[key]))
+                break
+        if isinstance(node.get("description"), str):
+            out.description.append(_text(node["description"]))
+        for key in ("author", "creator"):
+            author = _resolve(node.get(key), by_id)
+            if author:
+                entries = author if isinstance(author, list) else [author]
+                for entry in entries:
+                    names = _names(entry)
+                    out.authors.extend(names)
+                    if isinstance(entry, dict) and "Person" in _types(entry):
+                        out.people.extend(names)
+                break
+        for key in ("datePublished", "dateCreated", "uploadDate"):
+            if isinstance(node.get(key), str):
+                out.dates.append(node[key])
+                break
+        out.publisher.extend(_names(_resolve(node.get("publisher"), by_id)))
+    for node in nodes:
+        if "WebSite" in _types(node):
+            out.site.extend(_names(node))
+        elif _types(node) & rules.site_types and "Person" not in _types(node):
+            out.publisher.extend(_names(node))
+    return out
+
+
+# ---------------------------------------------------------------- fields
+
+def _site_from_domain(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlsplit(url).hostname or ""
+    host = host.removeprefix("www.").removeprefix("m.").removeprefix("amp.")
+    return host or None
+
+
+def _site_name(fields: dict[str, list[str]], jsonld: _JsonLd, titles: list[str],
+               headline_keys: set[str], url: str | None, rules: HtmlMetaRules) -> str | None:
+    for _, value in _first(fields, ("og:site_name",)):
+        return value
+    for value in jsonld.publisher + jsonld.site:
+        value = _text(value)
+        if value:
+            return value
+    suffix = _title_affix(titles, headline_keys)
+    if suffix:
+        return suffix
+    for _, value in _first(fields, rules.site_meta[1:3]):
+        return value
+    return _site_from_domain(url)
+
+
+def _title_affix(titles: list[str], headline_keys: set[str]) -> str | None:
+    """The site name a ``<title>`` adds around the headline ("Headline | Site")."""
+    separators = load_metadata_rules().titles.separators
+    for title in titles:
+        for sep in separators:
+            if sep not in title:
+                continue
+            head, _, tail = title.rpartition(sep)
+            if _key(head) in headline_keys and tail.strip():
+                return tail.strip()
+            first, _, rest = title.partition(sep)
+            if _key(rest) in headline_keys and first.strip():
+                return first.strip()
+    return None
+
+
+def _choose_title(candidates: list[tuple[str, str]]) -> str | None:
+    """The headline most sources agree on; ties go to the earlier (more trusted) source."""
+    cleaned = [(source, text) for source, text in candidates if text]
+    if not cleaned:
+        return None
+    best, best_score = None, -1.0
+    for index, (_, text) in enumerate(cleaned):
+        key = _key(text)
+        if not key:
+            continue
+        score = 0.0
+        for other_index, (_, other) in enumerate(cleaned):
+            if other_index == index:
+                continue
+            other_key = _key(other)
+            if other_key == key:
+                score += 1.0
+            elif key in other_key and len(key) >= 0.5 * len(other_key):
+                score += 0.5
+        score -= index * 0.01
+        if score > best_score:
+            best, best_score = text, score
+    return best
+
+
+def _date_candidates(tree: HtmlElement, fields: dict[str, list[str]], jsonld: _JsonLd,
+                     rules: HtmlMetaRules) -> Iterator[str]:
+    yield from jsonld.dates
+    for _, value in _first(fields, rules.date_meta):
+        yield value
+    for element in tree.iter("time"):
+        parent = element.getparent()
+        words = _attribute_words(element) + " " + (_attribute_words(parent) if parent is not None else "")
+        if rules.date_exclude.search(words) or _outside_article(element, rules):
+            continue
+        if element.get("datetime"):
+            yield element.get("datetime")
+    body = tree.find("body")
+    for element in body.iter() if body is not None else ():
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "meta"):
+            continue
+        words = _attribute_words(element)
+        if not words or not rules.date_attribute.search(words) or rules.date_exclude.search(words):
+            continue
+        if _outside_article(element, rules):
+            continue
+        value = element.get("datetime") or element.get("content") or _element_text(element)
+        if value and len(value) <= 120:
+            yield value
+
+
+def _url_date(url: str | None, rules: HtmlMetaRules) -> str | None:
+    if not url:
+        return None
+    path = urlsplit(url).path
+    for pattern in rules.url_date:
+        m = pattern.search(path)
+        if m:
+            try:
+                return date(int(m["y"]), int(m["m"]), int(m["d"])).isoformat()
+            except ValueError:
+                continue
+    return None
+
+
+def _outside_article(element: HtmlElement, rules: HtmlMetaRules) -> bool:
+    """Whether an ancestor marks a comment, teaser, sidebar or footer area."""
+    for ancestor in element.iterancestors():
+        if not isinstance(ancestor.tag, str) or ancestor.tag in ("html", "body"):
+            continue
+        if ancestor.tag in ("footer", "aside") or rules.outside_article.search(_attribute_words(ancestor)):
+            return True
+    return False
+
+
+def _is_byline_element(element: HtmlElement, rules: HtmlMetaRules) -> bool:
+    if not isinstance(element.tag, str) or element.tag in ("script", "style", "meta", "link", "img", "head", "title"):
+        return False
+    if (element.get("rel") or "").lower() == "author" or (element.get("itemprop") or "").lower() == "author":
+        return True
+    if element.tag == "a" and rules.author_link_href.search(element.get("href") or ""):
+        return True
+    words = _attribute_words(element)
+    return bool(words) and bool(rules.byline_attribute.search(words)) and not rules.byline_exclude.search(words)
+
+
+def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules) -> list[list[str]]:
+    """Texts of byline elements, grouped by byline container, in page order.
+
+    The innermost marked elements are read (a container's name links rather than the
+    container with its date and labels); marks inside comments, teasers and sidebars are not.
+    """
+    body = tree.find("body")
+    if body is None:
+        return []
+    marked = [e for e in body.iter() if _is_byline_element(e, rules) and not _outside_article(e, rules)]
+    marked_set = set(marked)
+    innermost = [e for e in marked if not any(d in marked_set for d in e.iterdescendants())]
+    groups: list[list[str]] = []
+    containers: list[HtmlElement] = []
+    for element in innermost:
+        text = _element_text(element)
+        if not text or len(text) > rules.byline_max_chars:
+            continue
+        container = element
+        for _ in range(3):
+            parent = container.getparent()
+            if parent is None or parent.tag == "body":
+                break
+            container = parent
+        for index, known in enumerate(containers):
+            if known is container or container in set(known.iterancestors()) or known in set(container.iterancestors()):
+                groups[index].append(text)
+                break
+        else:
+            containers.append(container)
+            groups.append([text])
+    return groups
+
+
+def _own_lines(element: HtmlElement) -> list[str]:
+    """The text lines of an element without block children, split at ``<br>``."""
+    parts: list[str] = [element.text or ""]
+    for child in element:
+        if child.tag == "br":
+            parts.append("\n")
+        elif isinstance(child.tag, str):
+            parts.append(" ".join(child.itertext()))
+        parts.append(child.tail or "")
+    return [_text(line) for line in "".join(parts).split("\n") if _text(line)]
+
+
+def _text_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | None) -> Iterator[str]:
+    """Plain-text byline lines ("Von Claudia Lindner", "Text: X") in the page body."""
+    body = tree.find("body")
+    if body is None:
+        return
+    for element in body.iter(*rules.byline_text_tags):
+        if any(isinstance(c.tag, str) and c.tag in ("p", "div", "li", "table", "ul", "ol", "section", "article")
+               for c in element):
+            continue
+        for line in _own_lines(element):
+            if len(line) <= rules.byline_text_max_chars and looks_like_byline(line, config=config) \
+                    and not _outside_article(element, rules):
+                yield line
+
+
+def _canonical(tree: HtmlElement, fields: dict[str, list[str]], url: str | None) -> str | None:
+    for link in tree.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            return urljoin(url or "", link.get("href").strip())
+    for _, value in _first(fields, ("og:url",)):
+        return urljoin(url or "", value)
+    return url
+
+
+def _language_hint(tree: HtmlElement, fields: dict[str, list[str]], rules: HtmlMetaRules) -> str | None:
+    for element in (tree, tree.find("body")):
+        for attr in ("lang", "xml:lang", "{http://www.w3.org/XML/1998/namespace}lang"):
+            if element is not None and (element.get(attr) or "").strip():
+                return element.get(attr).strip().replace("_", "-").lower()
+    for _, value in _first(fields, rules.language_meta):
+        return value.strip().replace("_", "-").lower()
+    return None
+
+
+def _date_languages(hint: str | None) -> list[str] | None:
+    if not hint:
+        return None
+    code = hint.split(",")[0].strip().lower()
+    if not re.fullmatch(r"[a-z]{2}(?:-[a-z]{2})?", code):
+        return None
+    # dateparser knows the languages; the locale only orders numeric day and month
+    return [code]
+
+
+def _choose_authors(tree: HtmlElement, fields: dict[str, list[str]], jsonld: _JsonLd, site_name: str | None,
+                    rules: HtmlMetaRules, config: Config | None) -> list[str]:
+    """Authors from the most trusted source that names a person-shaped name, else the first that names any."""
+    sources: list[tuple[list[str], str | None]] = [(jsonld.people, None), (jsonld.authors, site_name)]
+    meta_authors = [v for k, v in _first(fields, rules.author_meta)]
+    sources.append((meta_authors, site_name))
+    sources.extend((group, site_name) for group in _byline_groups(tree, rules))
+    fallback: list[str] = []
+    for values, site in sources:
+        names = normalise_authors(values, site_name=site, config=config)
+        if names and any(is_person_name(n, config=config) for n in names):
+            return names
+        fallback = fallback or names
+    if fallback:
+        return fallback
+    for line in _text_bylines(tree, rules, config):
+        names = normalise_authors(line, site_name=site_name, config=config)
+        if names:
+            return names
+    return []
+
+
+def _choose_date(html: str, tree: HtmlElement, fields: dict[str, list[str]], jsonld: _JsonLd, url: str | None,
+                 reference_date: date | None, languages: list[str] | None, rules: HtmlMetaRules,
+                 config: Config | None) -> tuple[str | None, str | None]:
+    """The publication date: structured fields first; a full date in the URL overrules a
+    different day (URLs keep the first publication day); htmldate's search last."""
+    found: tuple[str, str] | None = None
+    for candidate in _date_candidates(tree, fields, jsonld, rules):
+        parsed = parse_date(candidate, reference_date=reference_date, languages=languages, config=config)
+        if parsed is not None and parsed.iso is not None:
+            found = (parsed.iso, parsed.raw)
+            break
+    from_url = _url_date(url, rules)
+    if from_url and reference_date is not None and from_url > reference_date.isoformat():
+        from_url = None
+    if from_url and (found is None or found[0][:10] != from_url):
+        return from_url, from_url
+    if found is not None:
+        return found
+    searched = _htmldate(html, url, reference_date)
+    return (searched, searched) if searched else (None, None)
+
+
+def _htmldate(html: str, url: str | None, reference_date: date | None) -> str | None:
+    """htmldate's original-date search over the page text (the last resort)."""
+    from htmldate import find_date
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            kwargs = {"max_date": reference_date.isoformat()} if reference_date else {}
+            return find_date(html, url=url, original_date=True, **kwargs)
+        except (ValueError, TypeError):
+            return None
+
+
+def extract_html_metadata(html: str, *, url: str | None = None, reference_date: date | None = None,
+                          config: Config | None = None) -> HtmlMetadata:
+    """Title, description, authors, publication date, site name, canonical URL and language hint."""
+    rules = load_html_meta_rules(config)
+    tree = _parse(html)
+    if tree is None:
+        return HtmlMetadata(url=url, site_name=_site_from_domain(url))
+    fields = _meta_fields(tree)
+    jsonld = _read_jsonld(_jsonld_nodes(tree), rules)
+    language_hint = _language_hint(tree, fields, rules)
+    canonical = _canonical(tree, fields, url)
+
+    title_tags = [_element_text(t) for t in tree.iter("title")][:1]
+    h1s = [_element_text(h) for h in tree.iter("h1")][:3]
+    raw_titles = jsonld.headline[:1] + [v for _, v in _first(fields, rules.title_meta)][:2] + h1s + title_tags
+    headline_keys = {_key(t) for t in jsonld.headline[:1] + h1s if t}
+    headline_keys |= {_key(v) for _, v in _first(fields, rules.title_meta)}
+    site_name = _site_name(fields, jsonld, title_tags + [v for _, v in _first(fields, rules.title_meta)],
+                           headline_keys - {""}, url or canonical, rules)
+
+    title_candidates = [("jsonld", clean_title(t, site_name, config=config)) for t in jsonld.headline[:1]]
+    title_candidates += [(k, clean_title(v, site_name, config=config))
+                         for k, v in list(_first(fields, rules.title_meta))[:2]]
+    title_candidates += [("h1", clean_title(h, site_name, config=config)) for h in h1s]
+    title_candidates += [("title", clean_title(t, site_name, config=config)) for t in title_tags]
+    title = _choose_title(title_candidates)
+
+    description = next((v for _, v in _first(fields, rules.description_meta)), None) \
+        or next(iter(jsonld.description), None)
+
+    authors = _choose_authors(tree, fields, jsonld, site_name, rules, config)
+    date_published, date_raw = _choose_date(html, tree, fields, jsonld, url or canonical,
+                                            reference_date, _date_languages(language_hint), rules, config)
+
+    return HtmlMetadata(title=title, description=description, authors=authors,
+                        date_published=date_published, date_raw=date_raw, site_name=site_name,
+                        url=canonical, language_hint=language_hint)
