@@ -37,6 +37,7 @@ RULE_RELATED_BLOCK = "related_list.v1"
 
 _SENTENCE_END = regex.compile(r"[.!?。！？…](?:[\"'”’»)\]]*)(?:\s|$)")
 _UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
+_SENTENCE_CLOSE = regex.compile(r"[.!?:。！？](?:[\"'”’»)\]]*)$")
 _BULLET = regex.compile(r"^[*+•·–-]\s")
 _TRUNCATION = regex.compile(r"\s*(?:\.\.\.|…)\s*\w*$")
 _NAME_TOKEN = regex.compile(r"^\p{Lu}[\p{L}'’.-]*$")
@@ -73,8 +74,10 @@ class Structure:
     tail_byline_window: int
     split_gap_min_lines: int
     split_min_share: float
+    split_gap_min_chrome: int
     head_meta_window: int
     block_heading_max_words: int
+    closing_sentence_min_words: int
     head_meta_max_anchors: int
     name_min_words: int
     name_max_words: int
@@ -348,7 +351,25 @@ def _locate_body(lines: list[_Line], rules: ChromeRules) -> tuple[int, int] | No
             break
         if i in anchors:
             kept.append(i)
-    return _drop_cut_off_edges(lines, kept, s)
+    first, last = _drop_cut_off_edges(lines, kept, s)
+    return first, _extend_over_closing_sentences(lines, last, s)
+
+
+def _extend_over_closing_sentences(lines: list[_Line], last: int, s: Structure) -> int:
+    """Take in short sentences right under the last prose line ("He was just too good.").
+
+    A sentence printed directly above chrome (no blank line between) introduces that chrome
+    ("Get the news faster." over "Tap to install our app.") and stays out.
+    """
+    while last + 1 < len(lines):
+        line = lines[last + 1]
+        nxt = lines[last + 2] if last + 2 < len(lines) else None
+        sentence = (line.words >= s.closing_sentence_min_words and _SENTENCE_CLOSE.search(line.text)
+                    and not _BULLET.match(line.text))
+        if not sentence or line.any_chrome or line.meta or (nxt and nxt.glued and nxt.any_chrome):
+            break
+        last += 1
+    return last
 
 
 def _start_after_head_metadata(lines: list[_Line], anchors: list[int], s: Structure) -> int:
@@ -375,7 +396,8 @@ def _drop_cut_off_edges(lines: list[_Line], anchors: list[int], s: Structure) ->
     for a, b in zip(anchors, anchors[1:]):
         gap = lines[a + 1:b]
         heading = any(ln.chrome and ln.chrome[0] == "related_links" for ln in gap)
-        if len(gap) >= s.split_gap_min_lines and heading:
+        chrome_lines = sum(1 for ln in gap if ln.any_chrome)
+        if (len(gap) >= s.split_gap_min_lines and heading) or chrome_lines >= s.split_gap_min_chrome:
             segments.append([b])
         else:
             segments[-1].append(b)
