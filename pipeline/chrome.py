@@ -358,15 +358,17 @@ def _locate_body(lines: list[_Line], rules: ChromeRules) -> tuple[int, int] | No
 def _extend_over_closing_sentences(lines: list[_Line], last: int, s: Structure) -> int:
     """Take in short sentences right under the last prose line ("He was just too good.").
 
-    A sentence printed directly above chrome (no blank line between) introduces that chrome
-    ("Get the news faster." over "Tap to install our app.") and stays out.
+    A sentence printed directly above chrome, or above closing chrome (an appeal, an app
+    block), introduces it ("Get the news faster." over "Tap to install our app.") and stays out.
     """
     while last + 1 < len(lines):
         line = lines[last + 1]
         nxt = lines[last + 2] if last + 2 < len(lines) else None
         sentence = (line.words >= s.closing_sentence_min_words and _SENTENCE_CLOSE.search(line.text)
                     and not _BULLET.match(line.text))
-        if not sentence or line.any_chrome or line.meta or (nxt and nxt.glued and nxt.any_chrome):
+        introduces = nxt is not None and nxt.any_chrome is not None and (
+            nxt.glued or bool((nxt.rule or nxt.outside) and (nxt.rule or nxt.outside).terminal))
+        if not sentence or line.any_chrome or line.meta or introduces:
             break
         last += 1
     return last
