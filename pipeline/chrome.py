@@ -78,6 +78,8 @@ class Structure:
     head_meta_window: int
     block_heading_max_words: int
     closing_sentence_min_words: int
+    caption_max_words: int
+    caption_min_words: int
     head_meta_max_anchors: int
     name_min_words: int
     name_max_words: int
@@ -260,8 +262,12 @@ def _read_lines(text: str, rules: ChromeRules) -> list[_Line]:
     return lines
 
 
-def _label(lines: list[_Line], rules: ChromeRules, with_meta: bool) -> None:
-    """Attach rule matches (chrome and metadata) and structural caption labels."""
+def _label(lines: list[_Line], rules: ChromeRules, paragraphs: bool) -> None:
+    """Attach rule matches (chrome and metadata) and structural caption labels.
+
+    ``paragraphs`` is true for already-extracted paragraphs: no metadata lines, no
+    outside-zone rules, and no blank-line layout to go by.
+    """
     s = rules.structure
     for line in lines:
         for rule in rules.rules:
@@ -271,7 +277,7 @@ def _label(lines: list[_Line], rules: ChromeRules, with_meta: bool) -> None:
                     break
                 if line.outside is None:
                     line.outside = rule
-        if with_meta and line.rule is None:
+        if not paragraphs and line.rule is None:
             for kind, rule in rules.meta:
                 if rule.matches(line.text, line.words):
                     line.meta = kind
@@ -298,14 +304,18 @@ def _label(lines: list[_Line], rules: ChromeRules, with_meta: bool) -> None:
         if line.chrome or line.meta or i + 1 >= len(lines):
             continue
         nxt = lines[i + 1]
-        if not nxt.glued or not nxt.chrome or nxt.chrome[0] != "image_caption":
+        if not nxt.chrome or nxt.chrome[0] != "image_caption":
             continue
-        # a caption line sits right above its bare credit line ("(Walt Disney Co.)")
+        # a caption sits above its bare credit line ("(Walt Disney Co.)"): in text, printed
+        # right under it with no blank line; among extracted paragraphs, a line of caption
+        # length without a closing full stop (a short one is a subheading over a photo)
         credit_only = nxt.rule is not None and nxt.rule.max_words is not None
-        if credit_only and not line.text.endswith(".") and line.words <= 60:
+        tied = nxt.glued if not paragraphs else (
+            not line.text.endswith(".") and line.words >= s.caption_min_words)
+        if credit_only and line.words <= s.caption_max_words and tied:
             line.structural = ("image_caption", RULE_BEFORE_CREDIT)
         # an image's own headline sits right above its caption
-        elif not credit_only and _is_headline(line, s) and not _is_prose(line, s):
+        elif nxt.glued and not credit_only and _is_headline(line, s) and not _is_prose(line, s):
             line.structural = ("image_caption", RULE_IMAGE_HEADLINE)
 
 
@@ -541,7 +551,7 @@ def clean_text(text: str, config: Config) -> TextClean:
     rules = load_chrome_rules(config)
     s = rules.structure
     lines = _read_lines(text, rules)
-    _label(lines, rules, with_meta=True)
+    _label(lines, rules, paragraphs=False)
     out = TextClean(paragraphs=[], removed=[])
     out.site_name = _site_name(lines, rules)
     span = _locate_body(lines, rules)
@@ -576,10 +586,10 @@ def detect_chrome_paragraphs(paragraphs: list[str], config: Config) -> tuple[lis
     inline teaser spans; no title, byline or zone logic.
     """
     rules = load_chrome_rules(config)
-    lines = [_Line(text=normalise_line(p), raw=p, glued=True,
+    lines = [_Line(text=normalise_line(p), raw=p, glued=False,
                    words=count_words(p, rules.structure.letters_per_word)) for p in paragraphs]
     lines = [ln for ln in lines if ln.text]
-    _label(lines, rules, with_meta=False)
+    _label(lines, rules, paragraphs=True)
     kept: list[str] = []
     removed: list[Removal] = []
     for line in lines:
