@@ -26,13 +26,13 @@ import justext
 from pipeline.config import Config, ConfigError
 from pipeline.document import Removal
 
-MODEL_VERSION = "region_lr.v1"
+MODEL_VERSION = "region_lr.v2"
 _WORD = re.compile(r"\w+")
 
 # Order of the model's inputs; the shipped weights name them and are checked against this.
 FEATURES: tuple[str, ...] = (
     "log_chars", "log_words", "stop_density", "prose", "terminal", "list_marker",
-    "link_like", "separators", "capitalised", "digits", "all_caps", "commas",
+    "link_like", "glued", "short_list_item", "separators", "capitalised", "digits", "all_caps", "commas",
     "repeated", "position", "indent_main", "indent_off", "words_vs_longest",
     "near_log_words", "near_stop", "near_terminal", "near_list", "near_link",
     "wide_log_words", "wide_stop", "wide_terminal", "wide_list", "wide_link",
@@ -70,6 +70,7 @@ class RegionRules:
     link_like: re.Pattern
     separator: re.Pattern
     terminal: re.Pattern
+    glued: re.Pattern
     near: int
     wide: int
     good_min_words: int
@@ -79,6 +80,7 @@ class RegionRules:
     neutral_probability: float
     bad_probability: float
     list_item_probability: float
+    rules_threshold: float
     weight_cap_words: int
     threshold: float
     header_lines: int
@@ -157,6 +159,7 @@ def _parse_rules(data: dict) -> RegionRules:
         link_like=_regex(features, "link_like", "features"),
         separator=_regex(features, "separator", "features"),
         terminal=_regex(features, "terminal", "features"),
+        glued=_regex(features, "glued", "features"),
         near=_number(features, "near", "features", int),
         wide=_number(features, "wide", "features", int),
         good_min_words=_number(rules, "good_min_words", "rules", int),
@@ -166,6 +169,7 @@ def _parse_rules(data: dict) -> RegionRules:
         neutral_probability=_number(rules, "neutral_probability", "rules"),
         bad_probability=_number(rules, "bad_probability", "rules"),
         list_item_probability=_number(rules, "list_item_probability", "rules"),
+        rules_threshold=_number(rules, "region_threshold", "rules"),
         weight_cap_words=_number(region, "weight_cap_words", "region", int),
         threshold=_number(region, "threshold", "region"),
         header_lines=_number(region, "header_lines", "region", int),
@@ -175,7 +179,7 @@ def _parse_rules(data: dict) -> RegionRules:
         categories=tuple(categories),
     )
     for name in ("good_probability", "neutral_probability", "bad_probability",
-                 "list_item_probability", "threshold", "inner_drop_below"):
+                 "list_item_probability", "threshold", "rules_threshold", "inner_drop_below"):
         if not 0.0 < getattr(parsed, name) < 1.0:
             raise ConfigError(f"[region] '{name}' must lie strictly between 0 and 1")
     return parsed
@@ -203,9 +207,8 @@ def _load_model(path: str) -> LineModel:
         raise ConfigError(f"cannot read region model {path}: {exc}") from exc
     if data.get("version") != MODEL_VERSION or tuple(data.get("features", ())) != FEATURES:
         raise ConfigError(f"region model {path} was trained for other features; retrain it")
-    return LineModel(features=tuple(data["features"]), mean=tuple(data["mean"]),
-                     scale=tuple(data["scale"]), weights=tuple(data["weights"]),
-                     bias=float(data["bias"]))
+    return LineModel(features=FEATURES, mean=tuple(data["mean"]), scale=tuple(data["scale"]),
+                     weights=tuple(data["weights"]), bias=float(data["bias"]))
 
 
 @lru_cache(maxsize=1)
@@ -267,6 +270,8 @@ def line_features(lines: list[str], rules: RegionRules) -> list[list[float]]:
             "terminal": 1.0 if rules.terminal.search(text) else 0.0,
             "list_marker": 1.0 if rules.list_marker.match(line) else 0.0,
             "link_like": 1.0 if rules.link_like.search(text) else 0.0,
+            "glued": min(len(rules.glued.findall(text)), 3) / 3.0,
+            "short_list_item": 1.0 if n <= 6 and rules.list_marker.match(line) else 0.0,
             "separators": min(len(rules.separator.findall(text)) / (n + 1), 1.0),
             "capitalised": sum(w[0].isupper() for w in alpha) / len(alpha) if alpha else 0.0,
             "digits": sum(c.isdigit() for c in text) / len(text) if text else 0.0,
@@ -334,12 +339,17 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def best_span(probabilities: list[float], word_counts: list[int], rules: RegionRules) -> tuple[int, int] | None:
-    """Indices [start, end] of the run with the largest summed length-weighted log-odds."""
-    offset = _logit(rules.threshold)
+def best_span(probabilities: list[float], word_counts: list[int], threshold: float,
+              weight_cap: int) -> tuple[int, int] | None:
+    """Indices [start, end] of the run with the largest summed length-weighted log-odds.
+
+    A line's log-odds are measured from ``threshold`` and weighted by its word count, capped
+    at ``weight_cap``: a run of short menu items cannot outweigh one paragraph by number alone.
+    """
+    offset = _logit(threshold)
     best, best_span_, total, start = 0.0, None, 0.0, 0
     for i, (p, n) in enumerate(zip(probabilities, word_counts)):
-        gain = (_logit(p) - offset) * min(max(n, 1), rules.weight_cap_words)
+        gain = (_logit(p) - offset) * min(max(n, 1), weight_cap)
         if total <= 0.0:
             total, start = gain, i
         else:
@@ -374,16 +384,19 @@ def _locate(text: str, rules: RegionRules, model: LineModel | None = None) -> Re
     lines = [raw[i] for i in at]
     counts = [len(_WORD.findall(line)) for line in lines]
     probabilities = line_probabilities(lines, rules, model)
-    span = best_span(probabilities, counts, rules)
+    hand = model is None and rules.scorer == "rules"
+    span = best_span(probabilities, counts, rules.rules_threshold if hand else rules.threshold,
+                     rules.weight_cap_words)
     if span is None:
         # nothing reads like an article: leave the page whole for the next steps to judge
         return Region(text="\n".join(raw).strip("\n"), removed=[])
-    start, end = span
-    start = _widen_over_title(lines, counts, start, rules)
+    body_start, end = span
+    # the title block is kept whole: the chrome cleaner reads title, byline and date from it
+    start = _widen_over_title(lines, counts, body_start, rules)
     keep, removed = [], []
     for k, line in enumerate(lines):
         where = "before" if k < start else "after" if k > end else "inside"
-        drop = where != "inside" or (probabilities[k] < rules.inner_drop_below
+        drop = where != "inside" or (k >= body_start and probabilities[k] < rules.inner_drop_below
                                      and counts[k] <= rules.inner_drop_max_words)
         if drop:
             category, rule = _category(line.strip(), counts[k], where, rules)
@@ -470,8 +483,23 @@ def _page_rows(page: LabelledPage, rules: RegionRules) -> tuple[list[list[float]
     return line_features(lines, rules), label_lines(lines, page.body), counts
 
 
+def _site_folds(sites: list[str], folds: int) -> dict[str, int]:
+    """Sorted sites dealt round robin into ``folds`` groups."""
+    return {site: i % max(folds, 2) for i, site in enumerate(sites)}
+
+
+def _training_rows(prepared: dict, keys: list[str], weight_cap: int) -> tuple[list, list, list]:
+    rows, labels, weights = [], [], []
+    for key in keys:
+        r, y, counts = prepared[key]
+        rows += r
+        labels += y
+        weights += [min(max(n, 1), weight_cap) for n in counts]
+    return rows, labels, weights
+
+
 def fit_line_model(rows: list[list[float]], labels: list[int], weights: list[float],
-                   l2: float) -> LineModel:
+                   l2: float, features: tuple[str, ...] = FEATURES) -> LineModel:
     """L2-regularised logistic regression fitted by Newton's method (numpy)."""
     import numpy as np
 
@@ -493,7 +521,7 @@ def fit_line_model(rows: list[list[float]], labels: list[int], weights: list[flo
         w -= step
         if np.abs(step).max() < 1e-8:
             break
-    return LineModel(features=FEATURES, mean=tuple(float(v) for v in mean),
+    return LineModel(features=features, mean=tuple(float(v) for v in mean),
                      scale=tuple(float(v) for v in scale),
                      weights=tuple(round(float(v), 8) for v in w[:-1]), bias=round(float(w[-1]), 8))
 
@@ -520,7 +548,7 @@ def body_scores(pairs: list[tuple[str, str]]) -> dict:
 
 def train_region_model(text_dir: str | Path, gold_dir: str | Path, config: Config,
                        out_path: str | Path | None = None, folds: int = 5,
-                       l2: float = 1.0) -> dict:
+                       l2: float = 10.0) -> dict:
     """Fit the line model on labelled pages, write it as JSON, and report cross-validation.
 
     ``text_dir`` holds whole-page dumps ``<key>.txt``, ``gold_dir`` gold ``<key>.json`` with
@@ -539,19 +567,13 @@ def train_region_model(text_dir: str | Path, gold_dir: str | Path, config: Confi
     prepared = {page.key: _page_rows(page, rules) for page in pages}
 
     def fit(keys: list[str]) -> LineModel:
-        rows, labels, weights = [], [], []
-        for key in keys:
-            r, y, counts = prepared[key]
-            rows += r
-            labels += y
-            weights += [min(max(n, 1), rules.weight_cap_words) for n in counts]
-        return fit_line_model(rows, labels, weights, l2)
+        return fit_line_model(*_training_rows(prepared, keys, rules.weight_cap_words), l2)
 
     report: dict = {"pages": len(pages), "lines": sum(len(v[1]) for v in prepared.values()),
                     "article_lines": sum(sum(v[1]) for v in prepared.values())}
     if folds > 1:
         sites = sorted({page.site for page in pages})
-        fold_of = {site: i % folds for i, site in enumerate(sites)}
+        fold_of = _site_folds(sites, folds)
         hand = dataclasses.replace(rules, scorer="rules")
         outputs: dict[str, list[tuple[str, str]]] = {"model": [], "rules": [], "keep_all": []}
         for fold in range(folds):
