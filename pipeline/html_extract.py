@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.utils import load_html
@@ -21,6 +22,8 @@ from pipeline.document import Removal
 SECTION = "html_chrome"
 # trafilatura's output elements that start a new paragraph when nested in another block
 _BLOCK_TAGS = frozenset({"p", "head", "item", "list", "quote", "row", "table", "code"})
+# elements whose text is code, not page text: never matched, never searched
+_INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
 _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _WORD_BREAK = re.compile(r"[^a-z0-9]+")
 
@@ -80,6 +83,7 @@ class HtmlRules:
     favor_precision: bool
     max_title_repeat_chars: int
     description_repeat_kinds: frozenset[str]
+    title_separators: str
     link_line: LinkLineRule
 
 
@@ -153,6 +157,7 @@ def _parse_rules(section: dict) -> HtmlRules:
         favor_precision=bool(extraction.get("favor_precision", True)),
         max_title_repeat_chars=int(extraction.get("max_title_repeat_chars", 400)),
         description_repeat_kinds=frozenset(extraction.get("description_repeat_kinds", ["head"])),
+        title_separators=str(extraction.get("title_separators", "|-:")),
         link_line=_link_line_rule(_require(section, "link_line", dict, "link_line")),
     )
 
@@ -217,47 +222,40 @@ def _holds_article(element: HtmlElement, text: str, rules: HtmlRules) -> bool:
     return len(text) >= rules.max_cue_chars or element.tag.lower() in rules.protected_tags
 
 
+_VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::template)]")
+
+
+def visible_text(element: HtmlElement) -> str:
+    """The element's text without scripts and styles, a space between its pieces."""
+    return normalise_space(" ".join(_VISIBLE_TEXT(element)))
+
+
 def prune_chrome(tree: HtmlElement, rules: HtmlRules) -> list[Removal]:
     """Remove the elements the HTML cues mark as chrome from ``tree``, in place."""
     removed: list[Removal] = []
     body = tree.find("body")
-    root = body if body is not None else tree
+    walker = etree.iterwalk(body if body is not None else tree, events=("start",))
     doomed = []
-    # iterate the live tree but skip descendants of an element already marked
-    iterator = root.iter()
-    skip_until = None
-    for element in iterator:
+    for _, element in walker:
         if not isinstance(element.tag, str):
             continue
-        if skip_until is not None:
-            if _is_descendant(element, skip_until):
-                continue
-            skip_until = None
-        if element.tag.lower() in ("script", "style", "noscript", "template"):
+        if element.tag in _INVISIBLE_TAGS:
+            walker.skip_subtree()
             continue
         hit = _match(element, rules)
         if hit is None:
             continue
-        category, rule_name = hit
-        text = normalise_space(element.text_content())
+        text = visible_text(element)
         if _holds_article(element, text, rules):
             continue
+        # the element goes whole: its descendants need no look of their own
+        walker.skip_subtree()
         doomed.append(element)
-        skip_until = element
         if text:
-            removed.append(Removal(category, text, rule_name))
+            removed.append(Removal(hit[0], text, hit[1]))
     for element in doomed:
         _drop(element)
     return removed
-
-
-def _is_descendant(element: HtmlElement, ancestor: HtmlElement) -> bool:
-    parent = element.getparent()
-    while parent is not None:
-        if parent is ancestor:
-            return True
-        parent = parent.getparent()
-    return False
 
 
 def _drop(element: HtmlElement) -> None:
@@ -359,13 +357,18 @@ def page_titles(tree: HtmlElement) -> tuple[frozenset[str], frozenset[str]]:
     return (frozenset(t.casefold() for t in titles if t), frozenset(d.casefold() for d in descriptions if d))
 
 
-def _is_repeat(paragraph: str, stated: frozenset[str]) -> bool:
+def _is_repeat(paragraph: str, stated: frozenset[str], separators: str) -> bool:
     """Whether the paragraph is a stated title/description, or one with a site suffix cut."""
     folded = paragraph.casefold()
     if folded in stated:
         return True
     # "<title>Headline - Site</title>" states the headline with the site's name appended
-    return any(s.startswith(folded) and not s[len(folded)].isalnum() for s in stated if len(s) > len(folded))
+    for s in stated:
+        if len(s) > len(folded) and s.startswith(folded):
+            rest = s[len(folded):].lstrip()
+            if rest and rest[0] in separators:
+                return True
+    return False
 
 
 def _is_link_line(block: Block, links: frozenset[str], rule: LinkLineRule) -> bool:
@@ -390,9 +393,9 @@ def drop_html_text_chrome(blocks: list[Block], titles: frozenset[str], descripti
     for block in blocks:
         text = block.text
         short = len(text) <= rules.max_title_repeat_chars
-        if short and _is_repeat(text, titles):
+        if short and _is_repeat(text, titles, rules.title_separators):
             removed.append(Removal("title", text, "title_repeat.v1"))
-        elif short and block.kind in rules.description_repeat_kinds and _is_repeat(text, descriptions):
+        elif short and block.kind in rules.description_repeat_kinds and _is_repeat(text, descriptions, rules.title_separators):
             removed.append(Removal("description", text, "description_repeat.v1"))
         elif _is_link_line(block, links, rules.link_line):
             removed.append(Removal(rules.link_line.category, text, rules.link_line.name))
