@@ -10,7 +10,8 @@ chrome, labelled by their own rule or by the chrome block they sit in.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
 import regex
 
 from pipeline.config import Config, ConfigError
@@ -41,7 +42,6 @@ _SENTENCE_CLOSE = regex.compile(r"[.!?:。！？](?:[\"'”’»)\]]*)$")
 _BULLET = regex.compile(r"^[*+•·–-]\s")
 _TRUNCATION = regex.compile(r"\s*(?:\.\.\.|…)\s*\w*$")
 _NAME_TOKEN = regex.compile(r"^\p{Lu}[\p{L}'’.-]*$")
-_CREDIT_RULES_SUFFIX = "credit"
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class Structure:
     letters_per_word: int
     headline_max_words: int
     repeat_min_words: int
-    tail_short_max_words: int
+    short_line_max_words: int
     tail_byline_window: int
     split_gap_min_lines: int
     split_min_share: float
@@ -81,6 +81,7 @@ class Structure:
     caption_max_words: int
     caption_min_words: int
     head_meta_max_anchors: int
+    meta_close_gap: int
     name_min_words: int
     name_max_words: int
 
@@ -112,6 +113,8 @@ class TextClean:
 
 @dataclass
 class _Line:
+    """One non-empty line of the input with what the rules and the structure say of it."""
+
     text: str
     raw: str             # the line as printed, for metadata fields kept "as found"
     glued: bool          # printed directly under the previous line, no blank line between
@@ -120,7 +123,6 @@ class _Line:
     outside: LineRule | None = None     # chrome rule that applies only outside the body
     meta: str | None = None
     structural: tuple[str, str] | None = None  # (category, rule) from structure
-    fields: dict = field(default_factory=dict)
 
     @property
     def chrome(self) -> tuple[str, str] | None:
@@ -129,6 +131,12 @@ class _Line:
         if self.rule:
             return self.rule.category, self.rule.name
         return None
+
+    @property
+    def closing(self) -> bool:
+        """Matched by a rule for chrome that closes an article (appeals, comment rules...)."""
+        rule = self.rule or self.outside
+        return rule is not None and rule.terminal
 
     @property
     def any_chrome(self) -> tuple[str, str] | None:
@@ -186,7 +194,9 @@ def _structure(table: dict) -> Structure:
 
 
 def _parse_rules(section: dict) -> ChromeRules:
-    rules = tuple(_line_rule(e, f"[[{SECTION}.rule]]") for e in section.get("rule", []))
+    # a user's overlay replaces a whole array, so `extra_rule` adds rules without copying `rule`
+    rules = tuple(_line_rule(e, f"[[{SECTION}.{key}]]")
+                  for key in ("rule", "extra_rule") for e in section.get(key, []))
     inline = tuple(_line_rule(e, f"[[{SECTION}.inline]]") for e in section.get("inline", []))
     meta = tuple((kind, _line_rule(e, f"[[{SECTION}.{kind}]]", category=kind))
                  for kind in META_FIELDS for e in section.get(kind, []))
@@ -284,7 +294,7 @@ def _label(lines: list[_Line], rules: ChromeRules, paragraphs: bool) -> None:
                     break
     # an outside-zone rule needs closing chrome next to it (a reader-facing block of appeals
     # or comment rules), so a body sentence that mentions comments or donations stays
-    flagged = [bool((ln.rule and ln.rule.terminal) or (ln.outside and ln.outside.terminal)) for ln in lines]
+    flagged = [ln.closing for ln in lines]
     for i, line in enumerate(lines):
         if line.outside is not None and line.rule is None:
             near = (i > 0 and flagged[i - 1]) or (i + 1 < len(lines) and flagged[i + 1])
@@ -321,7 +331,7 @@ def _label(lines: list[_Line], rules: ChromeRules, paragraphs: bool) -> None:
 
 # ------------------------------------------------------------------ body location
 
-def _is_terminal(lines: list[_Line], i: int, s: Structure) -> bool:
+def _is_terminal(lines: list[_Line], i: int, prose_pair_after: list[bool]) -> bool:
     """Does line ``i`` close the article?
 
     A source credit closes it outright; closing chrome (comment rules, appeals, an app
@@ -331,14 +341,7 @@ def _is_terminal(lines: list[_Line], i: int, s: Structure) -> bool:
     line = lines[i]
     if line.meta == "attribution":
         return True
-    rule = line.rule or line.outside
-    if rule is None or not rule.terminal:
-        return False
-
-    def clean(ln: _Line) -> bool:
-        return not ln.any_chrome and not ln.meta and _is_prose(ln, s)
-
-    return not any(clean(a) and clean(b) for a, b in zip(lines[i + 1:], lines[i + 2:]))
+    return line.closing and not prose_pair_after[i]
 
 
 def _locate_body(lines: list[_Line], rules: ChromeRules) -> tuple[int, int] | None:
@@ -347,21 +350,38 @@ def _locate_body(lines: list[_Line], rules: ChromeRules) -> tuple[int, int] | No
     anchors = [i for i, ln in enumerate(lines)
                if not ln.any_chrome and not ln.meta and _is_prose(ln, s)]
     if not anchors:
+        # a short text: any clean sentence stands in for prose
+        anchors = [i for i, ln in enumerate(lines)
+                   if not ln.any_chrome and not ln.meta and not _BULLET.match(ln.text)
+                   and _SENTENCE_END.search(ln.text)]
+    if not anchors:
         return None
     # a lead paragraph printed again further down is the description, not the body
     texts = [ln.text for ln in lines]
     while len(anchors) > 1 and texts[anchors[0]] in texts[anchors[0] + 1:]:
         anchors.pop(0)
-    start = _start_after_head_metadata(lines, anchors, rules.structure)
+    start = _start_after_head_metadata(lines, anchors, s)
     anchors = [a for a in anchors if a >= start]
+    anchor_set = set(anchors)
+    # prose_pair_after[i]: two clean prose lines follow line i back to back somewhere below
+    clean = [not ln.any_chrome and not ln.meta and _is_prose(ln, s) for ln in lines]
+    prose_pair_after = [False] * len(lines)
+    for i in range(len(lines) - 3, -1, -1):
+        prose_pair_after[i] = prose_pair_after[i + 1] or (clean[i + 1] and clean[i + 2])
+    # next_anchor[i]: the first anchor after line i (len(lines) when none)
+    next_anchor = [len(lines)] * len(lines)
+    for i in range(len(lines) - 2, -1, -1):
+        next_anchor[i] = i + 1 if i + 1 in anchor_set else next_anchor[i + 1]
     kept = [start]
     for i in range(start + 1, len(lines)):
-        if _is_terminal(lines, i, s) or (lines[i].meta in ("byline", "dateline") and i > kept[-1] + 0
-                                      and _closes_article(lines, i, anchors)):
+        if _is_terminal(lines, i, prose_pair_after):
             break
-        if i in anchors:
+        # a byline or dateline below the body ends it when no prose follows closely
+        if lines[i].meta in ("byline", "dateline") and next_anchor[i] - i > s.meta_close_gap:
+            break
+        if i in anchor_set:
             kept.append(i)
-    first, last = _drop_cut_off_edges(lines, kept, s)
+    first, last = _trim_trailing_teasers(lines, kept, s)
     return first, _extend_over_closing_sentences(lines, last, s)
 
 
@@ -376,8 +396,7 @@ def _extend_over_closing_sentences(lines: list[_Line], last: int, s: Structure) 
         nxt = lines[last + 2] if last + 2 < len(lines) else None
         sentence = (line.words >= s.closing_sentence_min_words and _SENTENCE_CLOSE.search(line.text)
                     and not _BULLET.match(line.text))
-        introduces = nxt is not None and nxt.any_chrome is not None and (
-            nxt.glued or bool((nxt.rule or nxt.outside) and (nxt.rule or nxt.outside).terminal))
+        introduces = nxt is not None and nxt.any_chrome is not None and (nxt.glued or nxt.closing)
         if not sentence or line.any_chrome or line.meta or introduces:
             break
         last += 1
@@ -396,14 +415,8 @@ def _start_after_head_metadata(lines: list[_Line], anchors: list[int], s: Struct
     return later[0] if later and len(before) <= s.head_meta_max_anchors else start
 
 
-def _closes_article(lines: list[_Line], i: int, anchors: list[int]) -> bool:
-    # a byline or dateline below body text ends the article when no prose follows closely
-    later = [a for a in anchors if a > i]
-    return not later or later[0] - i > 3
-
-
-def _drop_cut_off_edges(lines: list[_Line], anchors: list[int], s: Structure) -> tuple[int, int]:
-    """Split the anchors at teaser blocks and drop small edge segments (teaser summaries)."""
+def _trim_trailing_teasers(lines: list[_Line], anchors: list[int], s: Structure) -> tuple[int, int]:
+    """Split the anchors at teaser or chrome blocks; drop small trailing segments (teaser cards)."""
     segments: list[list[int]] = [[anchors[0]]]
     for a, b in zip(anchors, anchors[1:]):
         gap = lines[a + 1:b]
@@ -426,7 +439,7 @@ def _drop_cut_off_edges(lines: list[_Line], anchors: list[int], s: Structure) ->
 
 # ------------------------------------------------------------------ zones
 
-def _head(lines: list[_Line], out: TextClean) -> list[tuple[int, str, str]]:
+def _head(lines: list[_Line], out: TextClean, s: Structure) -> list[tuple[int, str, str]]:
     """Fill title/description/byline/dateline from the head; return its chrome labels."""
     removals: list[tuple[int, str, str]] = []
     candidates: list[int] = []
@@ -448,7 +461,7 @@ def _head(lines: list[_Line], out: TextClean) -> list[tuple[int, str, str]]:
         out.title = lines[title_at].text
         for i in candidates:
             if i < title_at:
-                short = lines[i].words < 4
+                short = lines[i].words <= s.short_line_max_words
                 removals.append((i, "navigation" if short else "related_links",
                                  RULE_HEAD_SHORT if short else RULE_HEAD_TEASER))
     return removals
@@ -468,6 +481,12 @@ def _tail(lines: list[_Line], out: TextClean, s: Structure) -> list[tuple[int, s
               and _is_name(line, s)):
             line.meta = "byline"
             _set_meta(out, line)
+    next_label: list[tuple[str, str] | None] = [None] * len(lines)
+    previous_label: list[tuple[str, str] | None] = [None] * len(lines)
+    for i in range(len(lines) - 2, -1, -1):
+        next_label[i] = labels.get(i + 1) or next_label[i + 1]
+    for i in range(1, len(lines)):
+        previous_label[i] = labels.get(i - 1) or previous_label[i - 1]
     removals: list[tuple[int, str, str]] = []
     for i, line in enumerate(lines):
         if line.meta:
@@ -476,12 +495,10 @@ def _tail(lines: list[_Line], out: TextClean, s: Structure) -> list[tuple[int, s
             removals.append((i, *labels[i]))
             continue
         # a line inside a chrome block belongs to it: the block it introduces, else the one above
-        after = next((labels[j] for j in range(i + 1, len(lines)) if j in labels), None)
-        before = next((labels[j] for j in range(i - 1, -1, -1) if j in labels), None)
-        neighbour = after or before
+        neighbour = next_label[i] or previous_label[i]
         if neighbour:
             removals.append((i, neighbour[0], RULE_TAIL_BLOCK))
-        elif line.words <= s.tail_short_max_words:
+        elif line.words <= s.short_line_max_words:
             removals.append((i, "navigation", RULE_TAIL_SHORT))
         else:
             removals.append((i, "related_links", RULE_TAIL_TEASER))
@@ -558,10 +575,10 @@ def clean_text(text: str, config: Config) -> TextClean:
     if span is None:
         # no prose at all: keep what no rule claims, the first headline being the title
         start, end = len(lines), len(lines) - 1
-        head_labels = _head(lines, out)
+        head_labels = _head(lines, out, s)
     else:
         start, end = span
-        head_labels = _head(lines[:start], out)
+        head_labels = _head(lines[:start], out, s)
     labels = {i: (c, r) for i, c, r in head_labels}
     labels.update(_body_labels(lines, start, end, s))
     for i in range(start, end + 1):

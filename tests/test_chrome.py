@@ -132,6 +132,42 @@ def test_teaser_list_under_a_heading_inside_the_body(config):
     ]
 
 
+def test_caption_printed_right_above_an_agency_credit(config):
+    caption = ("Teachers carry signs as they rally at the Statehouse in Indianapolis, Tuesday, "
+               "Nov. 19, 2019, calling for higher pay.")
+    result = clean_text("\n\n".join([BODY[0], f"{caption}\nMichael Conroy, AP", BODY[1], BODY[2]]), config)
+    assert result.paragraphs == BODY
+    assert [(r.text, r.rule) for r in result.removed] == [
+        (caption, "caption_before_credit.v1"), ("Michael Conroy, AP", "photo_credit_agency.v1")]
+
+
+def test_author_bio_closes_the_article(config):
+    bio = ("Meg James is a corporate media reporter for the Gazette, covering the business of "
+           "television. She joined the paper in 2001.")
+    result = clean_text(article("Follow Us", bio, "More From the Gazette", "Another headline here"), config)
+    assert result.paragraphs == BODY
+    assert Removal("contact", bio, "author_bio.v1") in result.removed
+
+
+def test_donation_box_inside_the_article_does_not_end_it(config):
+    appeal = "Do you rely on our reporting? Click here to support it."
+    result = clean_text("\n\n".join([BODY[0], appeal, BODY[1], BODY[2]]), config)
+    assert result.paragraphs == BODY
+    assert result.removed == [Removal("donation_appeal", appeal, "donation_click.v1")]
+
+
+def test_short_closing_sentence_stays_in_the_body(config):
+    result = clean_text(article("He was just too good.", "More from Sportsnet", "Canada wins again"), config)
+    assert result.paragraphs == [*BODY, "He was just too good."]
+    assert [r.text for r in result.removed] == ["More from Sportsnet", "Canada wins again"]
+
+
+def test_short_text_without_long_prose_keeps_its_sentences(config):
+    result = clean_text("Bridge closed\n\nThe bridge is closed today.\n\nShare", config)
+    assert (result.title, result.paragraphs) == ("Bridge closed", ["The bridge is closed today."])
+    assert result.removed == [Removal("navigation", "Share", "share_prompt.v1")]
+
+
 # ---------------------------------------------------------------- body is protected
 
 @pytest.mark.parametrize("sentence", [
@@ -222,11 +258,8 @@ def test_bad_rule_is_a_config_error(tmp_path):
 
 def test_user_rule_applies_without_code(tmp_path):
     overlay = tmp_path / "extra.toml"
-    base = load_config().section("text_chrome")["rule"]
-    extra = {"name": "promo_line.v1", "category": "navigation", "pattern": "^limited offer"}
-    rules = ",\n".join(
-        "{" + ", ".join(f"{k} = {json.dumps(v)}" for k, v in r.items()) + "}" for r in [*base, extra])
-    overlay.write_text(f"[text_chrome]\nrule = [\n{rules}\n]\n")
+    overlay.write_text('[[text_chrome.extra_rule]]\nname = "promo_line.v1"\n'
+                       'category = "navigation"\npattern = "^limited offer"\n')
     kept, removed = detect_chrome_paragraphs([BODY[0], "Limited offer: half price"], load_config(overlay))
     assert kept == [BODY[0]]
     assert removed == [Removal("navigation", "Limited offer: half price", "promo_line.v1")]
