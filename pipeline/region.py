@@ -11,6 +11,7 @@ lines outside it are dropped, and inside it only short lines that are very likel
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlparse
 
 import justext
 
@@ -250,7 +252,7 @@ def line_features(lines: list[str], rules: RegionRules) -> list[list[float]]:
     indents = [len(line) - len(line.lstrip()) for line in lines]
     # the article's paragraphs share an indentation in tree-shaped dumps: take the one of
     # the longest lines (in flat dumps every line has indent 0 and the feature is moot)
-    long_indents = Counter({})
+    long_indents: Counter = Counter()
     for ws, ind in zip(words, indents):
         if len(ws) >= 15:
             long_indents[ind] += len(ws)
@@ -463,8 +465,6 @@ class LabelledPage:
 
 def read_labelled_pages(text_dir: Path, gold_dir: Path) -> list[LabelledPage]:
     """Pages ``<key>.txt`` of ``text_dir`` that have a gold ``<key>.json`` with a ``body``."""
-    from urllib.parse import urlparse
-
     pages = []
     for gold_path in sorted(Path(gold_dir).glob("*.json")):
         text_path = Path(text_dir) / f"{gold_path.stem}.txt"
@@ -558,8 +558,6 @@ def train_region_model(text_dir: str | Path, gold_dir: str | Path, config: Confi
     The final model is fitted on all pages and written to ``out_path`` (default: the
     packaged model file named in the configuration).
     """
-    import dataclasses
-
     rules = region_rules(config)
     pages = read_labelled_pages(Path(text_dir), Path(gold_dir))
     if not pages:
