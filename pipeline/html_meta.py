@@ -66,6 +66,8 @@ class HtmlMetaRules:
     outside_article: Pattern[str]
     byline_text_tags: frozenset[str]
     byline_text_max_chars: int
+    max_byline_names: int
+    form_tags: frozenset[str]
 
 
 def _strings(table: dict, key: str) -> tuple[str, ...]:
@@ -86,8 +88,10 @@ def _regex(value: object, key: str) -> Pattern[str]:
 
 def parse_html_meta_rules(table: dict) -> HtmlMetaRules:
     """Validate and compile the ``[metadata.html]`` table; raises ConfigError on a bad rule."""
-    max_chars, text_max_chars = (table.get(k) for k in ("byline_max_chars", "byline_text_max_chars"))
-    for key, value in (("byline_max_chars", max_chars), ("byline_text_max_chars", text_max_chars)):
+    max_chars, text_max_chars, max_names = (
+        table.get(k) for k in ("byline_max_chars", "byline_text_max_chars", "max_byline_names"))
+    for key, value in (("byline_max_chars", max_chars), ("byline_text_max_chars", text_max_chars),
+                       ("max_byline_names", max_names)):
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise ConfigError(f"[metadata.html] {key} must be a positive integer")
     url_date = tuple(_regex(p, "url_date") for p in _strings(table, "url_date"))
@@ -114,6 +118,8 @@ def parse_html_meta_rules(table: dict) -> HtmlMetaRules:
         outside_article=_regex(table.get("outside_article"), "outside_article"),
         byline_text_tags=frozenset(_strings(table, "byline_text_tags")),
         byline_text_max_chars=text_max_chars,
+        max_byline_names=max_names,
+        form_tags=frozenset(_strings(table, "form_tags")),
     )
 
 
@@ -306,17 +312,23 @@ def _site_from_domain(url: str | None) -> str | None:
 
 def _site_name(fields: dict[str, list[str]], jsonld: _JsonLd, titles: list[str],
                headline_keys: set[str], url: str | None, rules: HtmlMetaRules) -> str | None:
+    """og:site_name, JSON-LD publisher or website, the ``<title>`` affix, then the domain."""
+    # the page's own title fields (not the h1, which may be the site's logo)
+    title_keys = {_key(t) for t in titles + jsonld.headline[:1]} - {""}
+    # a "site name" that is the headline itself is a template error, not the site
     for _, value in _first(fields, ("og:site_name",)):
-        return value
+        if _key(value) not in title_keys:
+            return value
     for value in jsonld.publisher + jsonld.site:
         value = _text(value)
-        if value:
+        if value and _key(value) not in title_keys:
             return value
     suffix = _title_affix(titles, headline_keys)
-    if suffix:
+    if suffix and _key(suffix) not in title_keys:
         return suffix
     for _, value in _first(fields, rules.site_meta[1:3]):
-        return value
+        if _key(value) not in title_keys:
+            return value
     return _site_from_domain(url)
 
 
@@ -336,29 +348,68 @@ def _title_affix(titles: list[str], headline_keys: set[str]) -> str | None:
     return None
 
 
-def _choose_title(candidates: list[tuple[str, str]]) -> str | None:
-    """The headline most sources agree on; ties go to the earlier (more trusted) source."""
-    cleaned = [(source, text) for source, text in candidates if text]
-    if not cleaned:
-        return None
+def _segments(text: str) -> list[str]:
+    """``text`` split at every title separator (" | ", " - ", ": " ...)."""
+    parts = [text]
+    for separator in load_metadata_rules().titles.separators:
+        parts = [piece for part in parts for piece in part.split(separator)]
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _support(candidate: str, raw: str, cleaned: str) -> float:
+    """How far another source's title backs ``candidate``: the same title, or its main segment."""
+    key = _key(candidate)
+    if not key:
+        return 0.0
+    if key == _key(cleaned) or key == _key(raw):
+        return 1.0
+    for text in (cleaned, raw):
+        segments = _segments(text)
+        if len(segments) > 1 and key == _key(max(segments, key=len)):
+            return 0.8
+    return 0.0
+
+
+@dataclass(frozen=True)
+class _TitleSource:
+    group: str
+    raw: str
+    cleaned: str
+
+
+def _choose_title(sources: list[_TitleSource], candidates: list[_TitleSource], site_name: str | None) -> str | None:
+    """The candidate headline the most other source groups back; ties go to the earlier candidate.
+
+    Groups (h1, JSON-LD, social meta, ``<title>``, h2) count once each, so og:title and
+    twitter:title do not outvote the page's own headline.
+    """
     best, best_score = None, -1.0
-    for index, (_, text) in enumerate(cleaned):
-        key = _key(text)
-        if not key:
+    for index, candidate in enumerate(candidates):
+        text = candidate.cleaned
+        if not text or (site_name and _key(text) in {_key(site_name)}) or len(_key(text)) < 3:
             continue
-        score = 0.0
-        for other_index, (_, other) in enumerate(cleaned):
-            if other_index == index:
+        backing: dict[str, float] = {}
+        for source in sources:
+            if source.group == candidate.group:
                 continue
-            other_key = _key(other)
-            if other_key == key:
-                score += 1.0
-            elif key in other_key and len(key) >= 0.5 * len(other_key):
-                score += 0.5
-        score -= index * 0.01
+            backing[source.group] = max(backing.get(source.group, 0.0), _support(text, source.raw, source.cleaned))
+        score = sum(backing.values()) - index * 0.001
         if score > best_score:
             best, best_score = text, score
     return best
+
+
+def _without_kicker(h1: HtmlElement) -> str | None:
+    """An h1's text without a leading kicker element ("<span>Nach Corona</span> Headline")."""
+    children = [c for c in h1 if isinstance(c.tag, str)]
+    if not children or (h1.text or "").strip():
+        return None
+    first = children[0]
+    kicker = _element_text(first)
+    rest = _text(" ".join([first.tail or ""] + [" ".join(c.itertext()) + (c.tail or "") for c in children[1:]]))
+    if kicker and len(rest.split()) >= 3 and len(kicker.split()) <= 6:
+        return rest
+    return None
 
 
 def _date_candidates(tree: HtmlElement, fields: dict[str, list[str]], jsonld: _JsonLd,
@@ -402,17 +453,21 @@ def _url_date(url: str | None, rules: HtmlMetaRules) -> str | None:
 
 
 def _outside_article(element: HtmlElement, rules: HtmlMetaRules) -> bool:
-    """Whether an ancestor marks a comment, teaser, sidebar or footer area."""
+    """Whether the element or an ancestor marks a comment, teaser, sidebar, footer or form."""
+    if rules.outside_article.search(_attribute_words(element)):
+        return True
     for ancestor in element.iterancestors():
         if not isinstance(ancestor.tag, str) or ancestor.tag in ("html", "body"):
             continue
-        if ancestor.tag in ("footer", "aside") or rules.outside_article.search(_attribute_words(ancestor)):
+        if ancestor.tag in ("footer", "aside") or ancestor.tag in rules.form_tags \
+                or rules.outside_article.search(_attribute_words(ancestor)):
             return True
     return False
 
 
 def _is_byline_element(element: HtmlElement, rules: HtmlMetaRules) -> bool:
-    if not isinstance(element.tag, str) or element.tag in ("script", "style", "meta", "link", "img", "head", "title"):
+    if not isinstance(element.tag, str) or element.tag in ("script", "style", "meta", "link", "img", "head", "title") \
+            or element.tag in rules.form_tags:
         return False
     if (element.get("rel") or "").lower() == "author" or (element.get("itemprop") or "").lower() == "author":
         return True
@@ -431,7 +486,8 @@ def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules) -> list[list[str]]:
     body = tree.find("body")
     if body is None:
         return []
-    marked = [e for e in body.iter() if _is_byline_element(e, rules) and not _outside_article(e, rules)]
+    marked = [e for e in body.iter() if _is_byline_element(e, rules) and not _outside_article(e, rules)
+              and _element_text(e)]
     marked_set = set(marked)
     innermost = [e for e in marked if not any(d in marked_set for d in e.iterdescendants())]
     groups: list[list[str]] = []
@@ -522,6 +578,8 @@ def _choose_authors(tree: HtmlElement, fields: dict[str, list[str]], jsonld: _Js
     fallback: list[str] = []
     for values, site in sources:
         names = normalise_authors(values, site_name=site, config=config)
+        if len(names) > rules.max_byline_names:
+            continue
         if names and any(is_person_name(n, config=config) for n in names):
             return names
         fallback = fallback or names
@@ -583,18 +641,24 @@ def extract_html_metadata(html: str, *, url: str | None = None, reference_date: 
 
     title_tags = [_element_text(t) for t in tree.iter("title")][:1]
     h1s = [_element_text(h) for h in tree.iter("h1")][:3]
-    raw_titles = jsonld.headline[:1] + [v for _, v in _first(fields, rules.title_meta)][:2] + h1s + title_tags
     headline_keys = {_key(t) for t in jsonld.headline[:1] + h1s if t}
     headline_keys |= {_key(v) for _, v in _first(fields, rules.title_meta)}
     site_name = _site_name(fields, jsonld, title_tags + [v for _, v in _first(fields, rules.title_meta)],
                            headline_keys - {""}, url or canonical, rules)
 
-    title_candidates = [("jsonld", clean_title(t, site_name, config=config)) for t in jsonld.headline[:1]]
-    title_candidates += [(k, clean_title(v, site_name, config=config))
-                         for k, v in list(_first(fields, rules.title_meta))[:2]]
-    title_candidates += [("h1", clean_title(h, site_name, config=config)) for h in h1s]
-    title_candidates += [("title", clean_title(t, site_name, config=config)) for t in title_tags]
-    title = _choose_title(title_candidates)
+    def source(group: str, raw: str) -> _TitleSource:
+        return _TitleSource(group, raw, clean_title(raw, site_name, config=config))
+
+    h1_elements = list(tree.iter("h1"))[:3]
+    kickerless = [k for k in (_without_kicker(h) for h in h1_elements[:1]) if k]
+    # a kicker element inside the h1 is a label, not part of the headline
+    h1_texts = kickerless + h1s[len(kickerless):]
+    sources = [source("h1", h) for h in h1_texts] + [source("jsonld", t) for t in jsonld.headline[:1]]
+    sources += [source("meta", v) for _, v in list(_first(fields, rules.title_meta))[:3]]
+    sources += [source("title", t) for t in title_tags]
+    h2s = [source("h2", _element_text(h)) for h in list(tree.iter("h2"))[:2]]
+    candidates = sources + h2s
+    title = _choose_title(sources + h2s, candidates, site_name)
 
     description = next((v for _, v in _first(fields, rules.description_meta)), None) \
         or next(iter(jsonld.description), None)

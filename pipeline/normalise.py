@@ -253,7 +253,7 @@ def _name_ok(name: str, rules: AuthorRules, site_name: str | None) -> bool:
     words = name.split()
     if len(words) > rules.max_words or any(ch in name for ch in "!?:=<>{}#"):
         return False
-    if not any(ch.isalpha() for ch in name):
+    if not any(ch.isalpha() for ch in name) or words[0][0].isdigit():
         return False
     tokens = [_strip_edges(w).casefold() for w in re.split(r"[\s/]+", name)]
     if any(tok in rules.org_words for tok in tokens):
@@ -283,7 +283,9 @@ def _cut_at_date(text: str, config: Config | None) -> str:
             and words[-1][:1].isupper() and _weekday_like(words[-1], date_text):
         words.pop()
     before = " ".join(words).strip(_EDGE_PUNCT)
-    return before if before else text[span[1]:]
+    after = text[span[1]:].strip(_EDGE_PUNCT)
+    # "Posted on 2015-04-05 by marc": the names may follow the date
+    return f"{before} ; {after}" if before and after else before or after
 
 
 def _weekday_like(word: str, date_text: str) -> bool:
@@ -305,7 +307,15 @@ def _names_from(text: str, rules: AuthorRules, site_name: str | None,
         part = _strip_edges(part)
         if _name_ok(part, rules, site_name):
             names.append(_tidy_case(part))
+    if len(names) > 1:
+        # "Peter Maahn/SP-X", "Anna Roth (dpa)": a short code in capitals beside a name is an agency
+        names = [n for n in names if not _agency_code(n)] or names
     return names
+
+
+def _agency_code(name: str) -> bool:
+    letters = [ch for ch in name if ch.isalpha()]
+    return " " not in name and name.isupper() and len(letters) <= 5
 
 
 def normalise_authors(raw: str | list[str] | None, *, site_name: str | None = None,
@@ -505,10 +515,52 @@ def _split_affix(title: str, separator: str) -> tuple[str, str] | None:
 
 
 def _matches_site(part: str, site_name: str) -> bool:
-    a, b = _key(part), _key(site_name)
-    if not a or not b:
+    a = _key(part)
+    if not a:
         return False
-    return a == b or (len(b) >= 3 and (a.startswith(b) or b.startswith(a) or b in a and len(a) <= 2 * len(b)))
+    for b in _site_keys(site_name):
+        if a == b or (len(b) >= 3 and (a.startswith(b) or b.startswith(a) or b in a and len(a) <= 2 * len(b))):
+            return True
+    return False
+
+
+def _strip_site_name(text: str, site_name: str, separators: tuple[str, ...]) -> str:
+    """Cut a site name that itself holds separators ("My Daily Magazine - Art, Design")."""
+    folded, site = text.casefold(), site_name.strip().casefold()
+    for separator in separators:
+        if folded.endswith(separator.casefold() + site) and len(text) > len(site) + len(separator):
+            return text[: len(text) - len(site) - len(separator)].strip()
+        if folded.startswith(site + separator.casefold()) and len(text) > len(site) + len(separator):
+            return text[len(site) + len(separator):].strip()
+    return text
+
+
+def _unquote(text: str) -> str:
+    """A headline wholly inside quotes loses them ("«Gute Löhne alleine reichen nicht»")."""
+    pairs = {"«": "»", "»": "«", "“": "”", "„": "“", '"': '"', "‘": "’", "'": "'", "‹": "›"}
+    if len(text) > 2 and text[0] in pairs and text[-1] == pairs[text[0]] \
+            and text.count(text[0]) + text.count(text[-1]) == (1 if text[0] == text[-1] else 0) + 2:
+        return text[1:-1].strip()
+    return text
+
+
+def _is_date_text(text: str, config: Config | None) -> bool:
+    if not any(ch.isdigit() for ch in text) or len(text) > 40:
+        return False
+    parsed = parse_date(text, config=config)
+    return parsed is not None and parsed.raw == _clean_space(text) and find_date_span(text, config=config) is not None
+
+
+def _strip_date_affix(text: str, separators: tuple[str, ...], config: Config | None) -> str:
+    """Drop a date before or after the headline ("23.01.2022 - Headline")."""
+    for separator in separators:
+        first, sep, rest = text.partition(separator)
+        if sep and rest.strip() and _is_date_text(first.strip(), config):
+            return rest.strip()
+        head, sep, last = text.rpartition(separator)
+        if sep and head.strip() and _is_date_text(last.strip(), config):
+            return head.strip()
+    return text
 
 
 def clean_title(title: str, site_name: str | None = None, *, config: Config | None = None) -> str:
@@ -521,6 +573,8 @@ def clean_title(title: str, site_name: str | None = None, *, config: Config | No
     text = _clean_space(title or "")
     if not text:
         return ""
+    if site_name:
+        text = _strip_site_name(text, _clean_space(site_name), rules.separators)
     changed = True
     while changed:
         changed = False
@@ -543,7 +597,7 @@ def clean_title(title: str, site_name: str | None = None, *, config: Config | No
         return _clean_space(title)
     if not site_name:
         text = _strip_generic_suffix(text, rules)
-    return text
+    return _unquote(_strip_date_affix(text, rules.separators, config))
 
 
 def _strip_generic_suffix(text: str, rules: TitleRules) -> str:
