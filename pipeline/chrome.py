@@ -82,6 +82,7 @@ class Structure:
     caption_min_words: int
     head_meta_max_anchors: int
     meta_close_gap: int
+    meta_sentence_min_words: int
     name_min_words: int
     name_max_words: int
 
@@ -287,7 +288,9 @@ def _label(lines: list[_Line], rules: ChromeRules, paragraphs: bool) -> None:
                     break
                 if line.outside is None:
                     line.outside = rule
-        if not paragraphs and line.rule is None:
+        # a full sentence that starts with a date or "By ..." is body text, not a dateline
+        sentence = line.words >= s.meta_sentence_min_words and line.text.endswith((".", "!", "?"))
+        if not paragraphs and line.rule is None and not sentence:
             for kind, rule in rules.meta:
                 if rule.matches(line.text, line.words):
                     line.meta = kind

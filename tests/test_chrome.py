@@ -176,6 +176,14 @@ def test_short_text_without_long_prose_keeps_its_sentences(config):
     "The charity said donations from readers of the local paper had paid for a new roof for the shelter.",
     "The new app lets commuters see in real time where each bus is, and the city says 40,000 people installed it.",
     "Volunteers asked residents to donate blankets and tinned food at the library before the storm arrives.",
+    "On Monday, May 4, 2025, the bridge closed.",
+    "Contact tracing began on Monday in the city.",
+    "Residents can get the city's parking app for free.",
+    "Donate blankets at the library, officials said.",
+    "Pictured is the bridge in 1950.",
+    "Maria Lopez is a freelance writer who lost work under the new law.",
+    "By Monday, officials expect the bridge to reopen.",
+    "(Photo by the author, taken from the bridge.) The view is still worth the walk, residents say.",
 ])
 def test_body_sentence_mentioning_chrome_words_is_kept(config, sentence):
     result = clean_text("\n\n".join([BODY[0], sentence, BODY[1], BODY[2]]), config)
