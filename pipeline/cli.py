@@ -40,6 +40,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="per-site statistics kept across runs (default: OUTPUT/_state)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     run.add_argument("--verbose", action="store_true", help="show Luigi's own log")
+
+    daily = commands.add_parser("daily", help="clean daily partitions INPUT_ROOT/YYYY-MM-DD, with backfill")
+    daily.add_argument("input_root", metavar="INPUT_ROOT", help="folder of YYYY-MM-DD sub-folders")
+    daily.add_argument("--output", default="output", help="folder of YYYY-MM-DD output partitions")
+    daily.add_argument("--start", type=_iso_date, required=True, help="first day to clean (backfill from here)")
+    daily.add_argument("--stop", type=_iso_date, default=None, help="day after the last one (default: tomorrow)")
+    daily.add_argument("--workers", type=int, default=1)
+    daily.add_argument("--scheduler-url", default=None)
+    daily.add_argument("--config", default=None)
+    daily.add_argument("--verbose", action="store_true")
     return parser
 
 
@@ -55,10 +65,42 @@ def _progress_bar(output: Path, total: int, stop: threading.Event) -> None:
     sys.stderr.write("\n")
 
 
-def command_run(args: argparse.Namespace) -> int:
+def _build(tasks: list, args: argparse.Namespace) -> bool:
+    """Run ``tasks`` with Luigi (local or central scheduler); print its summary; True on success."""
     import luigi
     from luigi.execution_summary import LuigiStatusCode
 
+    options = {"workers": args.workers, "detailed_summary": True,
+               "log_level": "INFO" if args.verbose else "WARNING"}
+    if args.scheduler_url:
+        options["scheduler_url"] = args.scheduler_url
+    else:
+        options["local_scheduler"] = True
+    result = luigi.build(tasks, **options)
+    print(result.summary_text, file=sys.stderr)
+    return result.status in (LuigiStatusCode.SUCCESS, LuigiStatusCode.SUCCESS_WITH_RETRY)
+
+
+def command_daily(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from luigi.tools.range import RangeDaily
+
+    from pipeline.tasks import DailyClean
+
+    load_config(args.config)
+    if args.workers < 1:
+        raise ConfigError("--workers must be at least 1")
+    stop = date.fromisoformat(args.stop) if args.stop else date.today() + timedelta(days=1)
+    start = date.fromisoformat(args.start)
+    # days_back bounds how far before today RangeDaily looks: wide enough for the backfill
+    task = RangeDaily(of=DailyClean, start=start, stop=stop, days_back=max((date.today() - start).days + 1, 1),
+                      of_params={"input_root": args.input_root, "output_root": args.output,
+                                 "config_path": args.config})
+    return 0 if _build([task], args) else 1
+
+
+def command_run(args: argparse.Namespace) -> int:
     from pipeline.tasks import CleanRun
 
     load_config(args.config)  # fail loudly before any work starts
@@ -78,19 +120,13 @@ def command_run(args: argparse.Namespace) -> int:
     if not args.no_progress:
         bar = threading.Thread(target=_progress_bar, args=(Path(args.output), len(task.shards), stop), daemon=True)
         bar.start()
-    options = {"workers": args.workers, "detailed_summary": True, "log_level": "INFO" if args.verbose else "WARNING"}
-    if args.scheduler_url:
-        options["scheduler_url"] = args.scheduler_url
-    else:
-        options["local_scheduler"] = True
     try:
-        result = luigi.build([task], **options)
+        ok = _build([task], args)
     finally:
         stop.set()
         if bar:
             bar.join()
-    print(result.summary_text, file=sys.stderr)
-    if result.status not in (LuigiStatusCode.SUCCESS, LuigiStatusCode.SUCCESS_WITH_RETRY):
+    if not ok:
         return 1
     manifest = json.loads(Path(args.output, "manifest.json").read_text(encoding="utf-8"))
     print(f"newsclean: {manifest['inputs']['documents']} documents in, {manifest['records']} records, "
@@ -103,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return command_run(args)
+        if args.command == "daily":
+            return command_daily(args)
     except ConfigError as exc:
         print(f"newsclean: configuration error: {exc}", file=sys.stderr)
         return 2

@@ -32,8 +32,16 @@ def _merge(base: dict, overlay: dict) -> dict:
     return out
 
 
+def _config_root():
+    """The packaged ``configs/`` folder; in a bare source checkout, the folder itself."""
+    try:
+        return resources.files("pipeline.configs")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "configs"
+
+
 def _packaged_defaults() -> dict:
-    root = resources.files("pipeline.configs")
+    root = _config_root()
     data = tomllib.loads(root.joinpath("newsclean.toml").read_text(encoding="utf-8"))
     rules_dir = root.joinpath("rules")
     for entry in sorted(rules_dir.iterdir(), key=lambda p: p.name):

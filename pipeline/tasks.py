@@ -281,3 +281,33 @@ def build_manifest(run: CleanRun, counts: Counter, record_files: list[str], star
                     "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                     "manifest_seconds": round(time.time() - started, 3)},
     }
+
+
+class DailyClean(luigi.Task):
+    """One day's partition: INPUT_ROOT/YYYY-MM-DD cleaned into OUTPUT_ROOT/YYYY-MM-DD.
+
+    Made for ``luigi.tools.range.RangeDaily``: a day already done is skipped, a day whose
+    folder gained files is redone, and per-site statistics are shared by all days through
+    OUTPUT_ROOT/_state. Relative dates resolve against the partition's own day.
+    """
+
+    date = luigi.DateParameter()
+    input_root = luigi.Parameter()
+    output_root = luigi.Parameter()
+    config_path = luigi.OptionalParameter(default=None)
+
+    def run_task(self) -> CleanRun:
+        day = self.date.isoformat()
+        day_inputs = Path(self.input_root, day)
+        return CleanRun(inputs=[str(day_inputs)] if day_inputs.exists() else [],
+                        output_dir=str(Path(self.output_root, day)), config_path=self.config_path,
+                        reference_date=day, state_dir=str(Path(self.output_root, STATE_DIR)))
+
+    def requires(self):
+        return self.run_task()
+
+    def output(self):
+        return self.run_task().output()["_SUCCESS"]
+
+    def complete(self):
+        return self.run_task().complete()

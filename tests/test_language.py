@@ -1,0 +1,28 @@
+from pipeline.config import load_config
+from pipeline.language import LanguageSettings, detect_language
+
+SETTINGS = LanguageSettings.from_config(load_config())
+
+
+def test_english_body_is_english_with_a_score():
+    text = ("The Trump administration has been holding direct talks with Hamas over the release "
+            "of U.S. hostages held in Gaza and the possibility of a broader deal to end the war.")
+    assert detect_language(text, SETTINGS) == ("en", 1.0)
+
+
+def test_german_and_french_bodies():
+    de = "Die Feuerwehr hat am Montag die Ausbildung der neuen Bootsführer abgeschlossen und zieht eine positive Bilanz."
+    fr = "Le gouvernement a annoncé mardi une nouvelle réforme des retraites, qui sera présentée au Parlement en juin."
+    assert detect_language(de, SETTINGS)[0] == "de"
+    assert detect_language(fr, SETTINGS)[0] == "fr"
+
+
+def test_too_short_text_says_so_rather_than_guess():
+    assert detect_language("Hi there", SETTINGS) == (None, None)
+    assert detect_language("", SETTINGS) == (None, None)
+
+
+def test_same_text_same_answer_every_time():
+    text = "Ciao a tutti, oggi parliamo della nuova legge di bilancio approvata dal governo italiano."
+    first = detect_language(text, SETTINGS)
+    assert all(detect_language(text, SETTINGS) == first for _ in range(5))
