@@ -234,8 +234,11 @@ def normalise_line(text: str) -> str:
 
 def count_words(text: str, letters_per_word: int) -> int:
     """Words in a line; text in scripts without spaces counts by letters."""
+    tokens = text.split()
+    if not _UNSPACED.search(text):
+        return len(tokens)
     total = 0
-    for token in text.split():
+    for token in tokens:
         unspaced = len(_UNSPACED.findall(token))
         total += max(1, unspaced // max(1, letters_per_word)) if unspaced > letters_per_word else 1
     return total
@@ -360,8 +363,8 @@ def _locate_body(lines: list[_Line], rules: ChromeRules) -> tuple[int, int] | No
     if not anchors:
         return None
     # a lead paragraph printed again further down is the description, not the body
-    texts = [ln.text for ln in lines]
-    while len(anchors) > 1 and texts[anchors[0]] in texts[anchors[0] + 1:]:
+    first = anchors[0]
+    if len(anchors) > 1 and any(ln.text == lines[first].text for ln in lines[first + 1:]):
         anchors.pop(0)
     start = _start_after_head_metadata(lines, anchors, s)
     anchors = [a for a in anchors if a >= start]
