@@ -1,0 +1,280 @@
+"""Turning an input's bytes into clean text: charset, binary sniffing, control characters.
+
+Order of evidence, as browsers use it: a byte-order mark, then a charset declared by the
+transport (HTTP header) or the document (``<meta charset>``, XML declaration), then strict
+UTF-8, then detection.  Whatever had to be guessed, replaced or removed is returned as a
+note, never done silently.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from charset_normalizer import from_bytes
+
+# Longest BOMs first: the UTF-32-LE mark begins with the UTF-16-LE one.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# The WHATWG Encoding Standard maps these labels to a superset decoder; browsers decode
+# pages declared latin-1 as windows-1252, and so must we or curly quotes become controls.
+# A declared UTF-16 without a BOM cannot be right (the declaration itself was read as
+# ASCII), so it means UTF-8.
+# Keys are Python codec names as ``codecs.lookup(label).name`` gives them.
+_WHATWG_SUPERSETS: dict[str, str] = {
+    "iso8859-1": "cp1252",
+    "ascii": "cp1252",
+    "iso8859-9": "cp1254",
+    "iso8859-11": "cp874",
+    "tis-620": "cp874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "euc_kr": "cp949",
+    "shift_jis": "cp932",
+    "big5": "big5hkscs",
+    "utf-16": "utf-8",
+    "utf-16-le": "utf-8",
+    "utf-16-be": "utf-8",
+    "utf-32": "utf-8",
+    "utf-32-le": "utf-8",
+    "utf-32-be": "utf-8",
+}
+
+# The HTML standard's prescan reads 1024 bytes; real pages often put a long <head> of
+# scripts before the meta, so look further (it is cheap and only a regex).
+_PRESCAN_BYTES = 8192
+_META_CHARSET = re.compile(rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""", re.I)
+
+# Bytes a text file never holds in quantity (C0 controls other than tab, newlines, form
+# feed and escape); above this share of a sample the file is binary, not text.
+_SNIFF_BYTES = 8192
+_BINARY_CONTROL_RATIO = 0.10
+_TEXT_CONTROLS = frozenset(b"\t\n\r\f\x1b")
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "pdf"),
+    (b"\x89PNG\r\n\x1a\n", "binary"),
+    (b"GIF87a", "binary"),
+    (b"GIF89a", "binary"),
+    (b"\xff\xd8\xff", "binary"),
+    (b"PK\x03\x04", "binary"),
+    (b"\x7fELF", "binary"),
+    (b"\xd0\xcf\x11\xe0", "binary"),
+)
+GZIP_MAGIC = b"\x1f\x8b"
+
+# Undeclared legacy text is taken as windows-1252 (the web's common legacy code page)
+# when that reading looks like a Latin-script language: no symbol stuck inside a word,
+# and accented letters mostly inside words that also hold plain ASCII letters.
+_WESTERN_MIN_MIXED_SHARE = 0.5
+_WESTERN_MAX_INWORD_SYMBOL_SHARE = 0.02
+_WORD_GLUE = frozenset("'’‘-‐‑–—·")
+# Detection looks at the head of large inputs only: enough evidence, bounded time.
+_DETECT_BYTES = 65536
+_NON_ASCII_DECODED = re.compile(r"[^\x00-\x7f\ufffd]")
+
+# C0 and C1 controls, DEL, and lone surrogates (only JSON escapes can produce those).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Decoded text with the encoding used and what decoding had to do to get it."""
+
+    text: str
+    encoding: str
+    lossy: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def sniff_binary(data: bytes) -> str | None:
+    """Return "pdf" or "binary" when ``data`` is not text in any encoding, else None."""
+    if any(data.startswith(bom) for bom, _ in _BOMS):
+        return None
+    head = data[:_SNIFF_BYTES]
+    stripped = head.lstrip(b" \t\r\n")
+    for magic, reason in _MAGIC:
+        if stripped.startswith(magic):
+            return reason
+    if not head or _utf16_without_bom(head):
+        return None
+    controls = sum(1 for b in head if b < 0x20 and b not in _TEXT_CONTROLS)
+    return "binary" if controls / len(head) > _BINARY_CONTROL_RATIO else None
+
+
+def decode_bytes(data: bytes, *, kind: str, declared: str | None = None) -> Decoded:
+    """Decode ``data`` of ``kind`` "html" or "text" to clean text.
+
+    ``declared`` is a charset named outside the document (an HTTP Content-Type header);
+    it outranks one declared inside, as in browsers.
+    """
+    notes: list[str] = []
+    encoding, body = _from_bom(data)
+    if encoding is None:
+        encoding = _declared_encoding(data, kind, declared, notes)
+    if encoding is None:
+        encoding = _undeclared_encoding(data, notes)
+    text, replaced = _decode_counting(body, encoding)
+    if replaced:
+        notes.append(f"decoded {encoding} with {replaced} replacement characters")
+    text, cleaning_notes = normalise_text(text)
+    return Decoded(text=text, encoding=encoding, lossy=replaced > 0, notes=notes + cleaning_notes)
+
+
+def normalise_text(text: str) -> tuple[str, list[str]]:
+    """Unify line ends and drop control characters and lone surrogates, noting any."""
+    notes: list[str] = []
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text, surrogates = _SURROGATES.subn("\ufffd", text)
+    if surrogates:
+        notes.append(f"replaced {surrogates} lone surrogate characters")
+    text, controls = _CONTROLS.subn("", text)
+    if controls:
+        notes.append(f"removed {controls} control characters")
+    return text, notes
+
+
+def _from_bom(data: bytes) -> tuple[str | None, bytes]:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding, data[len(bom):]
+    return None, data
+
+
+def _declared_in_document(data: bytes) -> str | None:
+    head = data[:_PRESCAN_BYTES]
+    match = _XML_ENCODING.search(head) or _META_CHARSET.search(head)
+    return match.group(1).decode("ascii") if match else None
+
+
+def _usable_declaration(label: str | None, where: str, notes: list[str]) -> str | None:
+    """The decoder for a declared label (WHATWG superset), or None if it is unknown."""
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        notes.append(f"ignored unknown charset {label!r} declared in the {where}")
+        return None
+    return _WHATWG_SUPERSETS.get(name, name)
+
+
+def _declared_encoding(data: bytes, kind: str, declared: str | None, notes: list[str]) -> str | None:
+    """The declared charset if the bytes fit it; valid UTF-8 wins over a legacy declaration."""
+    encoding = _usable_declaration(declared, "transport", notes)
+    if encoding is None and kind == "html":
+        encoding = _usable_declaration(_declared_in_document(data), "document", notes)
+    if encoding is None or encoding == "utf-8":
+        return encoding if encoding and _decodes(data, "utf-8") else None
+    if not data.isascii() and _decodes(data, "utf-8"):
+        # Pages saved as UTF-8 keep a stale legacy meta; legacy text that happens to be
+        # valid UTF-8 is vanishingly rare.
+        notes.append(f"declared charset {encoding} ignored: the bytes are valid utf-8")
+        return "utf-8"
+    if _decodes(data, encoding):
+        return encoding
+    notes.append(f"declared charset {encoding} does not fit the bytes; detected instead")
+    return None
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    if encoding == "cp1252":
+        return True  # the WHATWG reading maps every byte
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _undeclared_encoding(data: bytes, notes: list[str]) -> str:
+    """Strict UTF-8 if it decodes, damaged UTF-8 if mostly UTF-8, else a detected charset."""
+    sample = data[:_DETECT_BYTES]
+    if _utf16_without_bom(sample[:_SNIFF_BYTES]):
+        encoding = "utf-16-le" if sample[1:2] == b"\0" else "utf-16-be"
+        notes.append(f"charset {encoding} detected (no byte-order mark)")
+        return encoding
+    if _decodes(data, "utf-8"):
+        return "utf-8"
+    loose = sample.decode("utf-8", errors="replace")
+    good = len(_NON_ASCII_DECODED.findall(loose))
+    bad = loose.count("\ufffd") - sample.count(b"\xef\xbf\xbd")
+    if good and good >= bad:
+        return "utf-8"  # as many valid multi-byte sequences as broken ones: damaged UTF-8
+    if _reads_as_western(_decode_cp1252(sample)):
+        encoding = "cp1252"
+    else:
+        best = from_bytes(sample).best()
+        encoding = _usable_declaration(best.encoding, "detection", notes) if best else None
+        encoding = encoding or "cp1252"
+    notes.append(f"charset {encoding} detected (none declared)")
+    return encoding
+
+
+def _utf16_without_bom(head: bytes) -> bool:
+    """Mostly-ASCII UTF-16 shows NUL in every other byte, at one parity only."""
+    pairs = len(head) // 2
+    if pairs < 8:
+        return False
+    even = sum(1 for i in range(0, 2 * pairs, 2) if head[i] == 0)
+    odd = sum(1 for i in range(1, 2 * pairs, 2) if head[i] == 0)
+    return max(even, odd) > 0.6 * pairs and min(even, odd) < 0.05 * pairs
+
+
+def _reads_as_western(text: str) -> bool:
+    accented = 0
+    mixed = 0
+    for word in re.findall(r"[^\W\d_]+", text):
+        if any(ord(ch) > 0x7F for ch in word):
+            accented += 1
+            mixed += any(ch.isascii() for ch in word)
+    inword_symbols = 0
+    non_ascii = 0
+    for i, ch in enumerate(text):
+        if ord(ch) <= 0x7F:
+            continue
+        non_ascii += 1
+        if unicodedata.category(ch)[0] in "LM" or ch in _WORD_GLUE:
+            continue
+        if 0 < i < len(text) - 1 and text[i - 1].isalpha() and text[i + 1].isalpha():
+            inword_symbols += 1
+    if not non_ascii:
+        return True
+    return (
+        inword_symbols <= _WESTERN_MAX_INWORD_SYMBOL_SHARE * non_ascii
+        and mixed >= _WESTERN_MIN_MIXED_SHARE * accented
+    )
+
+
+_CP1252_HIGH = {
+    byte: bytes([byte]).decode("cp1252")
+    for byte in range(0x80, 0xA0)
+    if byte not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+}
+_CP1252_TABLE = str.maketrans({chr(byte): ch for byte, ch in _CP1252_HIGH.items()})
+
+
+def _decode_cp1252(data: bytes) -> str:
+    """windows-1252 as WHATWG defines it: its five unassigned bytes map to C1 controls."""
+    return data.decode("latin-1").translate(_CP1252_TABLE)
+
+
+def _decode_counting(data: bytes, encoding: str) -> tuple[str, int]:
+    """Decode, replacing what cannot be decoded; return the text and how many replacements."""
+    if encoding == "cp1252":
+        return _decode_cp1252(data), 0
+    try:
+        return data.decode(encoding), 0
+    except UnicodeDecodeError:
+        pass
+    text = data.decode(encoding, errors="replace")
+    genuine = data.count(b"\xef\xbf\xbd") if encoding == "utf-8" else 0
+    return text, max(text.count("\ufffd") - genuine, 0)

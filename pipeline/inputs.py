@@ -1,0 +1,459 @@
+"""Finding input files and reading each into documents, safely, one document at a time.
+
+Every file read ends as at least one ``RawInput`` or ``Reject``: a bad file, record or
+line never raises out of ``read_input`` and never stops the rest of its file.  Sizes are
+checked before reading, compressed streams are read with a cap, and archives and JSONL
+are streamed record by record, so memory stays bounded whatever the input holds.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import stat
+import zlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+from typing import IO, Iterator, Sequence
+
+from warcio.archiveiterator import ArchiveIterator
+
+from pipeline.config import Config, ConfigError
+from pipeline.decoding import GZIP_MAGIC, decode_bytes, normalise_text, sniff_binary
+from pipeline.document import RawInput, Reject
+
+EMPTY = "empty"
+BINARY = "binary"
+PDF = "pdf"
+TOO_LARGE = "too_large"
+DECOMPRESSION_LIMIT = "decompression_limit"
+CORRUPT_GZIP = "corrupt_gzip"
+TRUNCATED_GZIP = "truncated_gzip"
+LINE_TOO_LONG = "line_too_long"
+MALFORMED_JSON = "malformed_json"
+MISSING_CONTENT = "missing_content"
+INVALID_FIELD = "invalid_field"
+MALFORMED_WARC_RECORD = "malformed_warc_record"
+TRUNCATED_WARC_RECORD = "truncated_warc_record"
+NO_HTML_RECORDS = "no_html_records"
+UNSUPPORTED_FORMAT = "unsupported_format"
+UNREADABLE = "unreadable"
+
+# Extension (after any ".gz") to format; anything else is sniffed.
+FORMATS = MappingProxyType({
+    ".txt": "text", ".text": "text",
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".warc": "warc", ".arc": "arc",
+    ".jsonl": "jsonl", ".ndjson": "jsonl",
+})
+_HTML_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html|head|body|meta|title|div|p|article)\b", re.I)
+_SNIFF_HTML_BYTES = 4096
+_CHUNK = 1 << 20
+_RAISE_HINT = "raise [limits] {key} in a --config file to accept it"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps that keep one hostile input from exhausting the machine ([limits] table)."""
+
+    max_input_bytes: int
+    max_decompressed_bytes: int
+    max_line_chars: int
+    document_time_budget: float
+
+    @classmethod
+    def from_config(cls, config: Config) -> "Limits":
+        section = config.section("limits")
+        values = {}
+        for name in ("max_input_bytes", "max_decompressed_bytes", "max_line_chars", "document_time_budget"):
+            value = section.get(name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise ConfigError(f"[limits] {name} must be a positive number, got {value!r}")
+            if name != "document_time_budget" and not isinstance(value, int):
+                raise ConfigError(f"[limits] {name} must be a whole number, got {value!r}")
+            values[name] = value
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One file to read: where it is, the argument it was found under, and its stable name."""
+
+    path: Path
+    root: Path
+    source: str
+
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+
+class _Rejected(Exception):
+    """Carries a reject reason out of a helper to the one place that yields it."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+def discover_inputs(paths: Sequence[Path]) -> list[InputFile]:
+    """Input files under ``paths`` (files, or folders walked), in a stable order, each once.
+
+    Hidden files and folders are skipped, symlinked folders are not entered, symlinked
+    files are kept only when they point inside their folder, and only regular files are
+    kept (a FIFO would block the reader).
+    """
+    found: list[InputFile] = []
+    seen: set[tuple[int, int]] = set()
+    for given in paths:
+        given = Path(os.path.abspath(given))
+        if given.is_dir():
+            candidates = _walk(given)
+        elif given.exists():
+            candidates = [InputFile(path=given, root=given.parent, source=given.name)]
+        else:
+            raise FileNotFoundError(f"input {given} does not exist")
+        for f in candidates:
+            try:
+                info = f.path.stat()
+            except OSError:
+                continue  # dangling link
+            if stat.S_ISREG(info.st_mode) and (info.st_dev, info.st_ino) not in seen:
+                seen.add((info.st_dev, info.st_ino))
+                found.append(f)
+    return found
+
+
+def _walk(root: Path) -> list[InputFile]:
+    real_root = root.resolve()
+    files = []
+    for folder, dirs, names in os.walk(root, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            if name.startswith("."):
+                continue
+            path = Path(folder, name)
+            if path.is_symlink() and not path.resolve().is_relative_to(real_root):
+                continue
+            files.append(InputFile(path=path, root=root, source=path.relative_to(root).as_posix()))
+    return sorted(files, key=lambda f: f.source)
+
+
+def input_format(name: str) -> tuple[str | None, bool]:
+    """The format a file name announces (None: sniff the content) and whether it is gzipped."""
+    lower = name.lower()
+    compressed = lower.endswith(".gz")
+    if compressed:
+        lower = lower[: -len(".gz")]
+    return FORMATS.get(os.path.splitext(lower)[1]), compressed
+
+
+def read_input(f: InputFile, limits: Limits) -> Iterator[RawInput | Reject]:
+    """Yield the documents of ``f`` one at a time, or a reject for each part that is unusable.
+
+    Archives and JSONL yield one item per record or line, with source ``"<file>#<n>"``.
+    """
+    fmt, compressed = input_format(f.path.name)
+    try:
+        size = f.size()
+        if size == 0:
+            raise _Rejected(EMPTY, "the file is empty (0 bytes)")
+        if fmt in ("warc", "arc"):
+            yield from _read_warc(f, limits, arc=fmt == "arc")
+        elif fmt == "jsonl":
+            yield from _read_jsonl(f, compressed, limits)
+        else:
+            yield _read_single(f, fmt, compressed, size, limits)
+    except _Rejected as rejected:
+        yield Reject(f.source, rejected.reason, rejected.message)
+    except OSError as exc:
+        yield Reject(f.source, UNREADABLE, f"the file could not be read: {exc.strerror or exc}")
+    except Exception as exc:  # last resort: one odd file must not stop the run
+        yield Reject(f.source, UNREADABLE, f"reading failed unexpectedly ({_describe(exc)}); please report it")
+
+
+def _read_single(f: InputFile, fmt: str | None, compressed: bool, size: int, limits: Limits) -> RawInput:
+    if size > limits.max_input_bytes:
+        raise _Rejected(TOO_LARGE, f"the file has {size} bytes, over the limit of {limits.max_input_bytes}; "
+                        + _RAISE_HINT.format(key="max_input_bytes"))
+    notes = []
+    with open(f.path, "rb") as handle:
+        gzipped = handle.read(2) == GZIP_MAGIC
+        handle.seek(0)
+        if compressed or gzipped:
+            if not compressed:
+                notes.append("the file was gzip-compressed although its name does not say so")
+            data = _gunzip_capped(handle, limits)
+        else:
+            data = handle.read()
+    return _document(f.source, data, fmt, limits, notes=notes)
+
+
+def _gunzip_capped(handle: IO[bytes], limits: Limits) -> bytes:
+    """Decompress a whole .gz stream, stopping at the caps instead of filling memory."""
+    kept: list[bytes] = []
+    total = 0
+    try:
+        with gzip.GzipFile(fileobj=handle) as stream:
+            while chunk := stream.read(_CHUNK):
+                total += len(chunk)
+                if total > limits.max_decompressed_bytes:
+                    raise _Rejected(DECOMPRESSION_LIMIT, f"decompressing gave over {limits.max_decompressed_bytes} "
+                                    "bytes (a compression bomb?); " + _RAISE_HINT.format(key="max_decompressed_bytes"))
+                if total <= limits.max_input_bytes:
+                    kept.append(chunk)
+    except EOFError:
+        raise _Rejected(TRUNCATED_GZIP, "the gzip stream ends early (truncated download or copy?); "
+                        "re-fetch or re-compress the file") from None
+    except (gzip.BadGzipFile, zlib.error) as exc:
+        raise _Rejected(CORRUPT_GZIP, f"the file is not a valid gzip stream ({exc}); "
+                        "check it with `gzip -t`") from None
+    if total > limits.max_input_bytes:
+        raise _Rejected(TOO_LARGE, f"the file decompresses to {total} bytes, over the limit of "
+                        f"{limits.max_input_bytes}; " + _RAISE_HINT.format(key="max_input_bytes"))
+    return b"".join(kept)
+
+
+def _document(source: str, data: bytes, fmt: str | None, limits: Limits, *, url: str | None = None,
+              reference_date: date | None = None, declared: str | None = None,
+              notes: Sequence[str] = ()) -> RawInput:
+    """Bytes of one document to a RawInput: sniffed, decoded, checked."""
+    binary = sniff_binary(data)
+    if binary == PDF:
+        raise _Rejected(PDF, "the content is a PDF document, not HTML or text; extract its text first")
+    if binary:
+        if fmt is None:
+            raise _Rejected(UNSUPPORTED_FORMAT, "the file type is not one newsclean reads and its content is binary; "
+                            f"inputs are {', '.join(sorted(FORMATS))} (optionally .gz)")
+        raise _Rejected(BINARY, "the content is binary data, not HTML or text (an image or archive under a text name?)")
+    kind = fmt if fmt in ("html", "text") else _sniff_kind(data)
+    decoded = decode_bytes(data, kind=kind, declared=declared)
+    return _checked(source, decoded.text, kind, limits, url=url, reference_date=reference_date,
+                    notes=[*notes, *decoded.notes])
+
+
+def _sniff_kind(data: bytes) -> str:
+    return "html" if _HTML_SNIFF.search(data[:_SNIFF_HTML_BYTES]) else "text"
+
+
+def _checked(source: str, text: str, kind: str, limits: Limits, *, url: str | None = None,
+             reference_date: date | None = None, site_hint: str | None = None,
+             notes: Sequence[str] = ()) -> RawInput:
+    """A RawInput for clean text, or a reject if it is blank or has an overlong line."""
+    if not text.strip():
+        raise _Rejected(EMPTY, "the input holds only whitespace")
+    if kind == "text":
+        longest = max(map(len, text.split("\n")))
+        if longest > limits.max_line_chars:
+            raise _Rejected(LINE_TOO_LONG, f"a line has {longest} characters, over the limit of "
+                            f"{limits.max_line_chars}; " + _RAISE_HINT.format(key="max_line_chars"))
+    return RawInput(source=source, content=text, kind=kind, url=url, reference_date=reference_date,
+                    site_hint=site_hint, notes=list(notes))
+
+
+# --- JSONL ---------------------------------------------------------------------------------
+
+def _read_jsonl(f: InputFile, compressed: bool, limits: Limits) -> Iterator[RawInput | Reject]:
+    produced = False
+    number = 0
+    with open(f.path, "rb") as raw:
+        stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if compressed else raw
+        while True:
+            number += 1
+            source = f"{f.source}#{number}"
+            try:
+                line = _read_line(stream, limits, number)
+            except _Rejected as rejected:
+                yield Reject(source, rejected.reason, rejected.message)
+                produced = True
+                if rejected.reason != TOO_LARGE:
+                    break  # the stream itself is unusable from here on
+                continue
+            except EOFError:
+                yield Reject(source, TRUNCATED_GZIP, f"the gzip stream ends early at line {number}; the lines "
+                             "before it were read, re-fetch the file for the rest")
+                produced = True
+                break
+            except (gzip.BadGzipFile, zlib.error) as exc:
+                yield Reject(source, CORRUPT_GZIP, f"the gzip stream is corrupt at line {number} ({exc}); "
+                             "the lines before it were read")
+                produced = True
+                break
+            if line is None:
+                break
+            if not line.strip():
+                continue
+            try:
+                yield _jsonl_record(source, line, number, limits)
+            except _Rejected as rejected:
+                yield Reject(source, rejected.reason, rejected.message)
+            produced = True
+    if not produced:
+        yield Reject(f.source, EMPTY, "the JSONL file holds no records, only blank lines")
+
+
+def _read_line(stream: IO[bytes], limits: Limits, number: int) -> bytes | None:
+    """The next line (None at the end); an overlong line is skipped and rejected."""
+    line = stream.readline(limits.max_input_bytes + 1)
+    if not line:
+        return None
+    if len(line) <= limits.max_input_bytes or line.endswith(b"\n"):
+        return line
+    skipped = len(line)
+    while not line.endswith(b"\n"):
+        line = stream.readline(_CHUNK)
+        if not line:
+            break
+        skipped += len(line)
+        if skipped > limits.max_decompressed_bytes:
+            raise _Rejected(DECOMPRESSION_LIMIT, f"line {number} runs past {limits.max_decompressed_bytes} bytes "
+                            "(a compression bomb?); the rest of the file was not read")
+    raise _Rejected(TOO_LARGE, f"line {number} has over {limits.max_input_bytes} bytes; "
+                    + _RAISE_HINT.format(key="max_input_bytes"))
+
+
+def _jsonl_record(source: str, line: bytes, number: int, limits: Limits) -> RawInput:
+    notes = []
+    text = line.decode("utf-8", errors="replace")
+    replaced = text.count("\ufffd") - line.count(b"\xef\xbf\xbd")
+    if replaced:
+        notes.append(f"decoded utf-8 with {replaced} replacement characters")
+    try:
+        record = json.loads(text.strip().lstrip("\ufeff"))
+    except json.JSONDecodeError as exc:
+        raise _Rejected(MALFORMED_JSON, f"line {number} is not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise _Rejected(MALFORMED_JSON, f"line {number} is JSON nested too deeply to read") from None
+    if not isinstance(record, dict):
+        raise _Rejected(MALFORMED_JSON, f"line {number} holds a JSON {type(record).__name__}, not an object")
+    fields = {name: _string_field(record, name, number) for name in ("url", "html", "text", "site")}
+    kind = "html" if fields["html"] is not None else "text"
+    content = fields[kind]
+    if content is None:
+        raise _Rejected(MISSING_CONTENT, f"line {number} has neither an 'html' nor a 'text' string field")
+    content, cleaning_notes = normalise_text(content)
+    reference_date = _record_date(record, notes)
+    return _checked(source, content, kind, limits, url=fields["url"], reference_date=reference_date,
+                    site_hint=fields["site"], notes=notes + cleaning_notes)
+
+
+def _string_field(record: dict, name: str, number: int) -> str | None:
+    value = record.get(name)
+    if value is not None and not isinstance(value, str):
+        raise _Rejected(INVALID_FIELD, f"line {number}: field '{name}' must be a string, "
+                        f"not a JSON {type(value).__name__}")
+    return value
+
+
+def _record_date(record: dict, notes: list[str]) -> date | None:
+    value = record.get("reference_date", record.get("date"))
+    if value is None:
+        return None
+    parsed = _iso_day(value) if isinstance(value, str) else None
+    if parsed is None:
+        notes.append(f"ignored unreadable reference date {str(value)[:40]!r}")
+    return parsed
+
+
+def _iso_day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+# --- WARC ----------------------------------------------------------------------------------
+
+def _read_warc(f: InputFile, limits: Limits, *, arc: bool) -> Iterator[RawInput | Reject]:
+    produced = False
+    number = 0
+    with open(f.path, "rb") as handle:
+        # Only for ARC: on a WARC, ARC parsing would take garbage lines for ARC headers.
+        records = iter(ArchiveIterator(handle, arc2warc=arc))
+        while True:
+            number += 1
+            source = f"{f.source}#{number}"
+            try:
+                record = next(records)
+            except StopIteration:
+                break
+            except Exception as exc:  # warcio raises many types on a broken stream
+                yield Reject(source, MALFORMED_WARC_RECORD,
+                             f"record {number} could not be read ({_describe(exc)}), so neither could the rest "
+                             f"of the archive; the {number - 1} records before it were read")
+                produced = True
+                break
+            try:
+                item = _warc_document(record, source, limits)
+            except _Rejected as rejected:
+                item = Reject(source, rejected.reason, rejected.message)
+            except Exception as exc:
+                item = Reject(source, MALFORMED_WARC_RECORD, f"record {number} is malformed ({_describe(exc)})")
+            if item is not None:
+                yield item
+                produced = True
+    if not produced:
+        yield Reject(f.source, NO_HTML_RECORDS,
+                     f"the archive holds {number - 1} records, none an HTML response with a 2xx status")
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc).strip()[:200]}"
+
+
+def _warc_document(record, source: str, limits: Limits) -> RawInput | None:
+    """A RawInput for an HTML response record; None for records that are not documents."""
+    if record.rec_type == "response":
+        if record.http_headers is None:
+            return None
+        status = record.http_headers.get_statuscode() or ""
+        if not status.startswith("2"):
+            return None
+        content_type = record.http_headers.get_header("Content-Type")
+    elif record.rec_type == "resource":
+        content_type = record.rec_headers.get_header("Content-Type")
+    else:
+        return None
+    media_type, charset = _parse_content_type(content_type)
+    if media_type is not None and media_type not in _HTML_MEDIA_TYPES:
+        return None
+    data = _read_capped(record.content_stream(), limits.max_input_bytes)
+    if len(data) > limits.max_input_bytes:
+        raise _Rejected(TOO_LARGE, f"the record's content has over {limits.max_input_bytes} bytes; "
+                        + _RAISE_HINT.format(key="max_input_bytes"))
+    missing = getattr(record.raw_stream, "limit", 0)
+    if missing:
+        raise _Rejected(TRUNCATED_WARC_RECORD, f"the record is truncated: {missing} of its declared bytes "
+                        "are missing from the archive")
+    if media_type is None and not _HTML_SNIFF.search(data[:_SNIFF_HTML_BYTES]):
+        return None
+    url = (record.rec_headers.get_header("WARC-Target-URI") or "").strip("<> ") or None
+    warc_date = record.rec_headers.get_header("WARC-Date")
+    return _document(source, data, "html", limits, url=url,
+                     reference_date=_iso_day(warc_date) if warc_date else None, declared=charset)
+
+
+def _parse_content_type(value: str | None) -> tuple[str | None, str | None]:
+    """Media type and charset parameter of a Content-Type header (None when absent)."""
+    if not value:
+        return None, None
+    media_type, _, params = value.partition(";")
+    match = re.search(r"""charset\s*=\s*["']?([^"';\s]+)""", params, re.I)
+    return media_type.strip().lower() or None, match.group(1) if match else None
+
+
+def _read_capped(stream, cap: int) -> bytes:
+    """Up to ``cap + 1`` bytes of ``stream``: one more than allowed tells it is too large."""
+    parts = []
+    total = 0
+    while total <= cap:
+        chunk = stream.read(min(_CHUNK, cap + 1 - total))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+    return b"".join(parts)
