@@ -68,6 +68,7 @@ class HtmlMetaRules:
     byline_text_max_chars: int
     max_byline_names: int
     form_tags: frozenset[str]
+    url_date_overrules_after_days: int
 
 
 def _strings(table: dict, key: str) -> tuple[str, ...]:
@@ -88,10 +89,10 @@ def _regex(value: object, key: str) -> Pattern[str]:
 
 def parse_html_meta_rules(table: dict) -> HtmlMetaRules:
     """Validate and compile the ``[metadata.html]`` table; raises ConfigError on a bad rule."""
-    max_chars, text_max_chars, max_names = (
-        table.get(k) for k in ("byline_max_chars", "byline_text_max_chars", "max_byline_names"))
+    max_chars, text_max_chars, max_names, url_days = (table.get(k) for k in (
+        "byline_max_chars", "byline_text_max_chars", "max_byline_names", "url_date_overrules_after_days"))
     for key, value in (("byline_max_chars", max_chars), ("byline_text_max_chars", text_max_chars),
-                       ("max_byline_names", max_names)):
+                       ("max_byline_names", max_names), ("url_date_overrules_after_days", url_days)):
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise ConfigError(f"[metadata.html] {key} must be a positive integer")
     url_date = tuple(_regex(p, "url_date") for p in _strings(table, "url_date"))
@@ -120,6 +121,7 @@ def parse_html_meta_rules(table: dict) -> HtmlMetaRules:
         byline_text_max_chars=text_max_chars,
         max_byline_names=max_names,
         form_tags=frozenset(_strings(table, "form_tags")),
+        url_date_overrules_after_days=url_days,
     )
 
 
@@ -583,20 +585,18 @@ def _choose_authors(tree: HtmlElement, fields: dict[str, list[str]], jsonld: _Js
         if names and any(is_person_name(n, config=config) for n in names):
             return names
         fallback = fallback or names
-    if fallback:
-        return fallback
     for line in _text_bylines(tree, rules, config):
         names = normalise_authors(line, site_name=site_name, config=config)
         if names:
             return names
-    return []
+    return fallback
 
 
 def _choose_date(html: str, tree: HtmlElement, fields: dict[str, list[str]], jsonld: _JsonLd, url: str | None,
                  reference_date: date | None, languages: list[str] | None, rules: HtmlMetaRules,
                  config: Config | None) -> tuple[str | None, str | None]:
-    """The publication date: structured fields first; a full date in the URL overrules a
-    different day (URLs keep the first publication day); htmldate's search last."""
+    """The publication date: structured fields first, unless a full date in the URL is much
+    earlier (URLs keep the first publication day); htmldate's search last."""
     found: tuple[str, str] | None = None
     for candidate in _date_candidates(tree, fields, jsonld, rules):
         parsed = parse_date(candidate, reference_date=reference_date, languages=languages, config=config)
@@ -606,7 +606,8 @@ def _choose_date(html: str, tree: HtmlElement, fields: dict[str, list[str]], jso
     from_url = _url_date(url, rules)
     if from_url and reference_date is not None and from_url > reference_date.isoformat():
         from_url = None
-    if from_url and (found is None or found[0][:10] != from_url):
+    if from_url and (found is None or (date.fromisoformat(found[0][:10]) - date.fromisoformat(from_url)).days
+                     >= rules.url_date_overrules_after_days):
         return from_url, from_url
     if found is not None:
         return found

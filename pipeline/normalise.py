@@ -345,6 +345,8 @@ def is_person_name(text: str, *, config: Config | None = None) -> bool:
     """Whether ``text`` is shaped like a person's name: 2-5 capitalised words, particles aside."""
     rules = load_metadata_rules(config).authors
     words = _clean_space(text).split()
+    if len(words) == 1 and 2 <= len(words[0]) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in words[0]):
+        return True  # a Chinese name is written as one run of two to four characters
     if not 2 <= len(words) <= rules.max_words:
         return False
     capitals = 0
@@ -361,7 +363,7 @@ def is_person_name(text: str, *, config: Config | None = None) -> bool:
 def looks_like_byline(line: str, *, config: Config | None = None) -> bool:
     """Whether a text line is a byline: a byline prefix followed by person-shaped names."""
     rules = load_metadata_rules(config)
-    text = _clean_space(line)
+    text = _clean_space(line).lstrip(_EDGE_PUNCT)
     if not text or len(text) > rules.bylines.max_chars or not rules.bylines.line.match(text):
         return False
     names = normalise_authors(text, config=config)
