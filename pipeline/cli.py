@@ -38,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--shard-size", type=int, default=0, help="inputs per shard (default: from configuration)")
     run.add_argument("--state-dir", default=None,
                      help="per-site statistics kept across runs (default: OUTPUT/_state)")
-    run.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    run.add_argument("--no-progress", action="store_true",
+                     help="no progress bar (it is drawn only when stderr is a terminal)")
     run.add_argument("--verbose", action="store_true", help="show Luigi's own log")
 
     daily = commands.add_parser("daily", help="clean daily partitions INPUT_ROOT/YYYY-MM-DD, with backfill")
@@ -117,7 +118,7 @@ def command_run(args: argparse.Namespace) -> int:
                     shard_size=args.shard_size)
     stop = threading.Event()
     bar = None
-    if not args.no_progress:
+    if not args.no_progress and sys.stderr.isatty():
         bar = threading.Thread(target=_progress_bar, args=(Path(args.output), len(task.shards), stop), daemon=True)
         bar.start()
     try:
