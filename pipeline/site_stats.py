@@ -1,0 +1,341 @@
+"""Chrome learned from the corpus: paragraphs repeated across many documents of one site.
+
+A site's footer, donation appeal or newsletter prompt sits under every one of its
+articles, so counting in how many documents of a site each paragraph (and each line of a
+multi-line paragraph) occurs finds chrome that no rule names. Only fingerprints are
+counted, never texts.
+
+Counts are kept as bottom-k sketches of document keys rather than plain integers: a
+fingerprint remembers the ``FINGERPRINT_SKETCH`` smallest keys of the documents holding
+it. Counting stays exact up to that many documents and estimated beyond, and merging is
+idempotent: statistics persisted by an earlier run of the same documents, merged again,
+count each document once.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import heapq
+import math
+import re
+import typing
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Iterable
+from urllib.parse import urlsplit
+
+from pipeline.config import Config, ConfigError
+from pipeline.document import Removal
+
+CATEGORY = "site_repeated"
+STATS_FORMAT = "newsclean.site_stats.v1"
+# Sketch sizes are properties of the persisted data, not tunable rules: counts are exact
+# up to these sizes, and the KMV estimate's relative error beyond is about 1/sqrt(size).
+FINGERPRINT_SKETCH = 32
+SITE_SKETCH = 256
+_KEY_BITS = 52  # document keys stay exact as JSON numbers (doubles)
+_KEY_SPACE = 1 << _KEY_BITS
+
+_DIGITS = re.compile(r"\d+")
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True)
+class SiteRepeatedRules:
+    """Thresholds of ``configs/rules/site_repeated.toml``; see that file for each one."""
+
+    name: str
+    min_documents: int
+    min_share: float
+    min_chars: int
+    max_chars: int
+    max_document_share: float
+    max_fingerprints_per_site: int
+
+    @classmethod
+    def from_config(cls, config: Config) -> "SiteRepeatedRules":
+        """The rules of ``config``, parsed once per configuration digest."""
+        rules = _RULES_CACHE.get(config.digest)
+        if rules is None:
+            rules = _RULES_CACHE[config.digest] = cls.from_section(config.section("site_repeated"))
+        return rules
+
+    @classmethod
+    def from_section(cls, section: dict) -> "SiteRepeatedRules":
+        """Parse and validate the ``[site_repeated]`` table; raise ConfigError when unusable."""
+        rules = typed_table(cls, "site_repeated", section)
+        if not re.fullmatch(r"[a-z0-9_]+\.v\d+", rules.name):
+            raise ConfigError(f"[site_repeated] name must be versioned like 'site_repeated.v1', not {rules.name!r}")
+        if not 2 <= rules.min_documents <= FINGERPRINT_SKETCH:
+            # one document never makes a repeat; beyond the sketch size counts are estimates
+            raise ConfigError(f"[site_repeated] min_documents must be in 2..{FINGERPRINT_SKETCH}")
+        if not 0.0 <= rules.min_share <= 1.0:
+            raise ConfigError("[site_repeated] min_share must be in [0, 1]")
+        if not 1 <= rules.min_chars <= rules.max_chars:
+            raise ConfigError("[site_repeated] needs 1 <= min_chars <= max_chars")
+        if not 0.0 < rules.max_document_share < 1.0:
+            raise ConfigError("[site_repeated] max_document_share must be in (0, 1): never the whole body")
+        if rules.max_fingerprints_per_site < 0:
+            raise ConfigError("[site_repeated] max_fingerprints_per_site must be >= 0 (0: unbounded)")
+        return rules
+
+
+_RULES_CACHE: dict[str, SiteRepeatedRules] = {}
+
+
+def typed_table(cls: type, table: str, section: dict):
+    """Build the dataclass ``cls`` from the TOML table ``[table]``: each field present, of its type.
+
+    Unknown keys are refused too: a misspelt threshold must not silently keep its default.
+    """
+    kinds = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    unknown = sorted(set(section) - set(names))
+    if unknown:
+        raise ConfigError(f"[{table}] has unknown keys {unknown}")
+    values = {}
+    for name in names:
+        if name not in section:
+            raise ConfigError(f"[{table}] needs {name}")
+        value, kind = section[name], kinds[name]
+        if kind is bool:
+            fits = isinstance(value, bool)
+        else:
+            accepted = (int, float) if kind is float else kind
+            fits = isinstance(value, accepted) and not isinstance(value, bool)
+        if not fits:
+            raise ConfigError(f"[{table}] {name} must be {kind.__name__}, not {value!r}")
+        values[name] = float(value) if kind is float else value
+    return cls(**values)
+
+
+def site_key(*, url: str | None, site_name: str | None, source: str) -> str:
+    """The site a document belongs to, or "" when nothing tells.
+
+    The URL's host (lower-case, without "www." and port) wins; else the site name,
+    case-folded with spaces collapsed; else the first folder of the input's path
+    ("siteA/page.txt" -> "siteA").
+    """
+    if url:
+        text = url.strip()
+        if "//" not in text:
+            text = "//" + text  # "example.com/a" has no scheme; read it as a host anyway
+        try:
+            host = urlsplit(text).hostname or ""
+        except ValueError:
+            host = ""
+        host = host.rstrip(".")
+        if host.startswith("www."):
+            host = host[len("www."):]
+        if host:
+            return host
+    if site_name:
+        name = " ".join(unicodedata.normalize("NFKC", site_name).casefold().split())
+        if name:
+            return name
+    parts = PurePosixPath(source.replace("\\", "/")).parts
+    if len(parts) >= 2 and parts[0] not in ("/", "..", "."):
+        return parts[0]
+    return ""
+
+
+def _normalise(text: str) -> str:
+    # case, punctuation, spacing and numbers vary where the chrome is the same
+    # ("© 2023" / "© 2024", "12 comments" / "3 comments")
+    folded = _DIGITS.sub("0", unicodedata.normalize("NFKC", text).casefold())
+    words = _NON_WORD.sub(" ", folded).split()
+    return " ".join(words) or " ".join(folded.split())
+
+
+def _fingerprint(text: str) -> str:
+    return hashlib.blake2b(_normalise(text).encode("utf-8"), digest_size=8).hexdigest()
+
+
+def paragraph_fingerprints(paragraphs: list[str]) -> list[str]:
+    """One fingerprint per paragraph: 16 hex digits of its normalised text."""
+    return [_fingerprint(p) for p in paragraphs]
+
+
+def _lines(paragraph: str) -> list[str]:
+    return [line for line in paragraph.split("\n") if line.strip()]
+
+
+def document_fingerprints(paragraphs: list[str]) -> list[str]:
+    """What ``SiteStats.add_document`` counts: each paragraph and each line of a multi-line one.
+
+    Sorted and distinct: a document counts once per fingerprint however often it repeats it.
+    """
+    units: set[str] = set()
+    for paragraph in paragraphs:
+        units.add(_fingerprint(paragraph))
+        lines = _lines(paragraph)
+        if len(lines) > 1:
+            units.update(_fingerprint(line) for line in lines)
+    return sorted(units)
+
+
+def _document_key(document_id: str | None, fingerprints: list[str]) -> int:
+    material = document_id if document_id is not None else "\n".join(fingerprints)
+    digest = hashlib.blake2b(material.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> (64 - _KEY_BITS)
+
+
+def _bottom(keys: Iterable[int], size: int) -> list[int]:
+    return heapq.nsmallest(size, set(keys))
+
+
+def _estimate(keys: list[int], size: int) -> int:
+    """Distinct documents behind a bottom-k sketch: exact below ``size``, KMV estimate at it."""
+    if len(keys) < size:
+        return len(keys)
+    return max(size, round((size - 1) * _KEY_SPACE / (keys[-1] + 1)))
+
+
+@dataclass
+class _Site:
+    documents: list[int] = field(default_factory=list)
+    fingerprints: dict[str, list[int]] = field(default_factory=dict)
+
+
+@dataclass
+class SiteStats:
+    """Per site: how many documents were seen, and per fingerprint how many documents hold it.
+
+    ``max_fingerprints_per_site`` (0: unbounded) bounds memory: when a site's table grows
+    past it, fingerprints seen in a single document are forgotten (a footer is seen again
+    at once; an article's own paragraphs never are).
+    """
+
+    max_fingerprints_per_site: int = 0
+    _sites: dict[str, _Site] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def for_rules(cls, rules: SiteRepeatedRules) -> "SiteStats":
+        """Empty statistics bounded as ``rules`` say."""
+        return cls(max_fingerprints_per_site=rules.max_fingerprints_per_site)
+
+    def add_document(self, site: str, fingerprints: Iterable[str], document_id: str | None = None) -> None:
+        """Count one document of ``site`` (use ``document_fingerprints``); no site, no count.
+
+        ``document_id`` (the record id) makes recounting the same document a no-op across
+        runs; without it the document is keyed by its fingerprints, so identical copies
+        count once.
+        """
+        if not site:
+            return
+        distinct = sorted(set(fingerprints))
+        key = _document_key(document_id, distinct)
+        entry = self._sites.setdefault(site, _Site())
+        entry.documents = _bottom([*entry.documents, key], SITE_SKETCH)
+        for fp in distinct:
+            keys = entry.fingerprints.get(fp)
+            if keys is None:
+                entry.fingerprints[fp] = [key]
+            elif key not in keys and (len(keys) < FINGERPRINT_SKETCH or key < keys[-1]):
+                entry.fingerprints[fp] = _bottom([*keys, key], FINGERPRINT_SKETCH)
+        self._bound(entry)
+
+    def merge(self, other: "SiteStats") -> None:
+        """Fold ``other`` in; documents both have seen count once."""
+        for site in sorted(other._sites):
+            theirs = other._sites[site]
+            entry = self._sites.setdefault(site, _Site())
+            entry.documents = _bottom([*entry.documents, *theirs.documents], SITE_SKETCH)
+            for fp, keys in theirs.fingerprints.items():
+                mine = entry.fingerprints.get(fp)
+                entry.fingerprints[fp] = list(keys) if mine is None else _bottom([*mine, *keys], FINGERPRINT_SKETCH)
+            self._bound(entry)
+
+    def _bound(self, entry: _Site) -> None:
+        if self.max_fingerprints_per_site and len(entry.fingerprints) > self.max_fingerprints_per_site:
+            entry.fingerprints = {fp: keys for fp, keys in entry.fingerprints.items() if len(keys) > 1}
+
+    def sites(self) -> list[str]:
+        """Every site counted, sorted."""
+        return sorted(self._sites)
+
+    def documents(self, site: str) -> int:
+        """Distinct documents seen for ``site`` (estimated beyond SITE_SKETCH)."""
+        entry = self._sites.get(site)
+        return _estimate(entry.documents, SITE_SKETCH) if entry else 0
+
+    def count(self, site: str, fingerprint: str) -> int:
+        """Distinct documents of ``site`` holding ``fingerprint`` (estimated beyond FINGERPRINT_SKETCH)."""
+        entry = self._sites.get(site)
+        keys = entry.fingerprints.get(fingerprint) if entry else None
+        return _estimate(keys, FINGERPRINT_SKETCH) if keys else 0
+
+    def repeated(self, site: str, rules: SiteRepeatedRules) -> frozenset[str]:
+        """Fingerprints in at least ``min_documents`` and ``min_share`` of the site's documents."""
+        entry = self._sites.get(site)
+        if not site or entry is None:
+            return frozenset()
+        needed = max(rules.min_documents, math.ceil(rules.min_share * self.documents(site)))
+        return frozenset(fp for fp, keys in entry.fingerprints.items()
+                         if _estimate(keys, FINGERPRINT_SKETCH) >= needed)
+
+    def to_json(self) -> dict:
+        """Plain, sorted data to persist; ``from_json`` reads it back."""
+        return {"format": STATS_FORMAT,
+                "sites": {site: {"documents": list(entry.documents),
+                                 "fingerprints": {fp: list(entry.fingerprints[fp])
+                                                  for fp in sorted(entry.fingerprints)}}
+                          for site, entry in sorted(self._sites.items())}}
+
+    @classmethod
+    def from_json(cls, data: dict, max_fingerprints_per_site: int = 0) -> "SiteStats":
+        """Statistics persisted by ``to_json``; raise ValueError on anything else."""
+        if not isinstance(data, dict) or data.get("format") != STATS_FORMAT:
+            raise ValueError(f"not {STATS_FORMAT} data")
+        stats = cls(max_fingerprints_per_site=max_fingerprints_per_site)
+        for site, entry in data["sites"].items():
+            stats._sites[site] = _Site(
+                documents=_bottom(entry["documents"], SITE_SKETCH),
+                fingerprints={fp: _bottom(keys, FINGERPRINT_SKETCH)
+                              for fp, keys in entry["fingerprints"].items()})
+            stats._bound(stats._sites[site])
+        return stats
+
+
+def _eligible(text: str, rules: SiteRepeatedRules) -> bool:
+    # a long paragraph repeated across a site is more likely quoted background than chrome
+    return rules.min_chars <= len(text.strip()) <= rules.max_chars
+
+
+def remove_site_repeated(paragraphs: list[str], repeated: frozenset[str],
+                         rules: SiteRepeatedRules) -> tuple[list[str], list[Removal]]:
+    """Drop paragraphs, and lines of multi-line paragraphs, whose fingerprint is in ``repeated``.
+
+    Returns the kept paragraphs and one ``site_repeated`` Removal per piece taken out.
+    Nothing is removed when the pieces would exceed ``max_document_share`` of the
+    document's characters: a document that is mostly "repeated" is a copy of another
+    (duplicate marking deals with it), not a page of chrome.
+    """
+    if not repeated:
+        return list(paragraphs), []
+    kept: list[str] = []
+    removed: list[str] = []
+    for paragraph in paragraphs:
+        if _fingerprint(paragraph) in repeated and _eligible(paragraph, rules):
+            removed.append(paragraph)
+            continue
+        lines = _lines(paragraph)
+        if len(lines) > 1:
+            survivors = []
+            for line in lines:
+                if _fingerprint(line) in repeated and _eligible(line, rules):
+                    removed.append(line)
+                else:
+                    survivors.append(line)
+            if len(survivors) < len(lines):
+                if survivors:
+                    kept.append("\n".join(survivors))
+                continue
+        kept.append(paragraph)
+    if not removed:
+        return list(paragraphs), []
+    total = sum(len(p.strip()) for p in paragraphs)
+    if sum(len(r.strip()) for r in removed) > rules.max_document_share * total:
+        return list(paragraphs), []
+    return kept, [Removal(CATEGORY, text, rules.name) for text in removed]

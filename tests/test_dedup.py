@@ -1,0 +1,121 @@
+"""Duplicate marking: exact and near copies point at the first record of their cluster."""
+from __future__ import annotations
+
+import base64
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import ConfigError, load_config
+from pipeline.dedup import DedupRules, find_duplicates, minhash_signature, text_hash
+
+SEEDS = sorted((Path(__file__).parent / "fixtures" / "dedup").glob("*.txt"))
+RULES = DedupRules.from_config(load_config())
+
+
+def _seed(n: int) -> str:
+    return SEEDS[n].read_text(encoding="utf-8")
+
+
+def _item(record_id: str, text: str, rules: DedupRules = RULES) -> tuple[str, str, str]:
+    return record_id, text_hash(text), minhash_signature(text, rules)
+
+
+def _change_line(text: str, n: int, new: str) -> str:
+    lines = [line for line in text.split("\n") if line.strip()]
+    lines[n] = new
+    return "\n\n".join(lines)
+
+
+# hashes and signatures
+
+def test_text_hash_ignores_case_spacing_and_punctuation_only():
+    assert text_hash("The talks — held in Doha.") == text_hash("  the TALKS held\n\nin doha ")
+    assert text_hash("The talks were held in Doha.") != text_hash("The talks were held in Cairo.")
+    assert text_hash(" ... ") == "" and len(text_hash("a")) == 32
+
+
+def test_signature_is_deterministic_and_sized_by_config():
+    signature = minhash_signature(_seed(0), RULES)
+    assert signature == minhash_signature(_seed(0), RULES)
+    assert len(base64.b64decode(signature)) == 4 * RULES.num_perm
+    assert minhash_signature("", RULES) == ""
+    other_seed = dataclasses.replace(RULES, seed=RULES.seed + 1)
+    assert minhash_signature(_seed(0), other_seed) != signature
+
+
+# the issue's "Done when"
+
+def test_five_seeds_are_not_duplicates_of_each_other():
+    assert len(SEEDS) == 5
+    assert find_duplicates([_item(path.stem, _seed(n)) for n, path in enumerate(SEEDS)], RULES) == {}
+
+
+def test_exact_and_near_copies_point_at_their_original():
+    original = _seed(0)
+    items = [_item(path.stem, _seed(n)) for n, path in enumerate(SEEDS)] + [
+        _item("exact", original.upper().replace("\n\n", "\n")),
+        _item("line_changed", _change_line(original, 5, "An editor rewrote this line of the story entirely.")),
+        _item("line_added", original + "\n\nThis story was copied from another outlet.\n"),
+        _item("other_changed", _change_line(_seed(3), 4, "A different line in the third outlet's copy.")),
+    ]
+    assert find_duplicates(items, RULES) == {
+        "exact": SEEDS[0].stem,
+        "line_changed": SEEDS[0].stem,
+        "line_added": SEEDS[0].stem,
+        "other_changed": SEEDS[3].stem,
+    }
+
+
+def test_the_first_record_in_source_order_is_the_original():
+    copy = _seed(1) + "\n\nAn added line."
+    assert find_duplicates([_item("copy", copy), _item("seed", _seed(1))], RULES) == {"seed": "copy"}
+
+
+def test_chains_resolve_to_the_first_record():
+    near = _change_line(_seed(2), 3, "A line changed in the first copy.")
+    items = [_item("a", _seed(2)), _item("b", _seed(4)), _item("a_near", near), _item("a_near_exact", near.lower())]
+    assert find_duplicates(items, RULES) == {"a_near": "a", "a_near_exact": "a"}
+
+
+def test_texts_without_words_are_never_duplicates():
+    items = [("empty1", text_hash(""), minhash_signature("", RULES)),
+             ("empty2", text_hash(" -- "), minhash_signature(" -- ", RULES))]
+    assert find_duplicates(items, RULES) == {}
+
+
+def test_short_distinct_texts_are_not_duplicates():
+    items = [_item(str(n), f"Short note number {word} about the vote.")
+             for n, word in enumerate(["one", "two", "three", "four"])]
+    assert find_duplicates(items, RULES) == {}
+
+
+def test_repeated_id_or_foreign_signature_is_refused():
+    with pytest.raises(ValueError):
+        find_duplicates([_item("a", _seed(0)), _item("a", _seed(1))], RULES)
+    small = dataclasses.replace(RULES, num_perm=64)
+    with pytest.raises(ValueError):
+        find_duplicates([_item("a", _seed(0), small)], RULES)
+
+
+def test_threshold_is_configuration():
+    near = _change_line(_seed(0), 5, "An editor rewrote this line of the story entirely.")
+    strict = DedupRules.from_section(dict(load_config().section("dedup"), threshold=0.97))
+    assert find_duplicates([_item("a", _seed(0), strict), _item("b", near, strict)], strict) == {}
+
+
+# configuration
+
+@pytest.mark.parametrize("change", [
+    {"threshold": 0}, {"threshold": 1.0}, {"threshold": 1.5}, {"num_perm": 8}, {"shingle_words": 0}, {"seed": -1},
+    {"drop_duplicates": "no"}, {"num_perm": 128.0}, {"treshold": 0.8},
+])
+def test_bad_settings_are_refused(change):
+    section = dict(load_config().section("dedup"), **change)
+    with pytest.raises(ConfigError):
+        DedupRules.from_section(section)
+
+
+def test_default_settings():
+    assert RULES == DedupRules(threshold=0.7, num_perm=128, shingle_words=5, seed=1, drop_duplicates=False)
