@@ -16,7 +16,7 @@ import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from pipeline.config import Config, ConfigError
-from pipeline.site_stats import typed_table
+from pipeline.site_stats import parsed_once, typed_table
 
 _WORD = re.compile(r"\w+")
 _SCHEME = "affine32"  # datasketch's default scheme: 32-bit hash values
@@ -36,10 +36,7 @@ class DedupRules:
     @classmethod
     def from_config(cls, config: Config) -> "DedupRules":
         """The rules of ``config``, parsed once per configuration digest."""
-        rules = _RULES_CACHE.get(config.digest)
-        if rules is None:
-            rules = _RULES_CACHE[config.digest] = cls.from_section(config.section("dedup"))
-        return rules
+        return parsed_once(config, "dedup", cls.from_section)
 
     @classmethod
     def from_section(cls, section: dict) -> "DedupRules":
@@ -59,8 +56,6 @@ class DedupRules:
             raise ConfigError(f"[dedup] no LSH index fits threshold and num_perm: {exc}") from exc
         return rules
 
-
-_RULES_CACHE: dict[str, DedupRules] = {}
 
 
 def _words(text: str) -> list[str]:

@@ -56,10 +56,7 @@ class SiteRepeatedRules:
     @classmethod
     def from_config(cls, config: Config) -> "SiteRepeatedRules":
         """The rules of ``config``, parsed once per configuration digest."""
-        rules = _RULES_CACHE.get(config.digest)
-        if rules is None:
-            rules = _RULES_CACHE[config.digest] = cls.from_section(config.section("site_repeated"))
-        return rules
+        return parsed_once(config, "site_repeated", cls.from_section)
 
     @classmethod
     def from_section(cls, section: dict) -> "SiteRepeatedRules":
@@ -81,7 +78,16 @@ class SiteRepeatedRules:
         return rules
 
 
-_RULES_CACHE: dict[str, SiteRepeatedRules] = {}
+
+_PARSED: dict[tuple[str, str], object] = {}
+
+
+def parsed_once(config: Config, table: str, parse: typing.Callable[[dict], typing.Any]):
+    """``parse(config.section(table))``, computed once per configuration digest."""
+    key = (table, config.digest)
+    if key not in _PARSED:
+        _PARSED[key] = parse(config.section(table))
+    return _PARSED[key]
 
 
 def typed_table(cls: type, table: str, section: dict):
