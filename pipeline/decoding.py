@@ -72,7 +72,8 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 # Undeclared legacy text is taken as windows-1252 (the web's common legacy code page)
 # when that reading looks like a Latin-script language: no symbol stuck inside a word,
-# and accented letters mostly inside words that also hold plain ASCII letters.
+# and accented letters mostly inside words that also hold plain ASCII letters.  Letters,
+# marks and spaces (a no-break space joins words) never count as symbols.
 _WESTERN_MIN_MIXED_SHARE = 0.5
 _WESTERN_MAX_INWORD_SYMBOL_SHARE = 0.02
 _WORD_GLUE = frozenset("'’‘-‐‑–—·")
@@ -242,7 +243,7 @@ def _reads_as_western(text: str) -> bool:
         if ord(ch) <= 0x7F:
             continue
         non_ascii += 1
-        if unicodedata.category(ch)[0] in "LM" or ch in _WORD_GLUE:
+        if unicodedata.category(ch)[0] in "LMZ" or ch in _WORD_GLUE:
             continue
         if 0 < i < len(text) - 1 and text[i - 1].isalpha() and text[i + 1].isalpha():
             inword_symbols += 1
