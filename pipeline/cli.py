@@ -51,7 +51,46 @@ def build_parser() -> argparse.ArgumentParser:
     daily.add_argument("--scheduler-url", default=None)
     daily.add_argument("--config", default=None)
     daily.add_argument("--verbose", action="store_true")
+
+    evaluate = commands.add_parser("eval", help="precision/recall/F1 on HTML pages beside bare trafilatura")
+    evaluate.add_argument("gold_dir", metavar="GOLD_DIR", help="folder of <key>.json gold files with a body")
+    evaluate.add_argument("inputs", nargs="+", metavar="INPUT", help="HTML files or folders")
+    evaluate.add_argument("--config", default=None)
+    evaluate.add_argument("--details", action="store_true", help="per-page figures too")
+
+    bench = commands.add_parser("bench", help="pages per second and peak memory beside bare trafilatura")
+    bench.add_argument("inputs", nargs="+", metavar="INPUT", help="HTML files or folders")
+    bench.add_argument("--config", default=None)
+
+    train = commands.add_parser("train-region", help="retrain the text-dump article model from labelled pages")
+    train.add_argument("text_dir", metavar="TEXT_DIR", help="whole-page text dumps <key>.txt")
+    train.add_argument("gold_dir", metavar="GOLD_DIR", help="gold <key>.json with the article body")
+    train.add_argument("--out", default=None, help="where to write the model (default: the packaged model)")
+    train.add_argument("--config", default=None)
     return parser
+
+
+def command_eval(args: argparse.Namespace) -> int:
+    from pipeline.evaluation import evaluate
+
+    print(json.dumps(evaluate(args.gold_dir, args.inputs, load_config(args.config), details=args.details),
+                     indent=1, ensure_ascii=False))
+    return 0
+
+
+def command_bench(args: argparse.Namespace) -> int:
+    from pipeline.evaluation import benchmark
+
+    print(json.dumps(benchmark(args.inputs, load_config(args.config)), indent=1))
+    return 0
+
+
+def command_train_region(args: argparse.Namespace) -> int:
+    from pipeline.region import train_region_model
+
+    print(json.dumps(train_region_model(args.text_dir, args.gold_dir, load_config(args.config),
+                                        out_path=args.out), indent=1))
+    return 0
 
 
 def _progress_bar(output: Path, total: int, stop: threading.Event) -> None:
@@ -142,6 +181,12 @@ def main(argv: list[str] | None = None) -> int:
             return command_run(args)
         if args.command == "daily":
             return command_daily(args)
+        if args.command == "eval":
+            return command_eval(args)
+        if args.command == "bench":
+            return command_bench(args)
+        if args.command == "train-region":
+            return command_train_region(args)
     except ConfigError as exc:
         print(f"newsclean: configuration error: {exc}", file=sys.stderr)
         return 2
