@@ -193,6 +193,8 @@ def benchmark(inputs: Iterable[str | Path], config: Config | None = None) -> dic
     for side in (OURS, EXTRACTION, TRAFILATURA):
         with context.Pool(1) as pool:
             result[side] = pool.apply(_bench_side, (side, paths, config))
-    ours, theirs = result[OURS]["pages_per_second"], result[TRAFILATURA]["pages_per_second"]
-    result["speed_ratio"] = round(ours / theirs, 3) if ours and theirs else None
+    theirs = result[TRAFILATURA]["pages_per_second"]
+    for side, key in ((OURS, "speed_ratio"), (EXTRACTION, "extraction_speed_ratio")):
+        ours = result[side]["pages_per_second"]
+        result[key] = round(ours / theirs, 3) if ours and theirs else None
     return result

@@ -77,6 +77,7 @@ class HtmlRules:
 
     tag_rules: tuple[TagRule, ...]
     attribute_rules: tuple[AttributeRule, ...]
+    any_attribute: re.Pattern[str]
     hidden: HiddenRule | None
     max_cue_chars: int
     protected_tags: frozenset[str]
@@ -121,6 +122,13 @@ def _link_line_rule(table: dict) -> LinkLineRule:
                         frozenset(_require(table, "kinds", list, "link_line")))
 
 
+def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
+    """One pattern matching where any of ``patterns`` matches (never, for none)."""
+    if not patterns:
+        return re.compile(r"(?!x)x")
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+
+
 def _parse_rules(section: dict) -> HtmlRules:
     tag_rules = []
     for i, table in enumerate(section.get("tag_rules", [])):
@@ -151,6 +159,7 @@ def _parse_rules(section: dict) -> HtmlRules:
     return HtmlRules(
         tag_rules=tuple(tag_rules),
         attribute_rules=tuple(attribute_rules),
+        any_attribute=_any_of([r.pattern for r in attribute_rules]),
         hidden=hidden,
         max_cue_chars=int(guard.get("max_cue_chars", 2500)),
         protected_tags=frozenset(t.lower() for t in guard.get("protected_tags", ["article", "main", "body", "html"])),
@@ -210,7 +219,8 @@ def _match(element: HtmlElement, rules: HtmlRules) -> tuple[str, str] | None:
     if rules.hidden and _is_hidden(element, rules.hidden):
         return rules.hidden.category, rules.hidden.name
     words = _attribute_words(element)
-    if words:
+    # one search rules most elements out; the rule loop runs on the few that match
+    if words and rules.any_attribute.search(words):
         for rule in rules.attribute_rules:
             if rule.pattern.search(words):
                 return rule.category, rule.name
@@ -222,7 +232,8 @@ def _holds_article(element: HtmlElement, text: str, rules: HtmlRules) -> bool:
     return len(text) >= rules.max_cue_chars or element.tag.lower() in rules.protected_tags
 
 
-_VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::template)]")
+# script and style hold raw text, never elements: the parent test is enough
+_VISIBLE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style)]")
 
 
 def visible_text(element: HtmlElement) -> str:

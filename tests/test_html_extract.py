@@ -61,11 +61,11 @@ def test_class_words_split_at_hyphens_and_camel_case(config):
         "<div class='cookieConsent'>We use cookies</div>" + BODY))
     removed = prune_chrome(tree, html_rules(config))
     assert [(r.category, r.rule, r.text) for r in removed] == [
-        ("newsletter", "newsletter_signup.v1", "Get our morning briefing"),
-        ("social_share", "share_widget.v1", "Facebook Twitter"),
+        ("navigation", "newsletter_signup.v1", "Get our morning briefing"),
+        ("navigation", "share_widget.v1", "Facebook Twitter"),
         ("related_links", "related_block.v1", "Most read: Ten things"),
         ("comment_policy", "comment_block.v1", "Join the conversation"),
-        ("cookie_notice", "cookie_banner.v1", "We use cookies"),
+        ("navigation", "cookie_banner.v1", "We use cookies"),
     ]
 
 
@@ -82,8 +82,9 @@ def test_hidden_elements_removed_and_tail_text_kept(config):
         "<p>Before <span style='display: none'>secret promo</span>after.</p>"
         "<div hidden>Hidden menu</div><div aria-hidden='true'>Icon label</div>" + BODY))
     removed = prune_chrome(tree, html_rules(config))
-    assert [(r.category, r.text) for r in removed] == [
-        ("hidden", "secret promo"), ("hidden", "Hidden menu"), ("hidden", "Icon label")]
+    assert [(r.category, r.rule, r.text) for r in removed] == [
+        ("navigation", "hidden_element.v1", "secret promo"), ("navigation", "hidden_element.v1", "Hidden menu"),
+        ("navigation", "hidden_element.v1", "Icon label")]
     assert tree.find(".//p").text_content() == "Before after."
 
 
@@ -173,10 +174,10 @@ def test_rule_without_name_is_a_config_error(config):
 
 def test_user_rule_applies_without_code(config):
     extra = config.section("html_chrome")["attribute_rules"] + [
-        {"name": "podcast_player.v1", "category": "advertisement", "pattern": " podcast player "}]
+        {"name": "podcast_player.v1", "category": "related_links", "pattern": " podcast player "}]
     tree = parse_html(page("<div class='podcast-player'>Listen now</div>" + BODY))
     removed = prune_chrome(tree, html_rules(with_section(config, attribute_rules=extra)))
-    assert removed == [Removal("advertisement", "Listen now", "podcast_player.v1")]
+    assert removed == [Removal("related_links", "Listen now", "podcast_player.v1")]
 
 
 # ------------------------------------------------------------------ real pages
@@ -188,7 +189,7 @@ REAL_PAGES = {
          "so our focus has got to be on Cincinnati right now."],
         ["Pick Six Newsletter", "One member of the Browns' defense didn't hold back",
          "Browns player on Mason Rudolph's role in fight with Myles Garrett"],
-        [("newsletter", "Pick Six Newsletter"),
+        [("navigation", "Pick Six Newsletter"),
          ("description", "One member of the Browns' defense didn't hold back"),
          ("title", "Browns player on Mason Rudolph's role in fight with Myles Garrett")],
     ),
