@@ -193,6 +193,10 @@ def _key(text: str) -> str:
 
 def _strip_edges(text: str) -> str:
     stripped = text.strip(_EDGE_PUNCT)
+    # a closing bracket that closes one inside stays: "Anna Schmidt (dpa)" is cut by a role rule
+    for opening, closing in ("()", "[]"):
+        if text.rstrip().endswith(closing) and stripped.count(opening) > stripped.count(closing):
+            return stripped + closing
     # keep the period of a final abbreviation or initial ("Perry Bacon Jr.", "John F.")
     if stripped and text.rstrip().rstrip(_EDGE_PUNCT.replace(".", "")).endswith(stripped + "."):
         last = stripped.split()[-1] if stripped.split() else ""
@@ -295,21 +299,38 @@ def _weekday_like(word: str, date_text: str) -> bool:
     return with_word is not None and alone is not None and with_word.date() == alone.date()
 
 
+def _split_names(text: str, rules: AuthorRules) -> list[tuple[str, str]]:
+    """The parts of a byline, each with the separator before it ("" for the first)."""
+    parts, position, before = [], 0, ""
+    for m in rules.separators.finditer(text):
+        parts.append((text[position:m.start()], before))
+        before, position = m.group(0).strip(), m.end()
+    parts.append((text[position:], before))
+    return parts
+
+
 def _names_from(text: str, rules: AuthorRules, site_name: str | None,
                 config: Config | None = None) -> list[str]:
     text = _clean_space(text)
     text = _HANDLE.sub(" ", _EMAIL.sub(" ", _URL.sub(" ", text)))
     text = _clean_space(_EMPTY_BRACKETS.sub(" ", text))
     text = _cut_roles(_unwrap(_strip_edges(_cut_at_date(text, config)), rules), rules)
-    names = []
-    for part in rules.separators.split(text):
-        part = _cut_roles(_unwrap(_strip_edges(part or ""), rules), rules)
-        part = _strip_edges(part)
+    names: list[str] = []
+    after_comma: list[bool] = []
+    pieces = [(part, before == ",") for part, before in _split_names(text, rules)]
+    for part, comma in pieces:
+        part = _strip_edges(_cut_roles(_unwrap(_strip_edges(part or ""), rules), rules))
         if _name_ok(part, rules, site_name):
             names.append(_tidy_case(part))
+            after_comma.append(comma)
     if len(names) > 1:
-        # "Peter Maahn/SP-X", "Anna Roth (dpa)": a short code in capitals beside a name is an agency
-        names = [n for n in names if not _agency_code(n)] or names
+        # "Peter Maahn/SP-X": a short code in capitals beside a name is an agency
+        keep = [not _agency_code(n) for n in names]
+        if any(keep):
+            names, after_comma = [n for n, k in zip(names, keep) if k], [c for c, k in zip(after_comma, keep) if k]
+    if any(len(n.split()) > 1 for n in names):
+        # "Von Katrin Elger, Hamburg": one capitalised word after a comma, beside full names, is a place
+        names = [n for n, c in zip(names, after_comma) if not (c and len(n.split()) == 1 and n[:1].isupper())]
     return names
 
 
