@@ -134,13 +134,21 @@ def normalise_text(text: str) -> tuple[str, list[str]]:
     """Unify line ends and drop control characters and lone surrogates, noting any."""
     notes: list[str] = []
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text, surrogates = _SURROGATES.subn("\ufffd", text)
-    if surrogates:
+    if not text.isascii() and _has_surrogates(text):
+        text, surrogates = _SURROGATES.subn("\ufffd", text)
         notes.append(f"replaced {surrogates} lone surrogate characters")
     text, controls = _CONTROLS.subn("", text)
     if controls:
         notes.append(f"removed {controls} control characters")
     return text, notes
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")  # far faster than scanning with a regex
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _from_bom(data: bytes) -> tuple[str | None, bytes]:
@@ -265,7 +273,10 @@ _CP1252_TABLE = str.maketrans({chr(byte): ch for byte, ch in _CP1252_HIGH.items(
 
 def _decode_cp1252(data: bytes) -> str:
     """windows-1252 as WHATWG defines it: its five unassigned bytes map to C1 controls."""
-    return data.decode("latin-1").translate(_CP1252_TABLE)
+    try:
+        return data.decode("cp1252")  # the common case, and far faster than translating
+    except UnicodeDecodeError:
+        return data.decode("latin-1").translate(_CP1252_TABLE)
 
 
 def _decode_counting(data: bytes, encoding: str) -> tuple[str, int]:
