@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -69,6 +70,7 @@ class LinkLineRule:
     min_link_chars: int
     sentence_end: re.Pattern[str]
     kinds: frozenset[str]
+    within_site: bool
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,8 @@ def _link_line_rule(table: dict) -> LinkLineRule:
                         _require(table, "max_words", int, "link_line"),
                         _require(table, "min_link_chars", int, "link_line"),
                         _compile(_require(table, "sentence_end", str, "link_line"), "link_line"),
-                        frozenset(_require(table, "kinds", list, "link_line")))
+                        frozenset(_require(table, "kinds", list, "link_line")),
+                        _require(table, "within_site", bool, "link_line"))
 
 
 def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
@@ -336,9 +339,39 @@ def body_blocks(body) -> list[Block]:
     return blocks
 
 
-def link_texts(tree: HtmlElement, min_chars: int) -> frozenset[str]:
-    """The texts of the page's links, whitespace-normalised, at least ``min_chars`` long."""
-    texts = (normalise_space(a.text_content()) for a in tree.iter("a"))
+def page_host(tree: HtmlElement, url: str | None) -> str | None:
+    """The page's host name without "www.", from ``url`` or its canonical / og:url link."""
+    candidates = [url] + [link.get("href") for link in tree.iter("link") if (link.get("rel") or "").lower() == "canonical"]
+    candidates += _meta_content(tree, ("og:url",))
+    for candidate in candidates:
+        host = urlsplit(candidate.strip()).hostname if candidate else None
+        if host:
+            return host.lower().removeprefix("www.")
+    return None
+
+
+def _same_site(host: str, other: str) -> bool:
+    return host == other or host.endswith("." + other) or other.endswith("." + host)
+
+
+def points_within(href: str | None, host: str | None) -> bool:
+    """Whether a link leads to another page of the same site (unknown host: any web link)."""
+    href = (href or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+        return False
+    target = urlsplit(href)
+    if not target.netloc:
+        return not target.scheme  # relative: this site
+    return host is None or _same_site(host, (target.hostname or "").removeprefix("www."))
+
+
+def link_texts(tree: HtmlElement, min_chars: int, host: str | None = None, *, within: bool = True) -> frozenset[str]:
+    """Whitespace-normalised texts, at least ``min_chars`` long, of the page's links.
+
+    With ``within``, only links to other pages of the site whose host is ``host``.
+    """
+    texts = (normalise_space(a.text_content()) for a in tree.iter("a")
+             if not within or points_within(a.get("href"), host))
     return frozenset(t for t in texts if len(t) >= min_chars)
 
 
@@ -442,7 +475,7 @@ def extract_html(html: str, config: Config, *, url: str | None = None,
                              with_metadata=False)
     if result is None or result.body is None:
         return HtmlExtract(removed=removed)
-    links = link_texts(tree, rules.link_line.min_link_chars)
+    links = link_texts(tree, rules.link_line.min_link_chars, page_host(tree, url), within=rules.link_line.within_site)
     paragraphs, repeats = drop_html_text_chrome(body_blocks(result.body), titles, descriptions, links, rules)
     paragraphs, chrome = _detect_text_chrome(paragraphs, config)
     return HtmlExtract(paragraphs=paragraphs, removed=removed + repeats + list(chrome))

@@ -12,7 +12,7 @@ from pipeline.config import Config, ConfigError, load_config
 from pipeline.document import Removal
 from pipeline.evaluation import evaluate, shingle_counts, summarise
 from pipeline.html_extract import (Block, body_blocks, drop_html_text_chrome, extract_html, html_rules,
-                                   link_texts, page_titles, parse_html, prune_chrome)
+                                   link_texts, page_host, page_titles, parse_html, points_within, prune_chrome)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
 
@@ -130,16 +130,29 @@ def test_title_with_site_suffix_and_heading_description_dropped(config):
 def test_short_line_of_link_text_is_a_teaser(config):
     tree = parse_html(page("<p>READ MORE: <a href='/x'>Council approves new budget for road repairs</a></p>"
                            "<p>The mayor <a href='/y'>said the plan would cut costs for every household</a>.</p>"
-                           "<p><a href='/z'>Jane Roe</a></p>"))
-    links = link_texts(tree, html_rules(config).link_line.min_link_chars)
+                           "<p><a href='/z'>Jane Roe</a></p>"
+                           "<p><a href='https://review.example.org/a'>Review: the new bridge design is a triumph</a></p>",
+                           head="<link rel='canonical' href='https://www.courier.example.com/news/1'>"))
+    host = page_host(tree, None)
+    assert host == "courier.example.com"
+    links = link_texts(tree, html_rules(config).link_line.min_link_chars, host)
     blocks = [Block("p", "READ MORE: Council approves new budget for road repairs"),
               Block("p", "The mayor said the plan would cut costs for every household."),
-              Block("p", "Jane Roe")]
+              Block("p", "Jane Roe"), Block("p", "Review: the new bridge design is a triumph")]
     kept, removed = drop_html_text_chrome(blocks, frozenset(), frozenset(), links, html_rules(config))
-    # a linked sentence and a linked name are not teasers
-    assert kept == ["The mayor said the plan would cut costs for every household.", "Jane Roe"]
+    # a linked sentence, a linked name and a link to another site are not teasers
+    assert kept == ["The mayor said the plan would cut costs for every household.", "Jane Roe",
+                    "Review: the new bridge design is a triumph"]
     assert removed == [Removal("related_links", "READ MORE: Council approves new budget for road repairs",
                                "link_only_line.v1")]
+
+
+@pytest.mark.parametrize("href, expected", [
+    ("/news/2", True), ("story.html", True), ("https://courier.example.com/a", True),
+    ("//m.courier.example.com/a", True), ("https://other.example.org/a", False), ("#top", False),
+    ("mailto:desk@courier.example.com", False), (None, False)])
+def test_points_within(href, expected):
+    assert points_within(href, "courier.example.com") is expected
 
 
 def test_extract_html_end_to_end(config):
