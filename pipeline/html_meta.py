@@ -335,18 +335,19 @@ def _site_name(fields: dict[str, list[str]], jsonld: _JsonLd, titles: list[str],
 
 
 def _title_affix(titles: list[str], headline_keys: set[str]) -> str | None:
-    """The site name a ``<title>`` adds around the headline ("Headline | Site")."""
-    separators = load_metadata_rules().titles.separators
+    """The site name a ``<title>`` adds around the headline ("Headline | Site"), shorter than it."""
+    title_rules = load_metadata_rules().titles
     for title in titles:
-        for sep in separators:
+        for sep in title_rules.separators:
             if sep not in title:
                 continue
             head, _, tail = title.rpartition(sep)
-            if _key(head) in headline_keys and tail.strip():
-                return tail.strip()
             first, _, rest = title.partition(sep)
-            if _key(rest) in headline_keys and first.strip():
-                return first.strip()
+            for headline, affix in ((head, tail), (rest, first)):
+                words = len(affix.split())
+                if _key(headline) in headline_keys and affix.strip() \
+                        and words <= min(title_rules.max_site_words, len(headline.split())):
+                    return affix.strip()
     return None
 
 
@@ -642,7 +643,8 @@ def extract_html_metadata(html: str, *, url: str | None = None, reference_date: 
 
     title_tags = [_element_text(t) for t in tree.iter("title")][:1]
     h1s = [_element_text(h) for h in tree.iter("h1")][:3]
-    headline_keys = {_key(t) for t in jsonld.headline[:1] + h1s if t}
+    h2_texts = [_element_text(h) for h in list(tree.iter("h2"))[:2]]
+    headline_keys = {_key(t) for t in jsonld.headline[:1] + h1s + h2_texts if t}
     headline_keys |= {_key(v) for _, v in _first(fields, rules.title_meta)}
     site_name = _site_name(fields, jsonld, title_tags + [v for _, v in _first(fields, rules.title_meta)],
                            headline_keys - {""}, url or canonical, rules)
@@ -657,7 +659,7 @@ def extract_html_metadata(html: str, *, url: str | None = None, reference_date: 
     sources = [source("h1", h) for h in h1_texts] + [source("jsonld", t) for t in jsonld.headline[:1]]
     sources += [source("meta", v) for _, v in list(_first(fields, rules.title_meta))[:3]]
     sources += [source("title", t) for t in title_tags]
-    h2s = [source("h2", _element_text(h)) for h in list(tree.iter("h2"))[:2]]
+    h2s = [source("h2", h) for h in h2_texts]
     candidates = sources + h2s
     title = _choose_title(sources + h2s, candidates, site_name)
 
