@@ -90,6 +90,23 @@ class InputFile:
     def size(self) -> int:
         return self.path.stat().st_size
 
+    @classmethod
+    def at(cls, root: Path, source: str) -> "InputFile":
+        """The file ``source`` names under ``root``, undoing the escapes ``_source_name`` made."""
+        path = Path(root) / source
+        if not os.path.lexists(path) and _ESCAPED_BYTE.search(source):
+            path = Path(root) / _ESCAPED_BYTE.sub(lambda m: chr(0xDC00 + int(m.group(1), 16)), source)
+        return cls(path=path, root=Path(root), source=source)
+
+
+# A file name's bytes that are not UTF-8 appear in ``source`` as \xNN, so that records
+# and task parameters stay valid UTF-8; ``InputFile.at`` maps them back.
+_ESCAPED_BYTE = re.compile(r"\\x([89a-f][0-9a-f])")
+
+
+def _source_name(relative: str) -> str:
+    return os.fsencode(relative).decode("utf-8", "backslashreplace")
+
 
 class _Rejected(Exception):
     """Carries a reject reason out of a helper to the one place that yields it."""
@@ -114,7 +131,7 @@ def discover_inputs(paths: Sequence[Path]) -> list[InputFile]:
         if given.is_dir():
             candidates = _walk(given)
         elif given.exists():
-            candidates = [InputFile(path=given, root=given.parent, source=given.name)]
+            candidates = [InputFile(path=given, root=given.parent, source=_source_name(given.name))]
         else:
             raise FileNotFoundError(f"input {given} does not exist")
         for f in candidates:
@@ -139,7 +156,7 @@ def _walk(root: Path) -> list[InputFile]:
             path = Path(folder, name)
             if path.is_symlink() and not path.resolve().is_relative_to(real_root):
                 continue
-            files.append(InputFile(path=path, root=root, source=path.relative_to(root).as_posix()))
+            files.append(InputFile(path=path, root=root, source=_source_name(path.relative_to(root).as_posix())))
     return sorted(files, key=lambda f: f.source)
 
 

@@ -86,6 +86,18 @@ def test_discover_walks_folders_in_stable_order_and_skips_what_is_not_input(tmp_
     assert found[2].size() == len(PAGE.encode("utf-8"))
 
 
+def test_file_name_that_is_not_utf8_gets_an_escaped_source_that_maps_back(tmp_path):
+    (tmp_path / "in").mkdir()
+    with open(os.path.join(os.fsencode(tmp_path / "in"), b"caf\xe9 latin-1.txt"), "wb") as handle:
+        handle.write(b"Some text.")
+    [found] = discover_inputs([tmp_path / "in"])
+    assert found.source == "caf\\xe9 latin-1.txt"
+    found.source.encode("utf-8")  # safe in records and task parameters
+    rebuilt = InputFile.at(found.root, found.source)
+    assert rebuilt == found
+    assert only_doc(rebuilt).content == "Some text."
+
+
 def test_discover_refuses_a_missing_path(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         discover_inputs([tmp_path / "nope"])
@@ -249,6 +261,16 @@ def test_truncated_warc_record_is_rejected(tmp_path):
     items = read(write(tmp_path / "cut.warc", buffer.getvalue()[:-150]))
     assert [(i.source, getattr(i, "reason", None)) for i in items] == [
         ("cut.warc#1", None), ("cut.warc#2", "truncated_warc_record")]
+
+
+def test_arc_response_becomes_a_document(tmp_path):
+    header_body = b"1 0 Test\nURL IP-address Archive-date Content-type Archive-length\n"
+    payload = b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<p>Arc page</p>"
+    arc = (b"filedesc://t.arc 0.0.0.0 20240101000000 text/plain %d\n" % len(header_body) + header_body + b"\n"
+           + b"http://example.com/arc 1.2.3.4 20240301100000 text/html %d\n" % len(payload) + payload + b"\n")
+    doc = only_doc(write(tmp_path / "old.arc", arc))
+    assert (doc.source, doc.url, doc.reference_date, doc.content) == (
+        "old.arc#2", "http://example.com/arc", date(2024, 3, 1), "<p>Arc page</p>")
 
 
 def test_warc_without_html_and_a_fake_warc_are_accounted_for(tmp_path):
