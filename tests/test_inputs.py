@@ -253,6 +253,16 @@ def test_corrupt_warc_keeps_the_records_before_it(tmp_path):
     assert items[-1].message.startswith("record 6 could not be read (ArchiveLoadFailed")
 
 
+def test_oversized_warc_record_is_rejected_and_the_rest_kept(tmp_path):
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    writer.write_record(_response(writer, "http://example.com/big", b"<p>" + b"x" * 150_000 + b"</p>"))
+    writer.write_record(_response(writer, "http://example.com/small", b"<p>small</p>"))
+    items = read(write(tmp_path / "big.warc.gz", buffer.getvalue()))
+    assert [(i.source, getattr(i, "reason", None)) for i in items] == [
+        ("big.warc.gz#1", "too_large"), ("big.warc.gz#2", None)]
+
+
 def test_truncated_warc_record_is_rejected(tmp_path):
     buffer = io.BytesIO()
     writer = WARCWriter(buffer, gzip=False)
@@ -344,6 +354,13 @@ def test_truncated_jsonl_gz_keeps_the_lines_before_the_break(tmp_path):
     items = read(write(tmp_path / "t.jsonl.gz", packed[: len(packed) * 2 // 3]))
     assert all(isinstance(i, RawInput) for i in items[:-1]) and len(items) > 10
     assert (items[-1].source, items[-1].reason) == (f"t.jsonl.gz#{len(items)}", "truncated_gzip")
+
+
+def test_jsonl_gz_bomb_without_newlines_stops_at_the_cap(tmp_path):
+    bomb = gzip.compress(json.dumps({"text": "ok"}).encode() + b"\n" + b"x" * 3_000_000)
+    items = read(write(tmp_path / "bomb.jsonl.gz", bomb))
+    assert summarise(items) == [("bomb.jsonl.gz#1", "text", None, None, None, "ok"),
+                                ("bomb.jsonl.gz#2", "decompression_limit")]
 
 
 def test_jsonl_with_only_blank_lines_is_empty(tmp_path):
