@@ -278,7 +278,8 @@ def _read_jsonl(f: InputFile, compressed: bool, limits: Limits) -> Iterator[RawI
     produced = False
     number = 0
     with open(f.path, "rb") as raw:
-        stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if compressed else raw
+        gzipped = compressed or raw.peek(2)[:2] == GZIP_MAGIC
+        stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if gzipped else raw
         while True:
             number += 1
             source = f"{f.source}#{number}"

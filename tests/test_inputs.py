@@ -340,6 +340,11 @@ def test_jsonl_messages_say_what_is_wrong(tmp_path):
     assert messages["d.jsonl#7"] == "line 7: field 'url' must be a string, not a JSON int"
 
 
+def test_gzipped_jsonl_under_a_plain_name_is_read(tmp_path):
+    items = read(write(tmp_path / "z.jsonl", gzip.compress(json.dumps({"text": "zipped"}).encode())))
+    assert summarise(items) == [("z.jsonl#1", "text", None, None, None, "zipped")]
+
+
 def test_jsonl_overlong_line_is_skipped_without_loading_it(tmp_path):
     lines = [json.dumps({"text": "first"}), json.dumps({"text": "y" * 500}), json.dumps({"text": "third"})]
     limits = Limits(max_input_bytes=100, max_decompressed_bytes=10_000, max_line_chars=1000, document_time_budget=1)
