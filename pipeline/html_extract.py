@@ -78,6 +78,7 @@ class HtmlRules:
     """The parsed ``[html_chrome]`` section."""
 
     tag_rules: tuple[TagRule, ...]
+    by_tag: dict[str, tuple[str, str]]
     attribute_rules: tuple[AttributeRule, ...]
     any_attribute: re.Pattern[str]
     hidden: HiddenRule | None
@@ -125,6 +126,15 @@ def _link_line_rule(table: dict) -> LinkLineRule:
                         _require(table, "within_site", bool, "link_line"))
 
 
+def _by_tag(tag_rules: list[TagRule]) -> dict[str, tuple[str, str]]:
+    """Tag name to (category, rule name), the first rule naming a tag winning."""
+    table: dict[str, tuple[str, str]] = {}
+    for rule in tag_rules:
+        for tag in sorted(rule.tags):
+            table.setdefault(tag, (rule.category, rule.name))
+    return table
+
+
 def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
     """One pattern matching where any of ``patterns`` matches (never, for none)."""
     if not patterns:
@@ -161,6 +171,7 @@ def _parse_rules(section: dict) -> HtmlRules:
         raise ConfigError(f"[{SECTION}] rule names must be unique")
     return HtmlRules(
         tag_rules=tuple(tag_rules),
+        by_tag=_by_tag(tag_rules),
         attribute_rules=tuple(attribute_rules),
         any_attribute=_any_of([r.pattern for r in attribute_rules]),
         hidden=hidden,
@@ -195,13 +206,27 @@ def parse_html(html: str) -> HtmlElement | None:
     return load_html(html)
 
 
-def _attribute_words(element: HtmlElement) -> str:
-    """The element's class, id, role and aria-label as ' word word ... ' in lower case."""
+def _attribute_values(element: HtmlElement) -> str:
+    """The element's class, id, role and aria-label, joined by spaces."""
     values = [element.get(name) for name in ("class", "id", "role", "aria-label")]
-    joined = " ".join(v for v in values if v)
+    return " ".join(v for v in values if v)
+
+
+def _words(joined: str) -> str:
+    """Attribute values as ' word word ... ': lower case, split at -, _ and camelCase."""
     if not joined:
         return ""
     return " " + _WORD_BREAK.sub(" ", _CAMEL_HUMP.sub(" ", joined).lower()).strip() + " "
+
+
+def _attribute_rule(joined: str, rules: HtmlRules) -> tuple[str, str] | None:
+    words = _words(joined)
+    # one search rules most elements out; the rule loop runs on the few that match
+    if words and rules.any_attribute.search(words):
+        for rule in rules.attribute_rules:
+            if rule.pattern.search(words):
+                return rule.category, rule.name
+    return None
 
 
 def _is_hidden(element: HtmlElement, rule: HiddenRule) -> bool:
@@ -213,21 +238,20 @@ def _is_hidden(element: HtmlElement, rule: HiddenRule) -> bool:
     return bool(rule.style and style and rule.style.search(style))
 
 
-def _match(element: HtmlElement, rules: HtmlRules) -> tuple[str, str] | None:
-    """(category, rule name) of the first rule the element matches."""
-    tag = element.tag.lower()
-    for rule in rules.tag_rules:
-        if tag in rule.tags:
-            return rule.category, rule.name
+def _match(element: HtmlElement, rules: HtmlRules, seen: dict[str, tuple[str, str] | None]) -> tuple[str, str] | None:
+    """(category, rule name) of the first rule the element matches.
+
+    ``seen`` caches the verdict on attribute values: a page repeats its class names.
+    """
+    hit = rules.by_tag.get(element.tag.lower())
+    if hit:
+        return hit
     if rules.hidden and _is_hidden(element, rules.hidden):
         return rules.hidden.category, rules.hidden.name
-    words = _attribute_words(element)
-    # one search rules most elements out; the rule loop runs on the few that match
-    if words and rules.any_attribute.search(words):
-        for rule in rules.attribute_rules:
-            if rule.pattern.search(words):
-                return rule.category, rule.name
-    return None
+    joined = _attribute_values(element)
+    if joined not in seen:
+        seen[joined] = _attribute_rule(joined, rules)
+    return seen[joined]
 
 
 def _holds_article(element: HtmlElement, text: str, rules: HtmlRules) -> bool:
@@ -250,13 +274,14 @@ def prune_chrome(tree: HtmlElement, rules: HtmlRules) -> list[Removal]:
     body = tree.find("body")
     walker = etree.iterwalk(body if body is not None else tree, events=("start",))
     doomed = []
+    seen: dict[str, tuple[str, str] | None] = {}
     for _, element in walker:
         if not isinstance(element.tag, str):
             continue
         if element.tag in _INVISIBLE_TAGS:
             walker.skip_subtree()
             continue
-        hit = _match(element, rules)
+        hit = _match(element, rules, seen)
         if hit is None:
             continue
         text = visible_text(element)
