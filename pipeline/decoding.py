@@ -263,20 +263,14 @@ def _reads_as_western(text: str) -> bool:
     )
 
 
-_CP1252_HIGH = {
-    byte: bytes([byte]).decode("cp1252")
-    for byte in range(0x80, 0xA0)
-    if byte not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
-}
-_CP1252_TABLE = str.maketrans({chr(byte): ch for byte, ch in _CP1252_HIGH.items()})
+# The five bytes windows-1252 leaves unassigned come out of "surrogateescape" as U+DC81...
+_CP1252_UNASSIGNED = re.compile("[\udc81\udc8d\udc8f\udc90\udc9d]")
 
 
 def _decode_cp1252(data: bytes) -> str:
     """windows-1252 as WHATWG defines it: its five unassigned bytes map to C1 controls."""
-    try:
-        return data.decode("cp1252")  # the common case, and far faster than translating
-    except UnicodeDecodeError:
-        return data.decode("latin-1").translate(_CP1252_TABLE)
+    text = data.decode("cp1252", errors="surrogateescape")
+    return _CP1252_UNASSIGNED.sub(lambda m: chr(ord(m.group()) - 0xDC00), text)
 
 
 def _decode_counting(data: bytes, encoding: str) -> tuple[str, int]:
