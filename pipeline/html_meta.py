@@ -573,24 +573,28 @@ def _date_languages(hint: str | None) -> list[str] | None:
 
 def _choose_authors(tree: HtmlElement, fields: dict[str, list[str]], jsonld: _JsonLd, site_name: str | None,
                     rules: HtmlMetaRules, config: Config | None) -> list[str]:
-    """Authors from the most trusted source that names a person-shaped name, else the first that names any."""
-    sources: list[tuple[list[str], str | None]] = [(jsonld.people, None), (jsonld.authors, site_name)]
-    meta_authors = [v for k, v in _first(fields, rules.author_meta)]
-    sources.append((meta_authors, site_name))
-    sources.extend((group, site_name) for group in _byline_groups(tree, rules))
-    fallback: list[str] = []
-    for values, site in sources:
-        names = normalise_authors(values, site_name=site, config=config)
-        if len(names) > rules.max_byline_names:
-            continue
-        if names and any(is_person_name(n, config=config) for n in names):
-            return names
-        fallback = fallback or names
-    for line in _text_bylines(tree, rules, config):
-        names = normalise_authors(line, site_name=site_name, config=config)
-        if names:
-            return names
-    return fallback
+    """Authors that person-shaped and backed by the most other sources; ties go to the more
+    trusted source (JSON-LD, meta, byline elements, then plain-text bylines)."""
+    def names(values: list[str] | str, site: str | None) -> list[str]:
+        return normalise_authors(values, site_name=site, config=config)
+
+    # a schema.org Person is a person even when the site bears its name (one-person blogs)
+    candidates = [("jsonld", names(jsonld.people, None) or names(jsonld.authors, site_name)),
+                  ("meta", names([v for _, v in _first(fields, rules.author_meta)], site_name))]
+    candidates += [(f"byline{i}", names(group, site_name)) for i, group in enumerate(_byline_groups(tree, rules))]
+    candidates.append(("text", next((n for n in (names(line, site_name) for line in _text_bylines(tree, rules, config))
+                                     if n), [])))
+    candidates = [(group, found) for group, found in candidates if 0 < len(found) <= rules.max_byline_names]
+    keys = [{_key(n) for n in found} for _, found in candidates]
+    best: list[str] = []
+    best_score: tuple = ()
+    for index, (group, found) in enumerate(candidates):
+        support = sum(1 for other, (other_group, _) in enumerate(candidates)
+                      if other_group != group and keys[index] & keys[other])
+        score = (any(is_person_name(n, config=config) for n in found), support, -index)
+        if score > best_score:
+            best, best_score = found, score
+    return best
 
 
 def _choose_date(html: str, tree: HtmlElement, fields: dict[str, list[str]], jsonld: _JsonLd, url: str | None,

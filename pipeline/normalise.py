@@ -53,6 +53,7 @@ class DateRules:
     spans: tuple[Pattern[str], ...]
     day_first_pattern: Pattern[str]
     day_first_locales: frozenset[str]
+    fallback_languages: tuple[str, ...]
     max_chars: int
 
 
@@ -146,6 +147,7 @@ def parse_metadata_rules(data: dict) -> MetadataRules:
         day_first_pattern=_compile("dates", "day_first_pattern", d.get("day_first_pattern")),
         day_first_locales=frozenset(
             x.casefold() for x in _strings("dates", "day_first_locales", d.get("day_first_locales"))),
+        fallback_languages=_strings("dates", "fallback_languages", d.get("fallback_languages")),
         max_chars=_int("dates", "max_chars", d.get("max_chars")),
     )
     titles = TitleRules(
@@ -276,15 +278,13 @@ def _tidy_case(name: str) -> str:
 def _cut_at_date(text: str, config: Config | None) -> str:
     """The byline without a date in it: the text before the date (and a weekday right before
     it, "Thursday,"), or after it when the date comes first."""
+    rules = load_metadata_rules(config).dates
     span = find_date_span(text, config=config)
     if span is None:
         return text
     date_text = text[span[0]:span[1]]
     words = text[: span[0]].split()
-    while words and _dateparser(words[-1] + " " + date_text, None, None, None) is not None \
-            and not any(ch.isdigit() for ch in words[-1]) and len(words[-1].strip(",.")) > 1 \
-            and _dateparser(_strip_edges(words[-1]), None, None, None) is None \
-            and words[-1][:1].isupper() and _weekday_like(words[-1], date_text):
+    while words and _is_weekday(words[-1], date_text, rules):
         words.pop()
     before = " ".join(words).strip(_EDGE_PUNCT)
     after = text[span[1]:].strip(_EDGE_PUNCT)
@@ -292,11 +292,14 @@ def _cut_at_date(text: str, config: Config | None) -> str:
     return f"{before} ; {after}" if before and after else before or after
 
 
-def _weekday_like(word: str, date_text: str) -> bool:
-    """Whether ``word`` changes nothing when put before ``date_text``: a weekday name."""
-    with_word = _dateparser(word + " " + date_text, None, None, None)
-    alone = _dateparser(date_text, None, None, None)
-    return with_word is not None and alone is not None and with_word.date() == alone.date()
+def _is_weekday(word: str, date_text: str, rules: DateRules) -> bool:
+    """Whether ``word`` is a weekday name: a capitalised word that changes nothing before a date."""
+    word = word.strip(",.")
+    if len(word) < 2 or not word[:1].isupper() or any(ch.isdigit() for ch in word):
+        return False
+    alone = _dateparser(date_text, None, None, None, rules)
+    with_word = _dateparser(f"{word}, {date_text}", None, None, None, rules)
+    return alone is not None and with_word is not None and with_word.date() == alone.date()
 
 
 def _split_names(text: str, rules: AuthorRules) -> list[tuple[str, str]]:
@@ -416,7 +419,7 @@ def find_date_span(text: str, *, config: Config | None = None) -> tuple[int, int
     rules = load_metadata_rules(config).dates
     found = [m for pattern in rules.spans for m in [pattern.search(text)] if m]
     for m in sorted(found, key=lambda m: m.start()):
-        if _dateparser(m.group(0), None, None, _date_order(m.group(0), None, rules)) is not None:
+        if _dateparser(m.group(0), None, None, _date_order(m.group(0), None, rules), rules) is not None:
             return m.start(), m.end()
     return None
 
@@ -445,13 +448,16 @@ def _date_order(text: str, languages: list[str] | None, rules: DateRules) -> str
 
 
 def _dateparser(text: str, languages: list[str] | None, base: datetime | None,
-                order: str | None) -> datetime | None:
+                order: str | None, rules: DateRules) -> datetime | None:
+    """dateparser with our settings, trying ``languages`` then the configured fallback set
+    (detecting among all of dateparser's locales would cost seconds per process)."""
     settings: dict = {"PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["day", "month", "year"]}
     if base is not None:
         settings["RELATIVE_BASE"] = base
     if order:
         settings["DATE_ORDER"] = order
-    langs = [lang.split("-")[0] for lang in languages] if languages else None
+    # the caller's languages first; the fallbacks after them catch a page that misstates its language
+    langs = list(dict.fromkeys([lang.split("-")[0] for lang in languages or []] + list(rules.fallback_languages)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -502,11 +508,11 @@ def parse_date(text: str, *, reference_date: date | None = None,
         probe_base = (base or datetime.now()) - timedelta(days=1)
         for segment in _date_segments(body, rules):
             order = _date_order(segment, languages, rules)
-            found = _dateparser(segment, languages, base, order)
+            found = _dateparser(segment, languages, base, order, rules)
             if found is None:
                 continue
             # a date that moves with the base date is relative ("1 month ago", "yesterday")
-            probe = _dateparser(segment, languages, probe_base, order)
+            probe = _dateparser(segment, languages, probe_base, order, rules)
             relative = probe is not None and probe.replace(tzinfo=None) != found.replace(tzinfo=None)
             if relative:
                 with_time = bool(rules.relative_time_units.search(segment)) and isinstance(reference_date, datetime)
