@@ -79,13 +79,22 @@ def test_a_word_inside_another_word_is_no_cue(config):
 
 def test_hidden_elements_removed_and_tail_text_kept(config):
     tree = parse_html(page(
-        "<p>Before <span style='display: none'>secret promo</span>after.</p>"
-        "<div hidden>Hidden menu</div><div aria-hidden='true'>Icon label</div>" + BODY))
+        "<p>Before <span hidden>secret promo</span>after.</p>"
+        "<div aria-hidden='true'>Icon label</div>"
+        # scripts page galleries with display:none: an inline style alone is no cue
+        "<div style='display: none'><p>Slide two of the gallery, part of the article.</p></div>" + BODY))
     removed = prune_chrome(tree, html_rules(config))
     assert [(r.category, r.rule, r.text) for r in removed] == [
-        ("navigation", "hidden_element.v1", "secret promo"), ("navigation", "hidden_element.v1", "Hidden menu"),
-        ("navigation", "hidden_element.v1", "Icon label")]
+        ("navigation", "hidden_element.v1", "secret promo"), ("navigation", "hidden_element.v1", "Icon label")]
     assert tree.find(".//p").text_content() == "Before after."
+    assert "Slide two of the gallery" in tree.text_content()
+
+
+def test_paywall_and_read_more_classes_spare_the_article(config):
+    # an article container flagged as paywalled or as a "read more" expander is the article
+    tree = parse_html(page("<div id='article' class='isPaywall'>" + BODY + "</div>"
+                           "<div class='single_content read-more'>" + BODY + "</div>"))
+    assert prune_chrome(tree, html_rules(config)) == []
 
 
 def test_container_holding_the_article_is_spared(config):
