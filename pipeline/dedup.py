@@ -42,8 +42,8 @@ class DedupRules:
     def from_section(cls, section: dict) -> "DedupRules":
         """Parse and validate the ``[dedup]`` table; raise ConfigError when unusable."""
         rules = typed_table(cls, "dedup", section)
-        if not 0.0 < rules.threshold <= 1.0:
-            raise ConfigError("[dedup] threshold must be in (0, 1]")
+        if not 0.0 < rules.threshold < 1.0:
+            raise ConfigError("[dedup] threshold must be in (0, 1)")
         if not 16 <= rules.num_perm <= 1024:
             raise ConfigError("[dedup] num_perm must be in 16..1024")
         if rules.shingle_words < 1:

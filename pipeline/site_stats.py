@@ -13,6 +13,7 @@ count each document once.
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import hashlib
 import heapq
@@ -22,7 +23,7 @@ import typing
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Iterable
+from typing import Iterable, Iterator
 from urllib.parse import urlsplit
 
 from pipeline.config import Config, ConfigError
@@ -76,7 +77,6 @@ class SiteRepeatedRules:
         if rules.max_fingerprints_per_site < 0:
             raise ConfigError("[site_repeated] max_fingerprints_per_site must be >= 0 (0: unbounded)")
         return rules
-
 
 
 _PARSED: dict[tuple[str, str], object] = {}
@@ -191,6 +191,14 @@ def _bottom(keys: Iterable[int], size: int) -> list[int]:
     return heapq.nsmallest(size, set(keys))
 
 
+def _insert_key(keys: list[int], key: int, size: int) -> None:
+    """Add ``key`` to the sorted bottom-k ``keys`` in place."""
+    at = bisect.bisect_left(keys, key)
+    if at < size and (at == len(keys) or keys[at] != key):
+        keys.insert(at, key)
+        del keys[size:]
+
+
 def _estimate(keys: list[int], size: int) -> int:
     """Distinct documents behind a bottom-k sketch: exact below ``size``, KMV estimate at it."""
     if len(keys) < size:
@@ -198,10 +206,54 @@ def _estimate(keys: list[int], size: int) -> int:
     return max(size, round((size - 1) * _KEY_SPACE / (keys[-1] + 1)))
 
 
-@dataclass
 class _Site:
-    documents: list[int] = field(default_factory=list)
-    fingerprints: dict[str, list[int]] = field(default_factory=dict)
+    """One site's counts. Fingerprints are held as ints, and those of a single document
+    apart from the rest: most of a site's paragraphs are its articles' own, seen once."""
+
+    __slots__ = ("documents", "once", "many")
+
+    def __init__(self) -> None:
+        self.documents: list[int] = []  # bottom-k keys of the site's documents
+        self.once: dict[int, int] = {}  # fingerprint -> key of the one document holding it
+        self.many: dict[int, list[int]] = {}  # fingerprint -> bottom-k keys, two or more
+
+    def __len__(self) -> int:
+        return len(self.once) + len(self.many)
+
+    def keys(self, fp: int) -> list[int]:
+        if fp in self.many:
+            return self.many[fp]
+        return [self.once[fp]] if fp in self.once else []
+
+    def items(self) -> Iterator[tuple[int, list[int]]]:
+        yield from ((fp, [key]) for fp, key in self.once.items())
+        yield from self.many.items()
+
+    def add(self, fp: int, keys: list[int]) -> None:
+        """Note that the documents ``keys`` hold ``fp``."""
+        if len(keys) == 1 and fp not in self.once and fp not in self.many:
+            self.once[fp] = keys[0]  # the common case, kept cheap
+            return
+        current = self.keys(fp)
+        merged = _bottom([*current, *keys], FINGERPRINT_SKETCH)
+        if merged == current:
+            return
+        if len(merged) == 1:
+            self.once[fp] = merged[0]
+        else:
+            self.once.pop(fp, None)
+            self.many[fp] = merged
+
+    def forget_single(self) -> None:
+        self.once.clear()
+
+
+def _as_int(fingerprint: str) -> int:
+    return int(fingerprint, 16)
+
+
+def _as_hex(fingerprint: int) -> str:
+    return f"{fingerprint:016x}"
 
 
 @dataclass
@@ -233,13 +285,9 @@ class SiteStats:
         distinct = sorted(set(fingerprints))
         key = _document_key(document_id, distinct)
         entry = self._sites.setdefault(site, _Site())
-        entry.documents = _bottom([*entry.documents, key], SITE_SKETCH)
+        _insert_key(entry.documents, key, SITE_SKETCH)
         for fp in distinct:
-            keys = entry.fingerprints.get(fp)
-            if keys is None:
-                entry.fingerprints[fp] = [key]
-            elif key not in keys and (len(keys) < FINGERPRINT_SKETCH or key < keys[-1]):
-                entry.fingerprints[fp] = _bottom([*keys, key], FINGERPRINT_SKETCH)
+            entry.add(_as_int(fp), [key])
         self._bound(entry)
 
     def merge(self, other: "SiteStats") -> None:
@@ -248,14 +296,13 @@ class SiteStats:
             theirs = other._sites[site]
             entry = self._sites.setdefault(site, _Site())
             entry.documents = _bottom([*entry.documents, *theirs.documents], SITE_SKETCH)
-            for fp, keys in theirs.fingerprints.items():
-                mine = entry.fingerprints.get(fp)
-                entry.fingerprints[fp] = list(keys) if mine is None else _bottom([*mine, *keys], FINGERPRINT_SKETCH)
+            for fp, keys in theirs.items():
+                entry.add(fp, keys)
             self._bound(entry)
 
     def _bound(self, entry: _Site) -> None:
-        if self.max_fingerprints_per_site and len(entry.fingerprints) > self.max_fingerprints_per_site:
-            entry.fingerprints = {fp: keys for fp, keys in entry.fingerprints.items() if len(keys) > 1}
+        if self.max_fingerprints_per_site and len(entry) > self.max_fingerprints_per_site:
+            entry.forget_single()
 
     def sites(self) -> list[str]:
         """Every site counted, sorted."""
@@ -269,8 +316,7 @@ class SiteStats:
     def count(self, site: str, fingerprint: str) -> int:
         """Distinct documents of ``site`` holding ``fingerprint`` (estimated beyond FINGERPRINT_SKETCH)."""
         entry = self._sites.get(site)
-        keys = entry.fingerprints.get(fingerprint) if entry else None
-        return _estimate(keys, FINGERPRINT_SKETCH) if keys else 0
+        return _estimate(entry.keys(_as_int(fingerprint)), FINGERPRINT_SKETCH) if entry else 0
 
     def repeated(self, site: str, rules: SiteRepeatedRules) -> frozenset[str]:
         """Fingerprints in at least ``min_documents`` and ``min_share`` of the site's documents."""
@@ -278,15 +324,14 @@ class SiteStats:
         if not site or entry is None:
             return frozenset()
         needed = max(rules.min_documents, math.ceil(rules.min_share * self.documents(site)))
-        return frozenset(fp for fp, keys in entry.fingerprints.items()
+        return frozenset(_as_hex(fp) for fp, keys in entry.many.items()
                          if _estimate(keys, FINGERPRINT_SKETCH) >= needed)
 
     def to_json(self) -> dict:
         """Plain, sorted data to persist; ``from_json`` reads it back."""
         return {"format": STATS_FORMAT,
                 "sites": {site: {"documents": list(entry.documents),
-                                 "fingerprints": {fp: list(entry.fingerprints[fp])
-                                                  for fp in sorted(entry.fingerprints)}}
+                                 "fingerprints": {_as_hex(fp): list(keys) for fp, keys in sorted(entry.items())}}
                           for site, entry in sorted(self._sites.items())}}
 
     @classmethod
@@ -295,12 +340,12 @@ class SiteStats:
         if not isinstance(data, dict) or data.get("format") != STATS_FORMAT:
             raise ValueError(f"not {STATS_FORMAT} data")
         stats = cls(max_fingerprints_per_site=max_fingerprints_per_site)
-        for site, entry in data["sites"].items():
-            stats._sites[site] = _Site(
-                documents=_bottom(entry["documents"], SITE_SKETCH),
-                fingerprints={fp: _bottom(keys, FINGERPRINT_SKETCH)
-                              for fp, keys in entry["fingerprints"].items()})
-            stats._bound(stats._sites[site])
+        for site, persisted in data["sites"].items():
+            entry = stats._sites[site] = _Site()
+            entry.documents = _bottom(persisted["documents"], SITE_SKETCH)
+            for fp, keys in persisted["fingerprints"].items():
+                entry.add(_as_int(fp), keys)
+            stats._bound(entry)
         return stats
 
 
