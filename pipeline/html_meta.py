@@ -21,7 +21,7 @@ from lxml.html import HtmlElement
 
 from pipeline.config import Config, ConfigError
 from pipeline.normalise import (
-    _default_config, _key, clean_title, is_person_name, load_metadata_rules, looks_like_byline,
+    _default_config, _key, clean_title, find_date_span, is_person_name, load_metadata_rules, looks_like_byline,
     normalise_authors, parse_date,
 )
 
@@ -69,6 +69,7 @@ class HtmlMetaRules:
     max_byline_names: int
     form_tags: frozenset[str]
     url_date_overrules_after_days: int
+    text_date_window_chars: int
 
 
 def _strings(table: dict, key: str) -> tuple[str, ...]:
@@ -89,10 +90,10 @@ def _regex(value: object, key: str) -> Pattern[str]:
 
 def parse_html_meta_rules(table: dict) -> HtmlMetaRules:
     """Validate and compile the ``[metadata.html]`` table; raises ConfigError on a bad rule."""
-    max_chars, text_max_chars, max_names, url_days = (table.get(k) for k in (
-        "byline_max_chars", "byline_text_max_chars", "max_byline_names", "url_date_overrules_after_days"))
-    for key, value in (("byline_max_chars", max_chars), ("byline_text_max_chars", text_max_chars),
-                       ("max_byline_names", max_names), ("url_date_overrules_after_days", url_days)):
+    numbers = ("byline_max_chars", "byline_text_max_chars", "max_byline_names", "url_date_overrules_after_days",
+               "text_date_window_chars")
+    for key in numbers:
+        value = table.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise ConfigError(f"[metadata.html] {key} must be a positive integer")
     url_date = tuple(_regex(p, "url_date") for p in _strings(table, "url_date"))
@@ -111,17 +112,18 @@ def parse_html_meta_rules(table: dict) -> HtmlMetaRules:
         language_meta=tuple(k.lower() for k in _strings(table, "language_meta")),
         byline_attribute=_regex(table.get("byline_attribute"), "byline_attribute"),
         byline_exclude=_regex(table.get("byline_exclude"), "byline_exclude"),
-        byline_max_chars=max_chars,
+        byline_max_chars=table["byline_max_chars"],
         date_attribute=_regex(table.get("date_attribute"), "date_attribute"),
         date_exclude=_regex(table.get("date_exclude"), "date_exclude"),
         url_date=url_date,
         author_link_href=_regex(table.get("author_link_href"), "author_link_href"),
         outside_article=_regex(table.get("outside_article"), "outside_article"),
         byline_text_tags=frozenset(_strings(table, "byline_text_tags")),
-        byline_text_max_chars=text_max_chars,
-        max_byline_names=max_names,
+        byline_text_max_chars=table["byline_text_max_chars"],
+        max_byline_names=table["max_byline_names"],
         form_tags=frozenset(_strings(table, "form_tags")),
-        url_date_overrules_after_days=url_days,
+        url_date_overrules_after_days=table["url_date_overrules_after_days"],
+        text_date_window_chars=table["text_date_window_chars"],
     )
 
 
@@ -617,18 +619,52 @@ def _choose_date(html: str, tree: HtmlElement, fields: dict[str, list[str]], jso
     if found is not None:
         return found
     searched = _htmldate(html, url, reference_date)
-    return (searched, searched) if searched else (None, None)
+    if searched:
+        return searched, searched
+    return _text_date(tree, reference_date, languages, rules, config) or (None, None)
+
+
+def _text_date(tree: HtmlElement, reference_date: date | None, languages: list[str] | None,
+               rules: HtmlMetaRules, config: Config | None) -> tuple[str, str] | None:
+    """The first full date written in the text right after the headline (a dateline)."""
+    body = tree.find("body")
+    if body is None:
+        return None
+    start = next(iter(body.iter("h1")), None)
+    seen = 0
+    started = start is None
+    for element in body.iter():
+        if element is start:
+            started = True
+            continue
+        if not started or not isinstance(element.tag, str) or element.tag in ("script", "style", "noscript"):
+            continue
+        for text in (element.text, element.tail):
+            text = _text(text)
+            if not text or _outside_article(element, rules):
+                continue
+            span = find_date_span(text, config=config)
+            if span is not None:
+                parsed = parse_date(text[span[0]:span[1]], reference_date=reference_date, languages=languages,
+                                    config=config)
+                if parsed is not None and parsed.iso is not None:
+                    return parsed.iso, parsed.raw
+            seen += len(text)
+            if seen > rules.text_date_window_chars:
+                return None
+    return None
 
 
 def _htmldate(html: str, url: str | None, reference_date: date | None) -> str | None:
-    """htmldate's original-date search over the page text (the last resort)."""
+    """htmldate's original-date search over markup and URL (its free-text search invents
+    dates from copyright years, so it stays off)."""
     from htmldate import find_date
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             kwargs = {"max_date": reference_date.isoformat()} if reference_date else {}
-            return find_date(html, url=url, original_date=True, **kwargs)
+            return find_date(html, url=url, original_date=True, extensive_search=False, **kwargs)
         except (ValueError, TypeError):
             return None
 
