@@ -351,7 +351,8 @@ def _block_lines(block) -> list[str]:
 def body_blocks(body) -> list[Block]:
     """The lines of trafilatura's body in order: paragraphs, headings, list items, table rows."""
     blocks: list[Block] = []
-    for block in body:
+    # a page that parses to one bare element comes back as that element, not a <body>
+    for block in (body if body.tag == "body" else [body]):
         if block.tag in ("list", "table"):
             children = block.findall("item") if block.tag == "list" else block.iter("row")
             units = list(children) or [block]

@@ -180,6 +180,11 @@ def test_not_html_gives_nothing(config):
     assert extract_html("", config).paragraphs == []
 
 
+def test_page_parsing_to_one_element_keeps_its_text(config):
+    html = "<?xml version='1.0' encoding='utf-8'?><html><body><p>" + "word " * 60 + "</p></body></html>"
+    assert extract_html(html, config).paragraphs == [("word " * 60).strip()]
+
+
 # ------------------------------------------------------------------ configuration
 
 def test_bad_pattern_is_a_config_error(config):
