@@ -518,15 +518,15 @@ def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules) -> list[list[str]]:
 
 
 def _own_lines(element: HtmlElement) -> list[str]:
-    """The text lines of an element without block children, split at ``<br>``."""
+    """The text lines of an element without block children, split at ``<br>`` only."""
     parts: list[str] = [element.text or ""]
     for child in element:
         if child.tag == "br":
-            parts.append("\n")
+            parts.append("\x00")
         elif isinstance(child.tag, str):
             parts.append(" ".join(child.itertext()))
         parts.append(child.tail or "")
-    return [_text(line) for line in "".join(parts).split("\n") if _text(line)]
+    return [line for line in (_text(part) for part in "".join(parts).split("\x00")) if line]
 
 
 def _text_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | None) -> Iterator[str]:
@@ -538,7 +538,9 @@ def _text_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | None
         if any(isinstance(c.tag, str) and c.tag in ("p", "div", "li", "table", "ul", "ol", "section", "article")
                for c in element):
             continue
-        for line in _own_lines(element):
+        # a child's tail may be a byline of its own ("<span>【纠错】</span> 责任编辑：焦鹏")
+        tails = [_text(child.tail) for child in element if isinstance(child.tag, str) and _text(child.tail)]
+        for line in _own_lines(element) + tails:
             if len(line) <= rules.byline_text_max_chars and looks_like_byline(line, config=config) \
                     and not _outside_article(element, rules):
                 yield line

@@ -202,7 +202,7 @@ def _strip_edges(text: str) -> str:
     # keep the period of a final abbreviation or initial ("Perry Bacon Jr.", "John F.")
     if stripped and text.rstrip().rstrip(_EDGE_PUNCT.replace(".", "")).endswith(stripped + "."):
         last = stripped.split()[-1] if stripped.split() else ""
-        if len(last) <= 2 or last.casefold() in ("jr", "sr"):
+        if len(last) <= 2:
             return stripped + "."
     return stripped
 
@@ -244,13 +244,18 @@ def _site_keys(site_name: str) -> set[str]:
 
 
 def _is_site(name: str, site_name: str | None) -> bool:
-    if not site_name:
+    """Whether ``name`` is the site: the same letters ("newser.com", "FreeWestMedia"), the
+    site's name and more ("Newser Staff"), or the site's first words ("Eurosport" of
+    "Eurosport Deutschland")."""
+    if not site_name or not _key(name):
         return False
-    a = _key(name)
-    if not a:
-        return False
-    # "Newser" vs "newser.com", "Free West Media" vs "FreeWestMedia"
-    return any(a == b or (len(a) >= 4 and (b.startswith(a) or a.startswith(b))) for b in _site_keys(site_name))
+    keys = _site_keys(site_name)
+    if _key(name) in keys or any(len(k) >= 4 and _key(name).startswith(k) for k in keys):
+        return True
+    name_words = [k for k in (_key(w) for w in name.split()) if k]
+    site_words = [k for k in (_key(w) for w in site_name.split()) if k]
+    shorter = min(len(name_words), len(site_words))
+    return shorter > 0 and name_words[:shorter] == site_words[:shorter]
 
 
 def _name_ok(name: str, rules: AuthorRules, site_name: str | None) -> bool:
