@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -365,39 +365,47 @@ def body_blocks(body) -> list[Block]:
     return blocks
 
 
-def page_host(tree: HtmlElement, url: str | None) -> str | None:
-    """The page's host name without "www.", from ``url`` or its canonical / og:url link."""
+def page_url(tree: HtmlElement, url: str | None) -> str | None:
+    """The page's own address: ``url``, else its canonical link, else og:url."""
     candidates = [url] + [link.get("href") for link in tree.iter("link") if (link.get("rel") or "").lower() == "canonical"]
     candidates += _meta_content(tree, ("og:url",))
     for candidate in candidates:
-        host = urlsplit(candidate.strip()).hostname if candidate else None
-        if host:
-            return host.lower().removeprefix("www.")
+        if candidate and urlsplit(candidate.strip()).hostname:
+            return candidate.strip()
     return None
+
+
+def _site_host(host: str | None) -> str:
+    return (host or "").lower().removeprefix("www.")
 
 
 def _same_site(host: str, other: str) -> bool:
     return host == other or host.endswith("." + other) or other.endswith("." + host)
 
 
-def points_within(href: str | None, host: str | None) -> bool:
-    """Whether a link leads to another page of the same site (unknown host: any web link)."""
+def points_within(href: str | None, page: str | None) -> bool:
+    """Whether a link leads to another page of the site of ``page`` (unknown page: any web link).
+
+    A link to the page itself (a table of contents, "back to top") leads nowhere else.
+    """
     href = (href or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
         return False
-    target = urlsplit(href)
-    if not target.netloc:
-        return not target.scheme  # relative: this site
-    return host is None or _same_site(host, (target.hostname or "").removeprefix("www."))
+    if page is None:
+        return not urlsplit(href).scheme or urlsplit(href).scheme in ("http", "https")
+    here, target = urlsplit(page), urlsplit(urljoin(page, href))
+    if target.scheme not in ("http", "https") or not _same_site(_site_host(here.hostname), _site_host(target.hostname)):
+        return False
+    return target.path.rstrip("/") != here.path.rstrip("/")
 
 
-def link_texts(tree: HtmlElement, min_chars: int, host: str | None = None, *, within: bool = True) -> frozenset[str]:
+def link_texts(tree: HtmlElement, min_chars: int, page: str | None = None, *, within: bool = True) -> frozenset[str]:
     """Whitespace-normalised texts, at least ``min_chars`` long, of the page's links.
 
-    With ``within``, only links to other pages of the site whose host is ``host``.
+    With ``within``, only links to other pages of the site of ``page`` (its URL).
     """
     texts = (normalise_space(a.text_content()) for a in tree.iter("a")
-             if not within or points_within(a.get("href"), host))
+             if not within or points_within(a.get("href"), page))
     return frozenset(t for t in texts if len(t) >= min_chars)
 
 
@@ -422,7 +430,10 @@ def page_titles(tree: HtmlElement) -> tuple[frozenset[str], frozenset[str]]:
     title = tree.find(".//title")
     if title is not None and title.text:
         titles.append(normalise_space(title.text))
-    titles.extend(normalise_space(h1.text_content()) for h1 in tree.iter("h1"))
+    # only the first <h1>: pages that set their subheadings as <h1> have more
+    first_h1 = next(tree.iter("h1"), None)
+    if first_h1 is not None:
+        titles.append(normalise_space(first_h1.text_content()))
     descriptions = _meta_content(tree, ("description", "og:description", "twitter:description"))
     return (frozenset(t.casefold() for t in titles if t), frozenset(d.casefold() for d in descriptions if d))
 
@@ -501,7 +512,7 @@ def extract_html(html: str, config: Config, *, url: str | None = None,
                              with_metadata=False)
     if result is None or result.body is None:
         return HtmlExtract(removed=removed)
-    links = link_texts(tree, rules.link_line.min_link_chars, page_host(tree, url), within=rules.link_line.within_site)
+    links = link_texts(tree, rules.link_line.min_link_chars, page_url(tree, url), within=rules.link_line.within_site)
     paragraphs, repeats = drop_html_text_chrome(body_blocks(result.body), titles, descriptions, links, rules)
     paragraphs, chrome = _detect_text_chrome(paragraphs, config)
     return HtmlExtract(paragraphs=paragraphs, removed=removed + repeats + list(chrome))

@@ -12,7 +12,7 @@ from pipeline.config import Config, ConfigError, load_config
 from pipeline.document import Removal
 from pipeline.evaluation import evaluate, shingle_counts, summarise
 from pipeline.html_extract import (Block, body_blocks, drop_html_text_chrome, extract_html, html_rules,
-                                   link_texts, page_host, page_titles, parse_html, points_within, prune_chrome)
+                                   link_texts, page_titles, page_url, parse_html, points_within, prune_chrome)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
 
@@ -142,9 +142,9 @@ def test_short_line_of_link_text_is_a_teaser(config):
                            "<p><a href='/z'>Jane Roe</a></p>"
                            "<p><a href='https://review.example.org/a'>Review: the new bridge design is a triumph</a></p>",
                            head="<link rel='canonical' href='https://www.courier.example.com/news/1'>"))
-    host = page_host(tree, None)
-    assert host == "courier.example.com"
-    links = link_texts(tree, html_rules(config).link_line.min_link_chars, host)
+    url = page_url(tree, None)
+    assert url == "https://www.courier.example.com/news/1"
+    links = link_texts(tree, html_rules(config).link_line.min_link_chars, url)
     blocks = [Block("p", "READ MORE: Council approves new budget for road repairs"),
               Block("p", "The mayor said the plan would cut costs for every household."),
               Block("p", "Jane Roe"), Block("p", "Review: the new bridge design is a triumph")]
@@ -159,9 +159,11 @@ def test_short_line_of_link_text_is_a_teaser(config):
 @pytest.mark.parametrize("href, expected", [
     ("/news/2", True), ("story.html", True), ("https://courier.example.com/a", True),
     ("//m.courier.example.com/a", True), ("https://other.example.org/a", False), ("#top", False),
-    ("mailto:desk@courier.example.com", False), (None, False)])
+    ("mailto:desk@courier.example.com", False), (None, False),
+    # the page itself, as a table of contents links it
+    ("https://www.courier.example.com/news/1/#example-2", False), ("/news/1?page=2", False)])
 def test_points_within(href, expected):
-    assert points_within(href, "courier.example.com") is expected
+    assert points_within(href, "https://www.courier.example.com/news/1") is expected
 
 
 def test_extract_html_end_to_end(config):
