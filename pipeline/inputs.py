@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO, Iterator, Sequence
+from typing import IO, Callable, Iterator, Sequence
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -39,6 +39,8 @@ INVALID_FIELD = "invalid_field"
 MALFORMED_WARC_RECORD = "malformed_warc_record"
 TRUNCATED_WARC_RECORD = "truncated_warc_record"
 NO_HTML_RECORDS = "no_html_records"
+HTTP_STATUS = "http_status"
+NOT_HTML = "not_html"
 UNSUPPORTED_FORMAT = "unsupported_format"
 UNREADABLE = "unreadable"
 
@@ -108,6 +110,14 @@ def _source_name(relative: str) -> str:
     return os.fsencode(relative).decode("utf-8", "backslashreplace")
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """Something found that is not an input document, and why (a file or an archive record)."""
+
+    source: str
+    reason: str
+
+
 class _Rejected(Exception):
     """Carries a reject reason out of a helper to the one place that yields it."""
 
@@ -122,42 +132,67 @@ def discover_inputs(paths: Sequence[Path]) -> list[InputFile]:
 
     Hidden files and folders are skipped, symlinked folders are not entered, symlinked
     files are kept only when they point inside their folder, and only regular files are
-    kept (a FIFO would block the reader).
+    kept (a FIFO would block the reader).  ``skipped_inputs`` says what was left out.
     """
-    found: list[InputFile] = []
+    return [f for f, reason in _candidates(paths) if reason is None]
+
+
+def skipped_inputs(paths: Sequence[Path]) -> list[Skipped]:
+    """What ``discover_inputs`` leaves out of ``paths``, each with the reason, in a stable order."""
+    return [Skipped(f.source, reason) for f, reason in _candidates(paths) if reason is not None]
+
+
+def _candidates(paths: Sequence[Path]) -> Iterator[tuple[InputFile, str | None]]:
+    """Every entry found under ``paths``, with the reason it is not an input (None: it is one)."""
     seen: set[tuple[int, int]] = set()
     for given in paths:
         given = Path(os.path.abspath(given))
         if given.is_dir():
             candidates = _walk(given)
         elif given.exists():
-            candidates = [InputFile(path=given, root=given.parent, source=_source_name(given.name))]
+            candidates = [(InputFile(path=given, root=given.parent, source=_source_name(given.name)), None)]
         else:
             raise FileNotFoundError(f"input {given} does not exist")
-        for f in candidates:
-            try:
-                info = f.path.stat()
-            except OSError:
-                continue  # dangling link
-            if stat.S_ISREG(info.st_mode) and (info.st_dev, info.st_ino) not in seen:
-                seen.add((info.st_dev, info.st_ino))
-                found.append(f)
-    return found
+        for f, reason in candidates:
+            if reason is None:
+                try:
+                    info = f.path.stat()
+                except OSError:
+                    reason = "dangling_link"
+                else:
+                    if not stat.S_ISREG(info.st_mode):
+                        reason = "not_a_regular_file"
+                    elif (info.st_dev, info.st_ino) in seen:
+                        reason = "same_file_twice"
+                    else:
+                        seen.add((info.st_dev, info.st_ino))
+            yield f, reason
 
 
-def _walk(root: Path) -> list[InputFile]:
+def _walk(root: Path) -> list[tuple[InputFile, str | None]]:
     real_root = root.resolve()
-    files = []
+    found = []
+
+    def entry(path: Path, reason: str | None) -> None:
+        found.append((InputFile(path=path, root=root, source=_source_name(path.relative_to(root).as_posix())), reason))
+
     for folder, dirs, names in os.walk(root, followlinks=False):
+        for name in dirs:
+            path = Path(folder, name)
+            if name.startswith("."):
+                entry(path, "hidden")
+            elif path.is_symlink():
+                entry(path, "link_to_folder")  # os.walk does not enter it: no loops, no escape
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in names:
-            if name.startswith("."):
-                continue
             path = Path(folder, name)
-            if path.is_symlink() and not path.resolve().is_relative_to(real_root):
-                continue
-            files.append(InputFile(path=path, root=root, source=_source_name(path.relative_to(root).as_posix())))
-    return sorted(files, key=lambda f: f.source)
+            if name.startswith("."):
+                entry(path, "hidden")
+            elif path.is_symlink() and not path.resolve().is_relative_to(real_root):
+                entry(path, "link_outside_folder")
+            else:
+                entry(path, None)
+    return sorted(found, key=lambda item: item[0].source)
 
 
 def input_format(name: str) -> tuple[str | None, bool]:
@@ -169,10 +204,14 @@ def input_format(name: str) -> tuple[str | None, bool]:
     return FORMATS.get(os.path.splitext(lower)[1]), compressed
 
 
-def read_input(f: InputFile, limits: Limits) -> Iterator[RawInput | Reject]:
+def read_input(f: InputFile, limits: Limits,
+               on_skip: Callable[[Skipped], None] | None = None) -> Iterator[RawInput | Reject]:
     """Yield the documents of ``f`` one at a time, or a reject for each part that is unusable.
 
-    Archives and JSONL yield one item per record or line, with source ``"<file>#<n>"``.
+    An input is a file; in an archive, each capture (response or resource record of an
+    http(s) URL); in JSONL, each non-blank line.  Archives and JSONL yield one item per
+    input, with source ``"<file>#<n>"`` (n counts all records, so gaps are the archive
+    records that are not captures, each passed to ``on_skip``).
     """
     fmt, compressed = input_format(f.path.name)
     try:
@@ -180,7 +219,7 @@ def read_input(f: InputFile, limits: Limits) -> Iterator[RawInput | Reject]:
         if size == 0:
             raise _Rejected(EMPTY, "the file is empty (0 bytes)")
         if fmt in ("warc", "arc"):
-            yield from _read_warc(f, limits, arc=fmt == "arc")
+            yield from _read_warc(f, limits, arc=fmt == "arc", on_skip=on_skip)
         elif fmt == "jsonl":
             yield from _read_jsonl(f, compressed, limits)
         else:
@@ -268,8 +307,20 @@ def _checked(source: str, text: str, kind: str, limits: Limits, *, url: str | No
         if longest > limits.max_line_chars:
             raise _Rejected(LINE_TOO_LONG, f"a line has {longest} characters, over the limit of "
                             f"{limits.max_line_chars}; " + _RAISE_HINT.format(key="max_line_chars"))
-    return RawInput(source=source, content=text, kind=kind, url=url, reference_date=reference_date,
-                    site_hint=site_hint, notes=list(notes))
+    notes = list(notes)
+    return RawInput(source=source, content=text, kind=kind, url=_clean_field(url, "url", notes),
+                    reference_date=reference_date, site_hint=_clean_field(site_hint, "site", notes), notes=notes)
+
+
+def _clean_field(value: str | None, name: str, notes: list[str]) -> str | None:
+    """A metadata string without control characters or surrounding space (None if blank)."""
+    if value is None:
+        return None
+    cleaned, changes = normalise_text(value)
+    cleaned = " ".join(cleaned.split())
+    if changes:
+        notes.append(f"{name}: " + "; ".join(changes))
+    return cleaned or None
 
 
 # --- JSONL ---------------------------------------------------------------------------------
@@ -384,61 +435,159 @@ def _iso_day(value: str) -> date | None:
         return None
 
 
-# --- WARC ----------------------------------------------------------------------------------
+# --- WARC ---------------------------------------------------------------------------------
 
-def _read_warc(f: InputFile, limits: Limits, *, arc: bool) -> Iterator[RawInput | Reject]:
+# An input of an archive is one capture: a response or resource record of an http(s)
+# URL.  Each becomes a document or a reject; the other records (warcinfo, request,
+# metadata, revisit, dns: captures) are bookkeeping, reported to ``on_skip``.
+_CAPTURE_TYPES = frozenset({"response", "resource"})
+_WARC_LINE_START = b"\nWARC/1."
+_GZIP_MEMBER_START = GZIP_MAGIC + b"\x08"
+
+
+def _read_warc(f: InputFile, limits: Limits, *, arc: bool,
+               on_skip: Callable[[Skipped], None] | None) -> Iterator[RawInput | Reject]:
+    """Records of a (W)ARC; after a broken record, reading resumes at the next record header.
+
+    A record is held until the next one is parsed, because only then does warcio tell
+    whether its declared length ran past its end (a record that swallowed its neighbours).
+    """
     produced = False
     number = 0
     with open(f.path, "rb") as handle:
-        # Only for ARC: on a WARC, ARC parsing would take garbage lines for ARC headers.
-        records = iter(ArchiveIterator(handle, arc2warc=arc))
+        # resynchronise on gzip member starts or on "WARC/1." lines; ARC files are not resumed
+        marker = None if arc else (_GZIP_MEMBER_START if handle.read(2) == GZIP_MAGIC else _WARC_LINE_START)
+        handle.seek(0)
+        archive = ArchiveIterator(handle, arc2warc=arc)
+        held: tuple[RawInput | Reject | None, int, int] | None = None
+        resume_at = None
         while True:
             number += 1
             source = f"{f.source}#{number}"
+            record = failure = None
             try:
-                record = next(records)
+                record = next(archive)
             except StopIteration:
-                break
+                pass
             except Exception as exc:  # warcio raises many types on a broken stream
+                failure = exc
+            if held is not None:
+                item, start, errors = held
+                held = None
+                if archive.err_count > errors:  # its Content-Length ran into what follows it
+                    item = Reject(f"{f.source}#{number - 1}", MALFORMED_WARC_RECORD,
+                                  f"record {number - 1} does not end where its Content-Length says; "
+                                  "reading resumed at the next record header")
+                    record, failure, resume_at = None, None, start + 1
+                    number -= 1
+                if item is not None:
+                    yield item
+                    produced = True
+            if failure is not None:
+                resume_at = archive.offset + 1
                 yield Reject(source, MALFORMED_WARC_RECORD,
-                             f"record {number} could not be read ({_describe(exc)}), so neither could the rest "
-                             f"of the archive; the {number - 1} records before it were read")
+                             f"record {number} could not be read ({_describe(failure)}); "
+                             + ("reading resumed at the next record header" if marker else
+                                f"the {number - 1} records before it were read"))
                 produced = True
+            if resume_at is not None:
+                archive = _resumed(handle, resume_at, marker, arc)
+                resume_at = None
+                if archive is None:
+                    break
+                continue
+            if record is None:
                 break
-            try:
-                item = _warc_document(record, source, limits)
-            except _Rejected as rejected:
-                item = Reject(source, rejected.reason, rejected.message)
-            except Exception as exc:
-                item = Reject(source, MALFORMED_WARC_RECORD, f"record {number} is malformed ({_describe(exc)})")
-            if item is not None:
+            start = archive.offset
+            item = _warc_item(record, source, limits, on_skip)
+            if isinstance(item, Reject) and item.reason == TRUNCATED_WARC_RECORD:
                 yield item
                 produced = True
+                archive = _resumed(handle, start + 1, marker, arc)
+                if archive is None:
+                    break
+                continue
+            held = (item, start, archive.err_count)
     if not produced:
         yield Reject(f.source, NO_HTML_RECORDS,
-                     f"the archive holds {number - 1} records, none an HTML response with a 2xx status")
+                     f"the archive holds {number - 1} records, none a capture of an http(s) page")
+
+
+def _resumed(handle: IO[bytes], start: int, marker: bytes | None, arc: bool) -> ArchiveIterator | None:
+    """An archive iterator from the first record header at or after ``start``, if any."""
+    if marker is None:
+        return None
+    at = _find(handle, start, marker)
+    if at is None:
+        return None
+    handle.seek(at + (1 if marker == _WARC_LINE_START else 0))
+    return ArchiveIterator(handle, arc2warc=arc)
+
+
+def _find(handle: IO[bytes], start: int, marker: bytes) -> int | None:
+    """Offset of ``marker`` at or after ``start``, reading a chunk at a time."""
+    handle.seek(max(start - (1 if marker == _WARC_LINE_START else 0), 0))
+    base = handle.tell()
+    carried = b""
+    while chunk := handle.read(_CHUNK):
+        data = carried + chunk
+        at = data.find(marker)
+        if at >= 0:
+            return base - len(carried) + at
+        carried = data[-(len(marker) - 1):]
+        base += len(chunk)
+    return None
 
 
 def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {str(exc).strip()[:200]}"
+    # warcio quotes the broken bytes; a message keeps printable text only
+    text = "".join(ch if ch.isprintable() else " " for ch in str(exc)[:400])
+    return f"{type(exc).__name__}: {' '.join(text.split())[:160]}"
 
 
-def _warc_document(record, source: str, limits: Limits) -> RawInput | None:
-    """A RawInput for an HTML response record; None for records that are not documents."""
+def _warc_item(record, source: str, limits: Limits,
+               on_skip: Callable[[Skipped], None] | None) -> RawInput | Reject | None:
+    """A document or reject for a capture record; None (and ``on_skip``) for other records."""
+    try:
+        skipped = _not_a_capture(record)
+        if skipped is not None:
+            if on_skip is not None:
+                on_skip(Skipped(source, skipped))
+            return None
+        return _warc_document(record, source, limits)
+    except _Rejected as rejected:
+        return Reject(source, rejected.reason, rejected.message)
+    except Exception as exc:
+        return Reject(source, MALFORMED_WARC_RECORD, f"the record is malformed ({_describe(exc)})")
+
+
+def _not_a_capture(record) -> str | None:
+    """Why ``record`` is not a page capture (a Skipped reason), or None when it is one."""
+    if record.rec_type not in _CAPTURE_TYPES:
+        return f"warc_{record.rec_type or 'untyped'}"
+    uri = (record.rec_headers.get_header("WARC-Target-URI") or "").strip("<> ").lower()
+    if not uri.startswith(("http://", "https://")):
+        return "not_http_capture"
+    return None
+
+
+def _warc_document(record, source: str, limits: Limits) -> RawInput:
+    """A RawInput for a capture of an HTML page with a 2xx status, else a reject saying why not."""
     if record.rec_type == "response":
         if record.http_headers is None:
-            return None
-        status = record.http_headers.get_statuscode() or ""
+            raise _Rejected(HTTP_STATUS, "the response record holds no HTTP headers")
+        status = (record.http_headers.get_statuscode() or "").strip()
         if not status.startswith("2"):
-            return None
+            line = " ".join(record.http_headers.statusline.split())[:80]
+            location = record.http_headers.get_header("Location")
+            raise _Rejected(HTTP_STATUS, f"the server answered {line!r}, not a page"
+                            + (f" (a redirect to {location[:200]})" if location else ""))
         content_type = record.http_headers.get_header("Content-Type")
-    elif record.rec_type == "resource":
-        content_type = record.rec_headers.get_header("Content-Type")
     else:
-        return None
+        content_type = record.rec_headers.get_header("Content-Type")
     media_type, charset = _parse_content_type(content_type)
     if media_type is not None and media_type not in _HTML_MEDIA_TYPES:
-        return None
+        raise _Rejected(NOT_HTML, f"the capture is {media_type[:80]}, not an HTML page")
     data = _read_capped(record.content_stream(), limits.max_input_bytes)
     if len(data) > limits.max_input_bytes:
         raise _Rejected(TOO_LARGE, f"the record's content has over {limits.max_input_bytes} bytes; "
@@ -448,7 +597,7 @@ def _warc_document(record, source: str, limits: Limits) -> RawInput | None:
         raise _Rejected(TRUNCATED_WARC_RECORD, f"the record is truncated: {missing} of its declared bytes "
                         "are missing from the archive")
     if media_type is None and not _HTML_SNIFF.search(data[:_SNIFF_HTML_BYTES]):
-        return None
+        raise _Rejected(NOT_HTML, "the capture declares no media type and its content is not HTML")
     url = (record.rec_headers.get_header("WARC-Target-URI") or "").strip("<> ") or None
     warc_date = record.rec_headers.get_header("WARC-Date")
     return _document(source, data, "html", limits, url=url,

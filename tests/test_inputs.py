@@ -14,7 +14,8 @@ from warcio.warcwriter import WARCWriter
 
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.document import RawInput, Reject
-from pipeline.inputs import InputFile, Limits, discover_inputs, input_format, read_input
+from pipeline.inputs import (InputFile, Limits, Skipped, discover_inputs, input_format, read_input,
+                             skipped_inputs)
 
 LIMITS = Limits(max_input_bytes=100_000, max_decompressed_bytes=200_000, max_line_chars=5_000,
                 document_time_budget=30)
@@ -84,6 +85,11 @@ def test_discover_walks_folders_in_stable_order_and_skips_what_is_not_input(tmp_
     ]
     assert all(f.path.is_absolute() and f.path == f.root / f.source for f in found)
     assert found[2].size() == len(PAGE.encode("utf-8"))
+    assert skipped_inputs([root, single.path, root / "b.txt"]) == [
+        Skipped(".git", "hidden"), Skipped(".hidden.txt", "hidden"), Skipped("link-in.txt", "same_file_twice"),
+        Skipped("link-out.txt", "link_outside_folder"), Skipped("linked-dir", "link_to_folder"),
+        Skipped("pipe.txt", "not_a_regular_file"), Skipped("b.txt", "same_file_twice"),
+    ]
 
 
 def test_file_name_that_is_not_utf8_gets_an_escaped_source_that_maps_back(tmp_path):
@@ -238,18 +244,54 @@ def make_warc(gz: bool) -> bytes:
 
 
 @pytest.mark.parametrize("name, gz", [("crawl.warc", False), ("crawl.warc.gz", True)])
-def test_warc_yields_one_document_per_html_response(tmp_path, name, gz):
-    items = read(write(tmp_path / name, make_warc(gz)))
-    assert [(i.source, i.kind, i.url, i.reference_date, i.content) for i in items] == [
+def test_warc_yields_one_item_per_capture_and_skips_the_rest_with_a_reason(tmp_path, name, gz):
+    skipped = []
+    items = list(read_input(write(tmp_path / name, make_warc(gz)), LIMITS, on_skip=skipped.append))
+    docs = [i for i in items if isinstance(i, RawInput)]
+    assert [(i.source, i.kind, i.url, i.reference_date, i.content) for i in docs] == [
         (f"{name}#1", "html", "http://example.com/a", date(2024, 3, 1), "<html><body><p>First</p></body></html>"),
         (f"{name}#3", "html", "http://example.com/b", date(2024, 3, 2), "<p>Zweite Seite: Grüße</p>"),
     ]
+    rejects = [i for i in items if isinstance(i, Reject)]
+    assert [(i.source, i.reason, i.message) for i in rejects] == [
+        (f"{name}#4", "not_html", "the capture is image/png, not an HTML page"),
+        (f"{name}#5", "http_status", "the server answered '404 Not Found', not a page"),
+    ]
+    assert skipped == [Skipped(f"{name}#2", "warc_request")]
+
+
+def _three_pages(gz: bool, damage) -> bytes:
+    """A WARC of three pages, the second record passed through ``damage``."""
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=gz)
+    ends = []
+    for letter in "abc":
+        writer.write_record(_response(writer, f"http://example.com/{letter}", f"<p>Page {letter}</p>".encode()))
+        ends.append(buffer.tell())
+    data = buffer.getvalue()
+    return data[:ends[0]] + damage(data[ends[0]:ends[1]]) + data[ends[1]:]
+
+
+@pytest.mark.parametrize("gz, damage, reason", [
+    (False, lambda r: r.replace(b"WARC/1.", b"WARX/1."), "malformed_warc_record"),
+    (False, lambda r: r.replace(b"HTTP/1.1 200 OK", b"HTTP/1.1 200 OK, longer"), "malformed_warc_record"),
+    (False, lambda r: r.replace(b"Content-Length: ", b"Content-Length: 9"), "truncated_warc_record"),
+    (True, lambda r: r[: len(r) // 2], "malformed_warc_record"),
+    (True, lambda r: r[:20] + b"\0" * 30 + r[50:], "malformed_warc_record"),
+], ids=["bad-version", "long-headers", "huge-length", "cut-gzip-member", "zeroed-gzip-member"])
+def test_broken_warc_record_is_rejected_and_reading_resumes_after_it(tmp_path, gz, damage, reason):
+    items = read(write(tmp_path / "broken.warc", _three_pages(gz, damage)))
+    assert [(i.source, getattr(i, "reason", None)) for i in items] == [
+        ("broken.warc#1", None), ("broken.warc#2", reason), ("broken.warc#3", None)]
+    assert items[2].content == "<p>Page c</p>"
+    assert items[1].message.isprintable()
 
 
 def test_corrupt_warc_keeps_the_records_before_it(tmp_path):
     items = read(write(tmp_path / "bad.warc", make_warc(False) + b"garbage, not a WARC header\r\n\r\nmore"))
     assert [(i.source, getattr(i, "reason", None)) for i in items] == [
-        ("bad.warc#1", None), ("bad.warc#3", None), ("bad.warc#6", "malformed_warc_record")]
+        ("bad.warc#1", None), ("bad.warc#3", None), ("bad.warc#4", "not_html"), ("bad.warc#5", "http_status"),
+        ("bad.warc#6", "malformed_warc_record")]
     assert items[-1].message.startswith("record 6 could not be read (ArchiveLoadFailed")
 
 
@@ -286,8 +328,10 @@ def test_arc_response_becomes_a_document(tmp_path):
 def test_warc_without_html_and_a_fake_warc_are_accounted_for(tmp_path):
     buffer = io.BytesIO()
     writer = WARCWriter(buffer, gzip=False)
-    writer.write_record(_response(writer, "http://example.com/x.css", b"p{}", content_type="text/css"))
-    assert only_reject(write(tmp_path / "css.warc", buffer.getvalue())) == ("css.warc", "no_html_records")
+    writer.write_record(writer.create_warc_record("http://example.com/x", "request",
+                                                  payload=io.BytesIO(b"GET /x HTTP/1.1\r\n\r\n")))
+    writer.write_record(_response(writer, "dns:example.com", b"1.2.3.4", content_type="text/dns"))
+    assert only_reject(write(tmp_path / "requests.warc", buffer.getvalue())) == ("requests.warc", "no_html_records")
     assert only_reject(write(tmp_path / "fake.warc", PAGE)) == ("fake.warc#1", "malformed_warc_record")
 
 
