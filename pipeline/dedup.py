@@ -31,6 +31,7 @@ class DedupRules:
     num_perm: int
     shingle_words: int
     seed: int
+    lsh_false_negative_weight: float
     drop_duplicates: bool
 
     @classmethod
@@ -50,6 +51,8 @@ class DedupRules:
             raise ConfigError("[dedup] shingle_words must be >= 1")
         if rules.seed < 0:
             raise ConfigError("[dedup] seed must be >= 0")
+        if not 0.0 < rules.lsh_false_negative_weight < 1.0:
+            raise ConfigError("[dedup] lsh_false_negative_weight must be in (0, 1)")
         try:
             _index(rules)
         except ValueError as exc:
@@ -90,7 +93,10 @@ def _decode(signature: str, rules: DedupRules) -> np.ndarray:
 
 
 def _index(rules: DedupRules) -> MinHashLSH:
-    return MinHashLSH(threshold=rules.threshold, num_perm=rules.num_perm)
+    # every candidate is confirmed by its estimated similarity, so LSH may err towards
+    # proposing too many: a missed candidate is a missed duplicate
+    missed = rules.lsh_false_negative_weight
+    return MinHashLSH(threshold=rules.threshold, num_perm=rules.num_perm, weights=(1.0 - missed, missed))
 
 
 def find_duplicates(items: Iterable[tuple[str, str, str]], rules: DedupRules) -> dict[str, str]:

@@ -68,6 +68,14 @@ def test_exact_and_near_copies_point_at_their_original():
     }
 
 
+def test_the_shortest_seed_with_its_longest_line_replaced_is_a_near_copy():
+    lines = _seed(1).split("\n")
+    longest = max(range(len(lines)), key=lambda n: len(lines[n]))
+    assert len(lines[longest].split()) == 94
+    copy = "\n".join(lines[:longest] + ["A replacement line."] + lines[longest + 1:])
+    assert find_duplicates([_item("seed", _seed(1)), _item("copy", copy)], RULES) == {"copy": "seed"}
+
+
 def test_the_first_record_in_source_order_is_the_original():
     copy = _seed(1) + "\n\nAn added line."
     assert find_duplicates([_item("copy", copy), _item("seed", _seed(1))], RULES) == {"seed": "copy"}
@@ -109,7 +117,7 @@ def test_threshold_is_configuration():
 
 @pytest.mark.parametrize("change", [
     {"threshold": 0}, {"threshold": 1.0}, {"threshold": 1.5}, {"num_perm": 8}, {"shingle_words": 0}, {"seed": -1},
-    {"drop_duplicates": "no"}, {"num_perm": 128.0}, {"treshold": 0.8},
+    {"drop_duplicates": "no"}, {"lsh_false_negative_weight": 1.0}, {"num_perm": 128.0}, {"treshold": 0.8},
 ])
 def test_bad_settings_are_refused(change):
     section = dict(load_config().section("dedup"), **change)
@@ -118,4 +126,5 @@ def test_bad_settings_are_refused(change):
 
 
 def test_default_settings():
-    assert RULES == DedupRules(threshold=0.7, num_perm=128, shingle_words=5, seed=1, drop_duplicates=False)
+    assert RULES == DedupRules(threshold=0.6, num_perm=128, shingle_words=5, seed=1,
+                                 lsh_false_negative_weight=0.9, drop_duplicates=False)
