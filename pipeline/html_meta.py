@@ -321,6 +321,8 @@ def _site_name(fields: dict[str, list[str]], jsonld: _JsonLd, titles: list[str],
     title_keys = {_key(t) for t in titles + jsonld.headline[:1]} - {""}
     # a "site name" that is the headline itself is a template error, not the site
     for _, value in _first(fields, ("og:site_name",)):
+        if value.startswith(("http://", "https://")):
+            value = _site_from_domain(value) or value
         if _key(value) not in title_keys:
             return value
     for value in jsonld.publisher + jsonld.site:
@@ -388,7 +390,8 @@ def _choose_title(sources: list[_TitleSource], candidates: list[_TitleSource], s
     Groups (h1, JSON-LD, social meta, ``<title>``, h2) count once each, so og:title and
     twitter:title do not outvote the page's own headline.
     """
-    best, best_score = None, -1.0
+    best: str | None = None
+    best_score: tuple = ()
     for index, candidate in enumerate(candidates):
         text = candidate.cleaned
         if not text or (site_name and _key(text) in {_key(site_name)}) or len(_key(text)) < 3:
@@ -398,7 +401,9 @@ def _choose_title(sources: list[_TitleSource], candidates: list[_TitleSource], s
             if source.group == candidate.group:
                 continue
             backing[source.group] = max(backing.get(source.group, 0.0), _support(text, source.raw, source.cleaned))
-        score = sum(backing.values()) - index * 0.001
+        # unbacked, a headline-shaped text beats a short one (an h1 holding the site's logo)
+        headline_shaped = len(text.split()) >= 4 or len(text) >= 25
+        score = (sum(backing.values()), headline_shaped, -index)
         if score > best_score:
             best, best_score = text, score
     return best
@@ -575,6 +580,13 @@ def _date_languages(hint: str | None) -> list[str] | None:
     return [code]
 
 
+def _is_site_account(name: str, site_name: str | None) -> bool:
+    if not site_name:
+        return False
+    first = _segments(site_name)[0] if _segments(site_name) else site_name
+    return _key(name) in {_key(site_name), _key(first)}
+
+
 def _choose_authors(tree: HtmlElement, fields: dict[str, list[str]], jsonld: _JsonLd, site_name: str | None,
                     rules: HtmlMetaRules, config: Config | None) -> list[str]:
     """Authors that person-shaped and backed by the most other sources; ties go to the more
@@ -582,10 +594,14 @@ def _choose_authors(tree: HtmlElement, fields: dict[str, list[str]], jsonld: _Js
     def names(values: list[str] | str, site: str | None) -> list[str]:
         return normalise_authors(values, site_name=site, config=config)
 
-    # a schema.org Person is a person even when the site bears its name (one-person blogs)
-    candidates = [("jsonld", names(jsonld.people, None) or names(jsonld.authors, site_name)),
+    # a schema.org Person is a person even when the site bears its name (one-person blogs),
+    # unless it is named exactly like the site (the site's own account)
+    people = [p for p in names(jsonld.people, None) if not _is_site_account(p, site_name)]
+    candidates = [("jsonld", people or names(jsonld.authors, site_name)),
                   ("meta", names([v for _, v in _first(fields, rules.author_meta)], site_name))]
-    candidates += [(f"byline{i}", names(group, site_name)) for i, group in enumerate(_byline_groups(tree, rules))]
+    # one byline's elements read as one byline: "Reuters, Washington" is an agency and a place
+    candidates += [(f"byline{i}", names(" , ".join(group), site_name))
+                   for i, group in enumerate(_byline_groups(tree, rules))]
     candidates.append(("text", next((n for n in (names(line, site_name) for line in _text_bylines(tree, rules, config))
                                      if n), [])))
     candidates = [(group, found) for group, found in candidates if 0 < len(found) <= rules.max_byline_names]

@@ -35,10 +35,12 @@ class AuthorRules:
     prefix: Pattern[str]
     ui_wrappers: tuple[Pattern[str], ...]
     role_suffixes: tuple[Pattern[str], ...]
+    credit_part: Pattern[str]
     separators: Pattern[str]
     org_words: frozenset[str]
     drop_exact: frozenset[str]
     particles: frozenset[str]
+    site_articles: frozenset[str]
     max_words: int
 
 
@@ -54,6 +56,7 @@ class DateRules:
     day_first_pattern: Pattern[str]
     day_first_locales: frozenset[str]
     fallback_languages: tuple[str, ...]
+    min_year: int
     max_chars: int
 
 
@@ -128,11 +131,14 @@ def parse_metadata_rules(data: dict) -> MetadataRules:
                           for p in _strings("authors", "ui_wrappers", a.get("ui_wrappers"))),
         role_suffixes=tuple(_compile("authors", "role_suffixes", p)
                             for p in _strings("authors", "role_suffixes", a.get("role_suffixes"))),
+        credit_part=_compile("authors", "credit_part", a.get("credit_part")),
         # conjunctions are lower case; a capital "E" is a middle initial, not Portuguese "and"
         separators=_compile("authors", "separators", a.get("separators"), re.UNICODE),
         org_words=frozenset(w.casefold() for w in _strings("authors", "org_words", a.get("org_words"))),
         drop_exact=frozenset(w.casefold() for w in _strings("authors", "drop_exact", a.get("drop_exact"))),
         particles=frozenset(w.casefold() for w in _strings("authors", "particles", a.get("particles"))),
+        site_articles=frozenset(
+            w.casefold() for w in _strings("authors", "site_articles", a.get("site_articles"))),
         max_words=_int("authors", "max_words", a.get("max_words")),
     )
     for wrapper in authors.ui_wrappers:
@@ -148,6 +154,7 @@ def parse_metadata_rules(data: dict) -> MetadataRules:
         day_first_locales=frozenset(
             x.casefold() for x in _strings("dates", "day_first_locales", d.get("day_first_locales"))),
         fallback_languages=_strings("dates", "fallback_languages", d.get("fallback_languages")),
+        min_year=_int("dates", "min_year", d.get("min_year")),
         max_chars=_int("dates", "max_chars", d.get("max_chars")),
     )
     titles = TitleRules(
@@ -232,15 +239,22 @@ def _cut_roles(text: str, rules: AuthorRules) -> str:
 
 
 def _site_keys(site_name: str) -> set[str]:
-    """Comparison keys of a site name; a domain also gives its name without "www." and TLD."""
+    """Comparison keys of a site name: its letters, without a leading article ("The Telegraph"),
+    and for a domain its name without "www." and TLD and its longest hyphenated part."""
+    articles = load_metadata_rules().authors.site_articles
     keys = {_key(site_name)}
+    words = site_name.split()
+    if len(words) > 1 and words[0].casefold() in articles:
+        keys.add(_key(" ".join(words[1:])))
     text = site_name.strip().casefold()
     if "." in text and " " not in text:
         labels = [label for label in text.split(".") if label and label not in ("www", "m", "amp")]
         if len(labels) >= 2:
             keys.add(_key(".".join(labels[:-1])))
-            keys.add(_key(max(labels[:-1], key=len)))
-    return {k for k in keys if k}
+            longest = max(labels[:-1], key=len)
+            keys.add(_key(longest))
+            keys.add(_key(max(longest.split("-"), key=len)))
+    return {k for k in keys if len(k) >= 3}
 
 
 def _is_site(name: str, site_name: str | None) -> bool:
@@ -266,10 +280,13 @@ def _name_ok(name: str, rules: AuthorRules, site_name: str | None) -> bool:
         return False
     if not any(ch.isalpha() for ch in name) or words[0][0].isdigit():
         return False
+    return not _is_organisation(name, rules, site_name)
+
+
+def _is_organisation(name: str, rules: AuthorRules, site_name: str | None) -> bool:
+    """Whether ``name`` holds an organisation word ("Staff", "Reuters", "GmbH") or is the site."""
     tokens = [_strip_edges(w).casefold() for w in re.split(r"[\s/]+", name)]
-    if any(tok in rules.org_words for tok in tokens):
-        return False
-    return not _is_site(name, site_name)
+    return any(tok in rules.org_words for tok in tokens) or _is_site(name, site_name)
 
 
 def _tidy_case(name: str) -> str:
@@ -326,11 +343,19 @@ def _names_from(text: str, rules: AuthorRules, site_name: str | None,
     names: list[str] = []
     after_comma: list[bool] = []
     pieces = [(part, before == ",") for part, before in _split_names(text, rules)]
+    dropped_organisation = False
     for part, comma in pieces:
+        if rules.credit_part.match(_strip_edges(part or "")):
+            continue
         part = _strip_edges(_cut_roles(_unwrap(_strip_edges(part or ""), rules), rules))
         if _name_ok(part, rules, site_name):
             names.append(_tidy_case(part))
             after_comma.append(comma)
+        elif part and _is_organisation(part, rules, site_name):
+            dropped_organisation = True
+    if dropped_organisation and not any(len(n.split()) > 1 for n in names):
+        # "Reuters, Washington": beside an agency, one capitalised word is the dateline's place
+        names = [n for n in names if not n[:1].isupper()]
     if len(names) > 1:
         # "Peter Maahn/SP-X": a short code in capitals beside a name is an agency
         keep = [not _agency_code(n) for n in names]
@@ -529,9 +554,11 @@ def parse_date(text: str, *, reference_date: date | None = None,
             return None
         if relative and base is None:
             return ParsedDate(iso=None, raw=raw)
+    day = parsed.date() if isinstance(parsed, datetime) else parsed
+    if day.year < rules.min_year:
+        return ParsedDate(iso=None, raw=raw)  # a placeholder such as 0001-01-01
     if reference_date is not None:
         ref_day = reference_date.date() if isinstance(reference_date, datetime) else reference_date
-        day = parsed.date() if isinstance(parsed, datetime) else parsed
         if day > ref_day:
             return ParsedDate(iso=None, raw=raw)
     if isinstance(parsed, datetime):
@@ -548,12 +575,33 @@ def _split_affix(title: str, separator: str) -> tuple[str, str] | None:
     return head.strip(), tail.strip()
 
 
+def _extra_words(part: str, site_key: str) -> int | None:
+    """How many words of ``part`` follow its first words that spell ``site_key``, or None."""
+    words = [k for k in (_key(w) for w in part.split()) if k]
+    spelled = ""
+    for index, word in enumerate(words):
+        spelled += word
+        if spelled == site_key:
+            return len(words) - index - 1
+        if not site_key.startswith(spelled):
+            return None
+    return None
+
+
 def _matches_site(part: str, site_name: str) -> bool:
+    """Whether a title affix names the site: its letters, or the site's name and at most two
+    more words ("brand eins online" for brandeins.de, "Bundeskanzleramt Österreich")."""
     a = _key(part)
     if not a:
         return False
     for b in _site_keys(site_name):
-        if a == b or (len(b) >= 3 and (a.startswith(b) or b.startswith(a) or b in a and len(a) <= 2 * len(b))):
+        if a == b:
+            return True
+        extra = _extra_words(part, b) if len(b) >= 3 else None
+        if extra is not None and extra <= 2:
+            return True
+        # the affix is the site's first words: "Eurosport" for "Eurosport Deutschland"
+        if len(a) >= 4 and _extra_words(site_name, a) is not None:
             return True
     return False
 
@@ -626,6 +674,12 @@ def clean_title(title: str, site_name: str | None = None, *, config: Config | No
             first, rest = first.strip(), rest.strip()
             if first and rest and site_name and _matches_site(first, site_name):
                 text, changed = rest, True
+                break
+            # inside: "Headline - Site - Slogan" keeps what comes before the site
+            parts = [p.strip() for p in text.split(separator)]
+            inner = [i for i in range(1, len(parts) - 1) if site_name and _matches_site(parts[i], site_name)]
+            if inner:
+                text, changed = separator.join(parts[: inner[0]]).strip(), True
                 break
     if site_name and _matches_site(text, site_name):
         return _clean_space(title)

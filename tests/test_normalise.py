@@ -72,6 +72,13 @@ BYLINES = [
     ("Posted on 2015-04-05 by marc", None, ["marc"]),
     ("责任编辑：  焦鹏", None, ["焦鹏"]),
     ("By John E. Smith", None, ["John E. Smith"]),
+    ("Analysis by Chris Cillizza", None, ["Chris Cillizza"]),
+    ("Photos by Anna Roth", None, []),
+    ("Text: Klaus Meier / Photos by Anna Roth", None, ["Klaus Meier"]),
+    ("Reuters, Washington", None, []),
+    ("Telegraph Sport", "The Telegraph", []),
+    ("PTI", None, []),
+    ("Anna", "annabelle.de", ["Anna"]),
 ]
 
 
@@ -153,6 +160,10 @@ TITLES = [
     ("Biden - Trump debate recap", None, "Biden - Trump debate recap"),
     ("Review: The Last of Us Part II", None, "Review: The Last of Us Part II"),
     ("Newser", "Newser", "Newser"),
+    ("Ben Wilson Surf - Point of Sail - Segelmacher und Surfshop in Kiel", "pointofsail-kiel.de", "Ben Wilson Surf"),
+    ("The Guardian view on Hong Kong: a city on the brink | Editorial | Opinion | The Guardian", "the Guardian",
+     "The Guardian view on Hong Kong: a city on the brink | Editorial | Opinion"),
+    ("Telegraph Sport: Davis Cup Finals launch in Madrid", "The Telegraph", "Davis Cup Finals launch in Madrid"),
 ]
 
 
