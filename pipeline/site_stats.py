@@ -119,9 +119,11 @@ def typed_table(cls: type, table: str, section: dict):
 def site_key(*, url: str | None, site_name: str | None, source: str) -> str:
     """The site a document belongs to, or "" when nothing tells.
 
-    The URL's host (lower-case, without "www." and port) wins; else the site name,
-    case-folded with spaces collapsed; else the first folder of the input's path
-    ("siteA/page.txt" -> "siteA").
+    The URL's host (lower-case, without "www." and port) wins; else the first folder of
+    the input's path ("siteA/page.txt" -> "siteA"); else the site name, case-folded with
+    spaces collapsed. The folder goes before the site name: it is how the operator sorted
+    the inputs, while a site name is read off the page (a text dump's "Site icon X", an
+    outlet quoted in the first lines) and can differ between pages of one site.
     """
     if url:
         text = url.strip()
@@ -136,13 +138,11 @@ def site_key(*, url: str | None, site_name: str | None, source: str) -> str:
             host = host[len("www."):]
         if host:
             return host
-    if site_name:
-        name = " ".join(unicodedata.normalize("NFKC", site_name).casefold().split())
-        if name:
-            return name
     parts = PurePosixPath(source.replace("\\", "/")).parts
     if len(parts) >= 2 and parts[0] not in ("/", "..", "."):
         return parts[0]
+    if site_name:
+        return " ".join(unicodedata.normalize("NFKC", site_name).casefold().split())
     return ""
 
 

@@ -45,12 +45,14 @@ def _clean(stats: SiteStats, site: str, paragraphs: list[str]) -> tuple[list[str
     ("https://WWW.Example.COM:8080/news/a.html", "Ignored", "x/a.txt", "example.com"),
     ("http://news.bbc.co.uk/1/hi/a.stm", None, "a.txt", "news.bbc.co.uk"),
     ("example.org/path/page", None, "a.txt", "example.org"),
-    (None, "  The  Detroit NEWS ", "siteA/a.txt", "the detroit news"),
+    (None, "Free West Media", "siteA/a.txt", "siteA"),
     ("", None, "siteA/sub/a.txt", "siteA"),
+    (None, "  The  Detroit NEWS ", "a.txt", "the detroit news"),
+    (None, None, "dump.jsonl#3", ""),
     (None, None, "a.txt", ""),
-    (None, "", "/abs.txt", ""),
+    (None, " ", "/abs.txt", ""),
 ])
-def test_site_key_prefers_url_then_site_name_then_folder(url, site_name, source, expected):
+def test_site_key_prefers_url_then_folder_then_site_name(url, site_name, source, expected):
     assert site_key(url=url, site_name=site_name, source=source) == expected
 
 
