@@ -1,13 +1,16 @@
 """Batch mechanics the Luigi tasks call: shard planning and each stage as a plain function.
 
-Stages: ``clean_shard`` (inputs to cleaned documents and rejects), ``build_batch_index``
-(per-site repeated paragraphs and duplicate clusters over the whole batch),
-``finalise_shard`` (apply the index to a shard), ``summarise_run`` (the manifest).
-Each reads and writes open text handles, so tests drive them without a scheduler.
+Stages: ``plan_shards`` and ``write_plan`` (which inputs go in which shard),
+``clean_shard`` (inputs to cleaned documents and rejects), ``build_batch_index`` (per-site
+repeated paragraphs and duplicate clusters over the whole batch), ``finalise_shard``
+(apply the index to a shard). Each reads and writes open text handles, so tests drive
+them without a scheduler.
 """
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -18,14 +21,17 @@ from typing import IO, Callable, Iterable, Iterator, Sequence
 from pipeline.clean import Cleaner
 from pipeline.config import Config
 from pipeline.dedup import DedupRules, find_duplicates, minhash_signature, text_hash
-from pipeline.document import Document, Reject, Removal
+from pipeline.document import RawInput, Reject
 from pipeline.inputs import InputFile, Limits, read_input
-from pipeline.site_stats import (SiteRepeatedRules, SiteStats, paragraph_fingerprints,
+from pipeline.site_stats import (SiteRepeatedRules, SiteStats, document_fingerprints,
                                  remove_site_repeated, site_key)
 from pipeline.writing import dumps, read_jsonl
 
 RECORD, REJECT, STATS = "record", "reject", "stats"
 DUPLICATE = "duplicate"
+PLAN_FORMAT = "newsclean.plan.v1"
+# Seconds between two progress reports of a shard: each is a scheduler call, over HTTP with luigid.
+PROGRESS_EVERY = 1.0
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,62 @@ def plan_shards(files: Sequence[InputFile], shard_size: int) -> list[Shard]:
     return shards
 
 
+def shard_weight(shard: Shard) -> int:
+    """Bytes of the shard's inputs: the scheduler starts heavy shards first, so the last
+    shards to finish are light ones and no worker idles while one long shard ends the run."""
+    total = 0
+    for f in shard.members:
+        try:
+            total += f.size()
+        except OSError:
+            pass  # a vanished file becomes a reject when the shard is read
+    return total
+
+
+def write_plan(path: Path, plan: str, shards: Sequence[Shard]) -> None:
+    """Persist a run's shards under its digest, atomically; a plan already written is kept.
+
+    Tasks name their plan by digest and read the members from here, so scheduler
+    parameters stay small (one shard's members at most) however many inputs a run has.
+    """
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"format": PLAN_FORMAT, "plan": plan,
+            "shards": [{"id": s.id, "members": [[f.root.as_posix(), f.source] for f in s.members]}
+                       for s in shards]}
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)  # concurrent writers of one plan write the same bytes
+
+
+def read_plan(path: Path) -> list[Shard]:
+    """The shards ``write_plan`` persisted; raise ValueError on anything else."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or data.get("format") != PLAN_FORMAT:
+        raise ValueError(f"{path} is not a {PLAN_FORMAT} file")
+    return [Shard(id=s["id"], members=tuple(InputFile(path=Path(root) / source, root=Path(root), source=source)
+                                            for root, source in s["members"]))
+            for s in data["shards"]]
+
+
+def warm_up(cleaner: Cleaner) -> None:
+    """Clean one small HTML and one text document so lazily loaded models are in memory.
+
+    Worker processes are forked from the caller: loaded once here, the language
+    profiles, stop lists, extraction settings and date parser tables (3 to 5 s) are
+    shared by every shard instead of being loaded again in each one.
+    """
+    sentences = [f"Paragraph {n} of a short article about the council and its budget vote." for n in range(3)]
+    page = ("<html><head><title>Budget vote</title>"
+            '<meta property="article:published_time" content="2025-03-05T10:00:00Z"></head><body>'
+            '<header><span class="byline">By Jane Doe</span> <span class="date">Published 2 days ago</span></header>'
+            "<article><h1>Budget vote</h1>" + "".join(f"<p>{s}</p>" for s in sentences) + "</article></body></html>")
+    text = "Budget vote\n\nBy Jane Doe\nMarch 5, 2025, 10:00 a.m.\n\n" + "\n\n".join(sentences)
+    cleaner.clean(RawInput(source="warm-up.html", content=page, kind="html"))
+    cleaner.clean(RawInput(source="warm-up.txt", content=text, kind="text"))
+
+
 def plan_digest(shards: Sequence[Shard], config: Config, reference_date: date | None) -> str:
     """Identity of a whole run: its shards, its configuration and its reference date."""
     digest = hashlib.sha256()
@@ -79,6 +141,8 @@ def clean_shard(members: Iterable[InputFile], cleaner: Cleaner, limits: Limits, 
     """Clean every document of ``members`` into ``out`` as tagged JSON lines; return counts."""
     counts: Counter = Counter()
     started = time.perf_counter()
+    reported = 0.0
+    members = list(members)
     for n, f in enumerate(members, 1):
         for item in read_input(f, limits):
             counts["documents"] += 1
@@ -89,7 +153,8 @@ def clean_shard(members: Iterable[InputFile], cleaner: Cleaner, limits: Limits, 
             else:
                 out.write(dumps({"kind": RECORD, **result.as_record(), "paragraphs": result.paragraphs}) + "\n")
                 counts[RECORD] += 1
-        if progress:
+        if progress and (n == len(members) or time.perf_counter() - reported >= PROGRESS_EVERY):
+            reported = time.perf_counter()
             progress(n)
     out.write(dumps({"kind": STATS, "documents": counts["documents"],
                      "seconds": round(time.perf_counter() - started, 3)}) + "\n")
@@ -107,11 +172,15 @@ def _site_of(row: dict) -> str:
     return site_key(url=row.get("url"), site_name=row.get("site_name"), source=row["source"])
 
 
-def count_site_paragraphs(shard_handles: Iterable[IO[str]]) -> SiteStats:
-    """Per-site document counts of each paragraph fingerprint over a batch."""
-    stats = SiteStats()
+def count_site_paragraphs(shard_handles: Iterable[IO[str]], rules: SiteRepeatedRules) -> SiteStats:
+    """Per-site document counts of each paragraph (and line) fingerprint over a batch.
+
+    Bounded as ``rules`` say, and keyed by record id so a document counted by an earlier
+    run of the same input is not counted twice.
+    """
+    stats = SiteStats.for_rules(rules)
     for row in _records(shard_handles):
-        stats.add_document(_site_of(row), paragraph_fingerprints(row["paragraphs"]))
+        stats.add_document(_site_of(row), document_fingerprints(row["paragraphs"]), document_id=row["id"])
     return stats
 
 
@@ -125,20 +194,23 @@ def build_batch_index(open_shards: Callable[[], Iterable[IO[str]]], earlier: Sit
     """
     site_rules = SiteRepeatedRules.from_config(config)
     dedup_rules = DedupRules.from_config(config)
-    batch = count_site_paragraphs(open_shards())
-    combined = SiteStats.from_json(earlier.to_json())
+    batch = count_site_paragraphs(open_shards(), site_rules)
+    combined = SiteStats.from_json(earlier.to_json(), site_rules.max_fingerprints_per_site)
     combined.merge(batch)
-    repeated: dict[str, list[str]] = {}
-    items = []
-    for row in _records(open_shards()):
-        site = _site_of(row)
-        if site not in repeated:
-            repeated[site] = sorted(combined.repeated(site, site_rules))
-        kept, _ = remove_site_repeated(row["paragraphs"], frozenset(repeated[site]), site_rules)
-        text = "\n\n".join(kept)
-        items.append((row["id"], text_hash(text), minhash_signature(text, dedup_rules)))
-    duplicates = find_duplicates(items, dedup_rules)
-    index = {"repeated": {site: fps for site, fps in sorted(repeated.items()) if fps},
+    repeated: dict[str, frozenset[str]] = {}
+
+    def items() -> Iterator[tuple[str, str, str]]:
+        # a generator: one document's text at a time, only its hashes kept by find_duplicates
+        for row in _records(open_shards()):
+            site = _site_of(row)
+            if site not in repeated:
+                repeated[site] = combined.repeated(site, site_rules)
+            kept, _ = remove_site_repeated(row["paragraphs"], repeated[site], site_rules)
+            text = "\n\n".join(kept)
+            yield row["id"], text_hash(text), minhash_signature(text, dedup_rules)
+
+    duplicates = find_duplicates(items(), dedup_rules)
+    index = {"repeated": {site: sorted(fps) for site, fps in sorted(repeated.items()) if fps},
              "duplicates": dict(sorted(duplicates.items()))}
     return index, batch
 
@@ -149,6 +221,7 @@ def finalise_shard(shard: IO[str], index: dict, config: Config, records: IO[str]
     site_rules = SiteRepeatedRules.from_config(config)
     drop_duplicates = DedupRules.from_config(config).drop_duplicates
     counts: Counter = Counter()
+    repeated_of: dict[str, frozenset[str]] = {}
     for row in read_jsonl(shard):
         kind = row.pop("kind")
         if kind == STATS:
@@ -161,7 +234,10 @@ def finalise_shard(shard: IO[str], index: dict, config: Config, records: IO[str]
             counts["reject:" + row["reason"]] += 1
             continue
         paragraphs = row.pop("paragraphs")
-        repeated = frozenset(index["repeated"].get(_site_of(row), ()))
+        site = _site_of(row)
+        if site not in repeated_of:
+            repeated_of[site] = frozenset(index["repeated"].get(site, ()))
+        repeated = repeated_of[site]
         if repeated:
             paragraphs, removed = remove_site_repeated(paragraphs, repeated, site_rules)
             row["text"] = "\n\n".join(paragraphs)

@@ -4,9 +4,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import threading
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from pipeline import __version__
@@ -62,6 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("inputs", nargs="+", metavar="INPUT", help="HTML files or folders")
     bench.add_argument("--config", default=None)
 
+    bench_run = commands.add_parser("bench-run", help="whole runs: pages per second by workers, peak memory by input size")
+    bench_run.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders, as for `run`")
+    bench_run.add_argument("--workers-list", default="1,2", help="worker counts to time (default: 1,2)")
+    bench_run.add_argument("--scale", default="1,4", help="input sizes as copies of the inputs (default: 1,4)")
+    bench_run.add_argument("--shard-size", type=int, default=0, help="inputs per shard (default: from configuration)")
+    bench_run.add_argument("--config", default=None)
+    bench_run.add_argument("--keep", default=None, help="keep the scaled inputs and outputs in this folder")
+
     train = commands.add_parser("train-region", help="retrain the text-dump article model from labelled pages")
     train.add_argument("text_dir", metavar="TEXT_DIR", help="whole-page text dumps <key>.txt")
     train.add_argument("gold_dir", metavar="GOLD_DIR", help="gold <key>.json with the article body")
@@ -85,6 +94,21 @@ def command_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_bench_run(args: argparse.Namespace) -> int:
+    from pipeline.benchmark import benchmark_runs, format_report
+
+    load_config(args.config)
+    workers = [int(n) for n in args.workers_list.split(",") if n.strip()]
+    scales = [int(n) for n in args.scale.split(",") if n.strip()]
+    if not workers or not scales or min(workers + scales) < 1:
+        raise ConfigError("--workers-list and --scale take positive whole numbers, e.g. 1,2")
+    report = benchmark_runs(args.inputs, workers=workers, scales=scales, shard_size=args.shard_size,
+                            config_path=_absolute(args.config), keep=args.keep)
+    print(format_report(report))
+    print(json.dumps(report, indent=1))
+    return 0
+
+
 def command_train_region(args: argparse.Namespace) -> int:
     from pipeline.region import train_region_model
 
@@ -93,16 +117,38 @@ def command_train_region(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress_bar(output: Path, total: int, stop: threading.Event) -> None:
-    """Draw a bar of shards cleaned, read from the work folder (works for any worker layout)."""
-    clean_dir = output / "_work" / "clean"
+def progress_line(output: Path, plan: str, shard_ids: list[str], width: int = 30) -> str:
+    """One line of progress read from the work folder, so shards done by any process count."""
+    work = output / "_work"
+    cleaned = sum((work / "clean" / f"{sid}.jsonl").exists() for sid in shard_ids)
+    finalised = sum((work / "final" / plan / f"{sid}.counts.json").exists() for sid in shard_ids)
+    total = max(len(shard_ids), 1)
+    filled = int(width * (cleaned + finalised) / (2 * total))
+    return f"[{'#' * filled}{'.' * (width - filled)}] {cleaned}/{len(shard_ids)} shards cleaned, {finalised} finalised"
+
+
+def _progress_bar(output: Path, plan: str, shard_ids: list[str], stop: threading.Event) -> None:
     while not stop.wait(0.5):
-        done = len(list(clean_dir.glob("*.jsonl"))) if clean_dir.exists() else 0
-        done = min(done, total)
-        filled = int(30 * done / max(total, 1))
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} shards cleaned")
+        sys.stderr.write("\r" + progress_line(output, plan, shard_ids))
         sys.stderr.flush()
-    sys.stderr.write("\n")
+    sys.stderr.write("\r" + progress_line(output, plan, shard_ids) + "\n")
+
+
+# Worker settings for the CLI (a luigi.cfg of the user's own wins): ask for work often, and
+# with a central scheduler stay until the shared run is done, helping with what remains.
+_WORKER_DEFAULTS = {"wait_interval": "0.2", "wait_jitter": "0.3"}
+_SHARED_WORKER_DEFAULTS = {"keep_alive": "true"}
+
+
+def _configure_luigi(shared: bool) -> None:
+    from luigi.configuration import get_config
+
+    config = get_config()
+    if not config.has_section("worker"):
+        config.add_section("worker")
+    for key, value in {**_WORKER_DEFAULTS, **(_SHARED_WORKER_DEFAULTS if shared else {})}.items():
+        if not config.has_option("worker", key):
+            config.set("worker", key, value)
 
 
 def _build(tasks: list, args: argparse.Namespace) -> bool:
@@ -110,6 +156,7 @@ def _build(tasks: list, args: argparse.Namespace) -> bool:
     import luigi
     from luigi.execution_summary import LuigiStatusCode
 
+    _configure_luigi(shared=bool(args.scheduler_url))
     options = {"workers": args.workers, "detailed_summary": True,
                "log_level": "INFO" if args.verbose else "WARNING"}
     if args.scheduler_url:
@@ -121,9 +168,22 @@ def _build(tasks: list, args: argparse.Namespace) -> bool:
     return result.status in (LuigiStatusCode.SUCCESS, LuigiStatusCode.SUCCESS_WITH_RETRY)
 
 
-def command_daily(args: argparse.Namespace) -> int:
-    from datetime import timedelta
+def _absolute(path: str | None) -> str | None:
+    # task ids hold these paths: every process sharing a run must spell them alike
+    return os.path.abspath(path) if path else path
 
+
+def _warm_up(args: argparse.Namespace, reference_date: str | None) -> None:
+    """Load the cleaning models before Luigi forks one process per task (only then worth it)."""
+    if args.workers > 1:
+        from pipeline.batch import warm_up
+        from pipeline.clean import Cleaner
+
+        warm_up(Cleaner.from_config(load_config(args.config),
+                                    date.fromisoformat(reference_date) if reference_date else None))
+
+
+def command_daily(args: argparse.Namespace) -> int:
     from luigi.tools.range import RangeDaily
 
     from pipeline.tasks import DailyClean
@@ -133,10 +193,15 @@ def command_daily(args: argparse.Namespace) -> int:
         raise ConfigError("--workers must be at least 1")
     stop = date.fromisoformat(args.stop) if args.stop else date.today() + timedelta(days=1)
     start = date.fromisoformat(args.start)
-    # days_back bounds how far before today RangeDaily looks: wide enough for the backfill
-    task = RangeDaily(of=DailyClean, start=start, stop=stop, days_back=max((date.today() - start).days + 1, 1),
-                      of_params={"input_root": args.input_root, "output_root": args.output,
-                                 "config_path": args.config})
+    if start >= stop:
+        raise ConfigError("--start must be before --stop")
+    # RangeDaily looks at most days_back before "now": pin now to the stop day so the
+    # range is exactly [start, stop) whatever the clock says
+    now = int(datetime(stop.year, stop.month, stop.day, tzinfo=timezone.utc).timestamp())
+    task = RangeDaily(of=DailyClean, start=start, stop=stop, now=now, days_back=(stop - start).days,
+                      of_params={"input_root": _absolute(args.input_root), "output_root": _absolute(args.output),
+                                 "config_path": _absolute(args.config)})
+    _warm_up(args, None)
     return 0 if _build([task], args) else 1
 
 
@@ -152,13 +217,16 @@ def command_run(args: argparse.Namespace) -> int:
             return 2
     if not args.verbose:
         logging.getLogger("luigi-interface").setLevel(logging.WARNING)
-    task = CleanRun(inputs=list(args.inputs), output_dir=args.output, config_path=args.config,
-                    reference_date=args.reference_date, state_dir=args.state_dir,
-                    shard_size=args.shard_size)
+    task = CleanRun(inputs=[_absolute(p) for p in args.inputs], output_dir=_absolute(args.output),
+                    config_path=_absolute(args.config), reference_date=args.reference_date,
+                    state_dir=_absolute(args.state_dir), shard_size=args.shard_size)
+    if not task.complete():
+        _warm_up(args, args.reference_date)
     stop = threading.Event()
     bar = None
     if not args.no_progress and sys.stderr.isatty():
-        bar = threading.Thread(target=_progress_bar, args=(Path(args.output), len(task.shards), stop), daemon=True)
+        bar = threading.Thread(target=_progress_bar, daemon=True,
+                               args=(Path(task.output_dir), task.plan, [s.id for s in task.shards], stop))
         bar.start()
     try:
         ok = _build([task], args)
@@ -166,7 +234,8 @@ def command_run(args: argparse.Namespace) -> int:
         stop.set()
         if bar:
             bar.join()
-    if not ok:
+    # with a central scheduler, another process may have finished the run this one shared
+    if not (ok or task.complete()):
         return 1
     manifest = json.loads(Path(args.output, "manifest.json").read_text(encoding="utf-8"))
     print(f"newsclean: {manifest['inputs']['documents']} documents in, {manifest['records']} records, "
@@ -185,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
             return command_eval(args)
         if args.command == "bench":
             return command_bench(args)
+        if args.command == "bench-run":
+            return command_bench_run(args)
         if args.command == "train-region":
             return command_train_region(args)
     except ConfigError as exc:

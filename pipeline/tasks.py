@@ -7,6 +7,12 @@ DAG of one run (``CleanRun``)::
 Run it from the CLI (``newsclean run``) or with Luigi itself::
 
     luigi --module pipeline.tasks CleanRun --inputs '["seeds"]' --output-dir output --local-scheduler
+
+``CleanRun`` writes the plan (which inputs make which shard) to ``_work/plans/<plan>.json``
+when it is scheduled; the other tasks name the plan by digest and read it from there, so
+scheduler parameters stay small however many inputs a run has. Everything published in the
+output folder appears whole: it is written under ``_work`` and renamed into place, and
+``_SUCCESS`` comes last.
 """
 from __future__ import annotations
 
@@ -15,23 +21,26 @@ import os
 import shutil
 import time
 from collections import Counter
+from contextlib import contextmanager
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import IO, Iterator
 
 import luigi
 
 from pipeline import __version__
 from pipeline.batch import (Shard, build_batch_index, clean_shard, finalise_shard, plan_digest,
-                            plan_shards)
+                            plan_shards, read_plan, shard_weight, write_plan)
 from pipeline.clean import Cleaner
 from pipeline.config import Config, load_config
 from pipeline.inputs import InputFile, Limits, discover_inputs
-from pipeline.site_stats import SiteStats
-from pipeline.writing import dumps
+from pipeline.site_stats import SiteRepeatedRules, SiteStats
 
 WORK_DIR = "_work"
 STATE_DIR = "_state"
+# Left behind by a process killed while writing (LocalTarget's and our own staging names).
+_TMP_PATTERNS = ("*-luigi-tmp-*", "*.tmp")
 
 
 class _RunTask(luigi.Task):
@@ -58,13 +67,23 @@ class _RunTask(luigi.Task):
     def work_path(self, *parts: str) -> Path:
         return Path(self.output_dir, WORK_DIR, *parts)
 
+    def plan_shards(self, plan: str) -> tuple[Shard, ...]:
+        return _read_plan_cached(str(self.work_path("plans", f"{plan}.json")))
+
+
+@lru_cache(maxsize=16)
+def _read_plan_cached(path: str) -> tuple[Shard, ...]:
+    # a plan file never changes: its name is the digest of what it holds
+    return tuple(read_plan(Path(path)))
+
 
 def _members_param(members: tuple[InputFile, ...]) -> list[list[str]]:
     return [[str(f.root), f.source] for f in members]
 
 
 def _members(param) -> tuple[InputFile, ...]:
-    return tuple(InputFile(path=Path(root) / source, root=Path(root), source=source) for root, source in param)
+    # InputFile.at maps a source escaped from a non-UTF-8 file name back to the real file
+    return tuple(InputFile.at(Path(root), source) for root, source in param)
 
 
 class CleanShard(_RunTask):
@@ -72,6 +91,11 @@ class CleanShard(_RunTask):
 
     shard_id = luigi.Parameter()
     members = luigi.ListParameter(significant=False, description="[root, source] pairs of the shard's inputs")
+
+    @property
+    def priority(self) -> int:
+        # heavy shards first (kB of input), so that light ones fill the gaps at the end
+        return shard_weight(Shard(self.shard_id, _members(self.members))) // 1024
 
     def output(self):
         return luigi.LocalTarget(self.work_path("clean", f"{self.shard_id}.jsonl"))
@@ -88,14 +112,17 @@ class CleanShard(_RunTask):
             clean_shard(members, cleaner, Limits.from_config(self.config), out, progress)
 
 
+def _clean_shard(task: _RunTask, shard: Shard) -> CleanShard:
+    return CleanShard(shard_id=shard.id, members=_members_param(shard.members), **task.run_params())
+
+
 class IndexBatch(_RunTask):
     """Count repeated paragraphs per site and find duplicate clusters over all shards."""
 
-    plan = luigi.Parameter(description="digest of the run's plan")
-    shards = luigi.ListParameter(significant=False)
+    plan = luigi.Parameter(description="digest of the run's plan (_work/plans/<plan>.json)")
 
     def requires(self):
-        return [CleanShard(shard_id=sid, members=members, **self.run_params()) for sid, members in self.shards]
+        return [_clean_shard(self, shard) for shard in self.plan_shards(self.plan)]
 
     @property
     def state(self) -> Path:
@@ -107,11 +134,12 @@ class IndexBatch(_RunTask):
 
     def earlier_stats(self) -> SiteStats:
         """Statistics persisted by earlier runs (other plans), merged in name order."""
-        stats = SiteStats()
+        bound = SiteRepeatedRules.from_config(self.config).max_fingerprints_per_site
+        stats = SiteStats(max_fingerprints_per_site=bound)
         own = self.output()["stats"].path
         for path in sorted(self.state.glob("site-stats-*.json")):
             if str(path) != own:
-                stats.merge(SiteStats.from_json(json.loads(path.read_text(encoding="utf-8"))))
+                stats.merge(SiteStats.from_json(json.loads(path.read_text(encoding="utf-8")), bound))
         return stats
 
     def run(self):
@@ -132,12 +160,10 @@ class FinaliseShard(_RunTask):
 
     plan = luigi.Parameter()
     shard_id = luigi.Parameter()
-    shards = luigi.ListParameter(significant=False)
 
     def requires(self):
-        members = dict((sid, m) for sid, m in self.shards)[self.shard_id]
-        return {"shard": CleanShard(shard_id=self.shard_id, members=members, **self.run_params()),
-                "index": IndexBatch(plan=self.plan, shards=self.shards, **self.run_params())}
+        shard = next(s for s in self.plan_shards(self.plan) if s.id == self.shard_id)
+        return {"shard": _clean_shard(self, shard), "index": IndexBatch(plan=self.plan, **self.run_params())}
 
     def output(self):
         base = self.work_path("final", self.plan, self.shard_id)
@@ -174,13 +200,10 @@ class CleanRun(_RunTask):
     def plan(self) -> str:
         return plan_digest(self.shards, self.config, self.ref_date)
 
-    def shard_param(self) -> list:
-        return [[s.id, _members_param(s.members)] for s in self.shards]
-
     def requires(self):
-        shards = self.shard_param()
-        return [FinaliseShard(plan=self.plan, shard_id=s.id, shards=shards, **self.run_params())
-                for s in self.shards]
+        # scheduling a run persists its plan, which the tasks below read by digest
+        write_plan(self.work_path("plans", f"{self.plan}.json"), self.plan, self.shards)
+        return [FinaliseShard(plan=self.plan, shard_id=s.id, **self.run_params()) for s in self.shards]
 
     def output(self):
         return {name: luigi.LocalTarget(Path(self.output_dir, name))
@@ -199,35 +222,63 @@ class CleanRun(_RunTask):
         return manifest.get("plan") == self.plan
 
     def run(self):
+        # _SUCCESS goes first and comes back last: a reader that waits for it never sees
+        # records of one plan beside a manifest of another
         started = time.time()
-        out = self.output()
-        success = Path(out["_SUCCESS"].path)
-        success.unlink(missing_ok=True)
-        record_files = publish_records(self.output_dir, self.shards, self.input())
-        with out["rejects.jsonl"].open("w") as rejects:
-            for shard_outputs in self.input():
+        Path(self.output()["_SUCCESS"].path).unlink(missing_ok=True)
+        finals = self.input()
+        record_files = publish_records(self.output_dir, self.shards, finals)
+        with published(self.output_dir, "rejects.jsonl") as rejects:
+            for shard_outputs in finals:
                 with shard_outputs["rejects"].open("r") as part:
                     shutil.copyfileobj(part, rejects)
         counts: Counter = Counter()
-        for shard_outputs in self.input():
+        for shard_outputs in finals:
             with shard_outputs["counts"].open("r") as handle:
                 counts.update(json.load(handle))
         manifest = build_manifest(self, counts, record_files, started)
-        with out["manifest.json"].open("w") as handle:
+        with published(self.output_dir, "manifest.json") as handle:
             handle.write(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
         drop_stale_work(self.output_dir, self.plan, {s.id for s in self.shards})
-        with out["_SUCCESS"].open("w") as handle:
+        with published(self.output_dir, "_SUCCESS") as handle:
             handle.write(self.plan + "\n")
 
 
+@contextmanager
+def published(output_dir: str, name: str) -> Iterator[IO[str]]:
+    """A handle on a staging file under _work that becomes OUTPUT_DIR/NAME, whole, on success.
+
+    Luigi's LocalTarget stages its temporary file beside the target, where a reader
+    of the output folder would see it (and a killed run would leave it); staging under
+    _work keeps the published folder to finished files only.
+    """
+    staging = _staging_path(output_dir, name)
+    try:
+        with open(staging, "w", encoding="utf-8") as handle:
+            yield handle
+        os.replace(staging, Path(output_dir, name))
+    finally:
+        staging.unlink(missing_ok=True)
+
+
+def _staging_path(output_dir: str, name: str) -> Path:
+    folder = Path(output_dir, WORK_DIR, "publish")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}.{os.getpid()}.tmp"
+
+
 def publish_records(output_dir: str, shards: list[Shard], finals: list[dict]) -> list[str]:
-    """Move each shard's records into place atomically; remove record files of older plans."""
+    """Put each shard's records in place whole (hard link and rename); drop record files of older plans."""
     names = []
     for shard, targets in zip(shards, finals):
         name = f"records-{shard.id}.jsonl"
-        tmp = Path(output_dir, f".{name}.tmp")
-        shutil.copyfile(targets["records"].path, tmp)
-        os.replace(tmp, Path(output_dir, name))
+        staging = _staging_path(output_dir, name)
+        staging.unlink(missing_ok=True)
+        try:
+            os.link(targets["records"].path, staging)  # no copy: the finalised file is never rewritten in place
+        except OSError:
+            shutil.copyfile(targets["records"].path, staging)  # a file system without hard links
+        os.replace(staging, Path(output_dir, name))
         names.append(name)
     for stale in sorted(Path(output_dir).glob("records-*.jsonl")):
         if stale.name not in names:
@@ -236,14 +287,18 @@ def publish_records(output_dir: str, shards: list[Shard], finals: list[dict]) ->
 
 
 def drop_stale_work(output_dir: str, plan: str, shard_ids: set[str]) -> None:
-    """Forget finalised shards of earlier plans and clean shards no plan uses any more."""
-    final = Path(output_dir, WORK_DIR, "final")
-    for path in sorted(final.glob("*")):
+    """Forget work of earlier plans, clean shards no plan uses any more, and files left by killed writers."""
+    work = Path(output_dir, WORK_DIR)
+    for path in sorted(work.glob("final/*")):
         if path.name != plan:
             shutil.rmtree(path, ignore_errors=True)
-    for path in sorted(Path(output_dir, WORK_DIR, "clean").glob("*.jsonl")):
-        if path.stem not in shard_ids:
-            path.unlink()
+    for folder, keep in (("index", {plan}), ("plans", {plan}), ("clean", shard_ids)):
+        for path in sorted(work.glob(f"{folder}/*.json*")):
+            if path.name.split(".")[0] not in keep:
+                path.unlink(missing_ok=True)
+    for pattern in _TMP_PATTERNS:
+        for path in sorted(work.rglob(pattern)):
+            path.unlink(missing_ok=True)
 
 
 def _versions() -> dict:
@@ -297,6 +352,7 @@ class DailyClean(luigi.Task):
     config_path = luigi.OptionalParameter(default=None)
 
     def run_task(self) -> CleanRun:
+        """The day's run; a day without an input folder makes an empty partition."""
         day = self.date.isoformat()
         day_inputs = Path(self.input_root, day)
         return CleanRun(inputs=[str(day_inputs)] if day_inputs.exists() else [],
@@ -311,3 +367,12 @@ class DailyClean(luigi.Task):
 
     def complete(self):
         return self.run_task().complete()
+
+    @classmethod
+    def bulk_complete(cls, parameter_tuples):
+        """The days already done for their current inputs.
+
+        RangeDaily asks this; without it, it would take a day whose output folder
+        exists for done, and never redo a day whose input folder gained files.
+        """
+        return [day for day in parameter_tuples if cls(date=day).complete()]

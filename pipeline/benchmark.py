@@ -1,0 +1,168 @@
+"""Whole-run benchmark: ``newsclean run`` timed with several worker counts and input sizes.
+
+Each measurement is a fresh ``newsclean run`` subprocess on a fresh output folder, so
+start-up, scheduling, the batch index and publishing are all in the figure. Larger inputs
+are the same files copied under new names: every copy is cleaned in full (duplicates are
+only marked after cleaning), so the work per page is that of the original pages, while
+the batch index holds N times as many documents, which is what the memory figure tests.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Sequence
+
+_SAMPLE_SECONDS = 0.2
+
+
+def scale_inputs(inputs: Sequence[str], copies: int, dest: Path) -> list[str]:
+    """Copy each input folder or file ``copies`` times into ``dest``; return the new input paths.
+
+    Copy k of "a/b.html" is "a/b~k.html" (k >= 2; copy 1 keeps its name): file names stay
+    distinct, extensions and folder layout (which names a page's site) stay as they were.
+    """
+    scaled = []
+    for n, given in enumerate(inputs):
+        source = Path(given)
+        target = dest / f"{n}-{source.name}"
+        files = sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else [source]
+        for path in files:
+            relative = path.relative_to(source) if source.is_dir() else Path(path.name)
+            for k in range(1, copies + 1):
+                name = relative.name if k == 1 else _copy_name(relative.name, k)
+                out = target / relative.parent / name if source.is_dir() else target / name
+                out.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, out)
+        scaled.append(str(target if source.is_dir() else target / source.name))
+    return scaled
+
+
+def _copy_name(name: str, k: int) -> str:
+    stem, dot, ext = name.partition(".")
+    return f"{stem}~{k}{dot}{ext}"
+
+
+def _pss_kb(pid: int) -> int:
+    """Proportional set size of one process in kB (shared pages split among sharers); 0 if gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                    ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(children.get(pid, []))
+    return found
+
+
+def _sample_tree_pss(root: int, stop: threading.Event, peak: list[int]) -> None:
+    while not stop.wait(_SAMPLE_SECONDS):
+        peak[0] = max(peak[0], sum(_pss_kb(pid) for pid in _descendants(root)))
+
+
+def measure_run(inputs: Sequence[str], output: Path, workers: int, shard_size: int = 0,
+                config_path: str | None = None) -> dict:
+    """Time one ``newsclean run`` subprocess; return pages, seconds, pages/s and peak memory.
+
+    ``max_rss_mb`` is the largest resident set of any one process of the run (exact, from
+    wait4's rusage of the run's process tree); ``tree_pss_mb`` is the largest sum of
+    proportional set sizes over the whole tree, sampled every 0.2 s (shared pages counted
+    once), so it can miss a short peak.
+    """
+    command = [sys.executable, "-m", "pipeline.cli", "run", *inputs, "--output", str(output),
+               "--workers", str(workers), "--no-progress", "--shard-size", str(shard_size)]
+    if config_path:
+        command += ["--config", config_path]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stop, peak = threading.Event(), [0]
+    sampler = threading.Thread(target=_sample_tree_pss, args=(process.pid, stop, peak), daemon=True)
+    sampler.start()
+    # wait4, not wait: its rusage covers this run's process tree alone
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    errors = process.stderr.read().decode("utf-8", "replace")
+    process.stderr.close()
+    if process.returncode != 0:
+        raise RuntimeError(f"newsclean run failed ({process.returncode}): {errors[-2000:]}")
+    manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
+    pages = manifest["inputs"]["documents"]
+    return {"workers": workers, "pages": pages, "shards": manifest["shards"], "seconds": round(seconds, 2),
+            "pages_per_second": round(pages / seconds, 2), "max_rss_mb": round(usage.ru_maxrss / 1024, 1),
+            "tree_pss_mb": round(peak[0] / 1024, 1)}
+
+
+def benchmark_runs(inputs: Sequence[str], workers: Sequence[int] = (1, 2), scales: Sequence[int] = (1, 4),
+                   shard_size: int = 0, config_path: str | None = None, keep: str | None = None) -> dict:
+    """Measure every (scale, workers) pair; return the runs and the ratios that matter.
+
+    ``speedup`` is pages/s with the most workers over pages/s with the fewest, per scale;
+    ``memory_growth`` is peak memory at the largest scale over the smallest, per worker count.
+    """
+    base = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="newsclean-bench-"))
+    runs = []
+    try:
+        for scale in scales:
+            scaled = scale_inputs(inputs, scale, base / f"input-x{scale}")
+            for count in workers:
+                run = measure_run(scaled, base / f"output-x{scale}-w{count}", count, shard_size, config_path)
+                runs.append({"scale": scale, **run})
+    finally:
+        if not keep:
+            shutil.rmtree(base, ignore_errors=True)
+    return {"cpus": os.cpu_count(), "runs": runs, **_ratios(runs, workers, scales)}
+
+
+def _ratios(runs: list[dict], workers: Sequence[int], scales: Sequence[int]) -> dict:
+    by = {(r["scale"], r["workers"]): r for r in runs}
+    low, high = min(workers), max(workers)
+    small, large = min(scales), max(scales)
+    speedup = {f"x{s}": round(by[s, high]["pages_per_second"] / by[s, low]["pages_per_second"], 2)
+               for s in scales} if high != low else {}
+    growth = {f"w{w}": {"max_rss": round(by[large, w]["max_rss_mb"] / by[small, w]["max_rss_mb"], 2),
+                        "tree_pss": round(by[large, w]["tree_pss_mb"] / max(by[small, w]["tree_pss_mb"], 0.1), 2)}
+              for w in workers} if large != small else {}
+    return {"speedup": speedup, "memory_growth": growth}
+
+
+def format_report(report: dict) -> str:
+    """A small table of the runs, then the ratios."""
+    lines = [f"{'scale':>5} {'workers':>7} {'pages':>6} {'shards':>6} {'seconds':>8} {'pages/s':>8} "
+             f"{'max RSS MB':>10} {'tree PSS MB':>11}"]
+    for r in report["runs"]:
+        lines.append(f"{'x' + str(r['scale']):>5} {r['workers']:>7} {r['pages']:>6} {r['shards']:>6} "
+                     f"{r['seconds']:>8.2f} {r['pages_per_second']:>8.2f} {r['max_rss_mb']:>10.1f} "
+                     f"{r['tree_pss_mb']:>11.1f}")
+    for scale, ratio in report["speedup"].items():
+        lines.append(f"speed-up at {scale}: {ratio:.2f}x ({report['cpus']} CPUs)")
+    for count, growth in report["memory_growth"].items():
+        lines.append(f"peak memory, largest over smallest input, {count}: max RSS {growth['max_rss']:.2f}x, "
+                     f"tree PSS {growth['tree_pss']:.2f}x")
+    return "\n".join(lines)

@@ -1,0 +1,297 @@
+"""Whole runs as a scheduler drives them: every input format, SIGKILL and resume, two
+processes sharing a luigid, and daily partitions. Inputs are built in tmp_path."""
+import gzip
+import io
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import luigi
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from pipeline import cli
+from pipeline.tasks import CleanRun
+
+PUBLISHED = re.compile(r"records-[0-9a-f]{16}\.jsonl|rejects\.jsonl|manifest\.json|_SUCCESS|_work|_state")
+_TOWNS = ["Aldham", "Brixby", "Corwen", "Dunmore", "Elston", "Farley", "Gorran", "Hexley", "Ilton", "Jarrow"]
+_THINGS = ["bridge", "library", "bus route", "school roof", "water main", "market hall", "cycle lane", "clinic"]
+_PEOPLE = ["Mayor Ruth Okafor", "councillor Tom Havel", "engineer Priya Nair", "resident Carl Boyd",
+           "treasurer Lena Voss", "head teacher Sam Ortiz"]
+
+
+def article(n: int) -> tuple[str, list[str]]:
+    """A distinct, deterministic news story: its title and body paragraphs."""
+    rng = random.Random(n)
+    town = _TOWNS[n % len(_TOWNS)]
+    paragraphs = []
+    for k in range(5):
+        thing, person = rng.choice(_THINGS), rng.choice(_PEOPLE)
+        paragraphs.append(
+            f"{person} told the {town} council on day {rng.randint(2, 28)} that the {thing} would cost "
+            f"{rng.randint(10, 990)} thousand pounds, {rng.choice(['more', 'less'])} than the "
+            f"{rng.choice(['spring', 'autumn', 'winter'])} estimate of {rng.randint(5, 95)} thousand. "
+            f"Work on the {rng.choice(_THINGS)} near {rng.choice(_TOWNS)} street number {rng.randint(1, 400)} "
+            f"is due to start in week {rng.randint(1, 52)}, story {n} part {k}.")
+    return f"{town} council weighs the cost of plan {n}", paragraphs
+
+
+def html_page(n: int, date_text: str = "2 days ago") -> str:
+    title, paragraphs = article(n)
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f"<!doctype html><html><head><title>{title} | County Gazette</title>"
+            f'<meta property="og:site_name" content="County Gazette"></head><body>'
+            f'<nav><a href="/">Home</a> <a href="/news">News</a></nav><header><span class="date">{date_text}</span>'
+            f'</header><article><h1>{title}</h1>{body}</article>'
+            f"<footer>Copyright County Gazette. All rights reserved.</footer></body></html>")
+
+
+def text_page(n: int, date_text: str = "2 days ago") -> str:
+    title, paragraphs = article(n)
+    return f"{title}\n\nBy Jane Doe\n{date_text}\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+def build(inputs, output: Path, **params) -> bool:
+    # Luigi reuses task instances with equal parameters; a run must see the inputs as they are now
+    luigi.task_register.Register.clear_instance_cache()
+    task = CleanRun(inputs=[str(p) for p in inputs], output_dir=str(output), **params)
+    return luigi.build([task], local_scheduler=True, workers=1, log_level="WARNING")
+
+
+def records(output: Path) -> dict:
+    return {rec["source"]: rec for path in sorted(output.glob("records-*.jsonl"))
+            for rec in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+
+
+def record_bytes(output: Path) -> dict:
+    return {p.name: p.read_bytes() for p in sorted(output.glob("records-*.jsonl"))}
+
+
+def assert_nothing_partial(output: Path) -> None:
+    names = sorted(p.name for p in output.iterdir())
+    assert all(PUBLISHED.fullmatch(name) for name in names), names
+
+
+def newsclean(*args: str, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args, "--no-progress"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+def finish(process: subprocess.Popen, timeout: float = 120) -> str:
+    try:
+        _, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    assert process.returncode == 0, err[-3000:]
+    return err
+
+
+# --- every input format ----------------------------------------------------------------------
+
+def _warc(path: Path, pages: list[tuple[str, str, str]]) -> None:
+    with open(path, "wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for url, warc_date, html in pages:
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                url, "response", payload=io.BytesIO(html.encode("utf-8")), http_headers=headers,
+                warc_headers_dict={"WARC-Date": warc_date}))
+
+
+def test_every_input_format_through_the_whole_dag(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(text_page(1), encoding="utf-8")
+    (folder / "b.html").write_text(html_page(2), encoding="utf-8")
+    (folder / "c.html.gz").write_bytes(gzip.compress(html_page(3).encode("utf-8")))
+    _warc(folder / "d.warc.gz", [("https://gazette.example/news/4", "2026-03-10T08:00:00Z", html_page(4)),
+                                 ("https://gazette.example/news/5", "2026-04-20T09:30:00Z", html_page(5))])
+    lines = [{"url": "https://gazette.example/news/6", "html": html_page(6)}, {"text": text_page(7)}]
+    (folder / "e.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    output = tmp_path / "out"
+    assert build([folder], output, reference_date="2026-11-20")
+    rows = records(output)
+    expected = {"a.txt": 1, "b.html": 2, "c.html.gz": 3, "d.warc.gz#1": 4, "d.warc.gz#2": 5,
+                "e.jsonl#1": 6, "e.jsonl#2": 7}
+    assert sorted(rows) == sorted(expected)
+    for source, n in expected.items():
+        title, paragraphs = article(n)
+        assert rows[source]["text"].split("\n\n") == paragraphs, source
+        assert rows[source]["title"] == title, source
+    # WARC: the record's URL and WARC-Date reach the record; "2 days ago" resolves against its own day
+    assert (rows["d.warc.gz#1"]["url"], rows["d.warc.gz#1"]["date_published"]) == \
+        ("https://gazette.example/news/4", "2026-03-08")
+    assert (rows["d.warc.gz#2"]["url"], rows["d.warc.gz#2"]["date_published"]) == \
+        ("https://gazette.example/news/5", "2026-04-18")
+    # everything else resolves against the run's reference date
+    assert {rows[s]["date_published"] for s in ("a.txt", "b.html", "c.html.gz", "e.jsonl#1", "e.jsonl#2")} == \
+        {"2026-11-18"}
+    assert rows["e.jsonl#1"]["url"] == "https://gazette.example/news/6"
+    manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["inputs"]["files"], manifest["inputs"]["documents"]) == (5, 7)
+    assert (manifest["records"], manifest["rejects"], manifest["accounted"]) == (7, 0, True)
+    assert_nothing_partial(output)
+
+
+# --- SIGKILL and resume; two processes on one luigid ------------------------------------------
+
+SHARD_SIZE = "3"
+
+
+@pytest.fixture(scope="module")
+def many_inputs(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("many") / "in"
+    folder.mkdir()
+    for n in range(36):
+        if n % 2:
+            (folder / f"page{n:02d}.html").write_text(html_page(n), encoding="utf-8")
+        else:
+            (folder / f"story{n:02d}.txt").write_text(text_page(n), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(many_inputs, tmp_path_factory) -> Path:
+    output = tmp_path_factory.mktemp("uninterrupted")
+    assert build([many_inputs], output, shard_size=int(SHARD_SIZE))
+    return output
+
+
+def test_sigkill_then_rerun_gives_the_same_records(many_inputs, uninterrupted, tmp_path):
+    output = tmp_path / "out"
+    run = ["run", str(many_inputs), "--output", str(output), "--workers", "2", "--shard-size", SHARD_SIZE]
+    process = newsclean(*run, start_new_session=True)
+    clean = output / "_work" / "clean"
+    deadline = time.monotonic() + 60
+    while len(list(clean.glob("*.jsonl"))) < 2 if clean.exists() else True:
+        assert process.poll() is None and time.monotonic() < deadline, "the run ended before it could be killed"
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)  # the whole process tree, as a crash or the OOM killer would
+    process.communicate(timeout=30)
+    assert not (output / "_SUCCESS").exists()
+    assert_nothing_partial(output)
+    finish(newsclean(*run))
+    assert record_bytes(output) == record_bytes(uninterrupted)
+    assert (output / "rejects.jsonl").read_bytes() == (uninterrupted / "rejects.jsonl").read_bytes()
+    assert_nothing_partial(output)
+    assert not [p for p in (output / "_work").rglob("*") if "luigi-tmp" in p.name or p.suffix == ".tmp"]
+
+
+@pytest.fixture
+def luigid(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    executable = shutil.which("luigid") or str(Path(sys.executable).with_name("luigid"))
+    (tmp_path / "logs").mkdir()
+    server = subprocess.Popen([executable, "--address", "127.0.0.1", "--port", str(port),
+                               "--state-path", str(tmp_path / "luigid.pickle"), "--logdir", str(tmp_path / "logs")],
+                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/task_list?data=%7B%7D", timeout=2).read()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "luigid did not start"
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+def _done(log: str, family: str) -> list[str]:
+    # Luigi's own log line when a worker finishes a task
+    return re.findall(rf"\) done +{family}\((.*)\)$", log, re.M)
+
+
+def test_two_processes_share_one_run_through_luigid(many_inputs, uninterrupted, luigid, tmp_path):
+    output = tmp_path / "shared"
+    run = ["run", str(many_inputs), "--output", str(output), "--workers", "1", "--shard-size", SHARD_SIZE,
+           "--scheduler-url", luigid, "--verbose"]
+    first = newsclean(*run)
+    time.sleep(0.5)
+    second = newsclean(*run)
+    logs = [finish(first), finish(second)]
+    shards = json.loads((output / "manifest.json").read_text(encoding="utf-8"))["shards"]
+    cleaned = Counter(re.search(r"shard_id=(\w+)", done).group(1)
+                      for log in logs for done in _done(log, "CleanShard"))
+    assert len(cleaned) == shards and set(cleaned.values()) == {1}  # each shard once, by one process
+    for family in ("IndexBatch", "CleanRun"):
+        assert sum(len(_done(log, family)) for log in logs) == 1
+    assert sum(len(_done(log, "FinaliseShard")) for log in logs) == shards
+    assert record_bytes(output) == record_bytes(uninterrupted)
+    # per-shard progress reached the central scheduler
+    query = urllib.request.quote(json.dumps({"status": "DONE"}))
+    tasks = json.loads(urllib.request.urlopen(f"{luigid}/api/task_list?data={query}", timeout=10).read())["response"]
+    progress = {t["params"]["shard_id"]: (t["progress_percentage"], t["status_message"])
+                for t in tasks.values() if t["name"] == "CleanShard"}
+    assert sorted(progress) == sorted(cleaned)
+    assert {p for p, _ in progress.values()} == {100}
+    assert all(re.fullmatch(r"(\d+)/\1 inputs", message) for _, message in progress.values())
+
+
+# --- daily partitions -------------------------------------------------------------------------
+
+def _stamps(root: Path) -> dict:
+    return {str(p.relative_to(root)): (p.stat().st_ino, p.stat().st_mtime_ns) for p in sorted(root.rglob("*"))
+            if p.is_file()}
+
+
+def _daily(inputs: Path, output: Path) -> None:
+    luigi.task_register.Register.clear_instance_cache()
+    assert cli.main(["daily", str(inputs), "--output", str(output), "--start", "2026-11-20",
+                     "--stop", "2026-11-23"]) == 0
+
+
+def test_daily_partitions_redo_only_what_changed(tmp_path):
+    inputs, output = tmp_path / "input", tmp_path / "output"
+    for day, numbers in (("2026-11-20", (1, 2)), ("2026-11-21", (3, 4))):
+        (inputs / day).mkdir(parents=True)
+        for n in numbers:
+            (inputs / day / f"story{n}.txt").write_text(text_page(n), encoding="utf-8")
+    _daily(inputs, output)
+    # relative dates resolve against each partition's own day
+    assert {r["date_published"] for r in records(output / "2026-11-20").values()} == {"2026-11-18"}
+    assert {r["date_published"] for r in records(output / "2026-11-21").values()} == {"2026-11-19"}
+    assert records(output / "2026-11-22") == {}  # a day without input folder: an empty, finished partition
+    before = _stamps(output)
+
+    _daily(inputs, output)  # nothing new: nothing runs, nothing is touched
+    assert _stamps(output) == before
+
+    (inputs / "2026-11-21" / "story5.txt").write_text(text_page(5), encoding="utf-8")
+    _daily(inputs, output)
+    after = _stamps(output)
+    assert {k: v for k, v in after.items() if k.startswith("2026-11-20/")} == \
+        {k: v for k, v in before.items() if k.startswith("2026-11-20/")}
+    assert sorted(records(output / "2026-11-21")) == ["story3.txt", "story4.txt", "story5.txt"]
+
+    (inputs / "2026-11-22").mkdir()
+    (inputs / "2026-11-22" / "story6.txt").write_text(text_page(6), encoding="utf-8")
+    _daily(inputs, output)
+    latest = _stamps(output)
+    for day in ("2026-11-20/", "2026-11-21/"):
+        assert {k: v for k, v in latest.items() if k.startswith(day)} == \
+            {k: v for k, v in after.items() if k.startswith(day)}
+    assert {s: r["date_published"] for s, r in records(output / "2026-11-22").items()} == {"story6.txt": "2026-11-20"}
