@@ -58,7 +58,8 @@ def test_class_words_split_at_hyphens_and_camel_case(config):
         "<ul class='article-share-bar'><li>Facebook</li><li>Twitter</li></ul>"
         "<div id='most-read'>Most read: Ten things</div>"
         "<section class='comments-section'>Join the conversation</section>"
-        "<div class='cookieConsent'>We use cookies</div>" + BODY))
+        "<div class='cookieConsent'>We use cookies</div>"
+        "<ul class='latest-news-box-row'><li>Mayor resigns</li></ul>" + BODY))
     removed = prune_chrome(tree, html_rules(config))
     assert [(r.category, r.rule, r.text) for r in removed] == [
         ("navigation", "newsletter_signup.v1", "Get our morning briefing"),
@@ -66,6 +67,7 @@ def test_class_words_split_at_hyphens_and_camel_case(config):
         ("related_links", "related_block.v1", "Most read: Ten things"),
         ("comment_policy", "comment_block.v1", "Join the conversation"),
         ("navigation", "cookie_banner.v1", "We use cookies"),
+        ("related_links", "related_block.v1", "Mayor resigns"),
     ]
 
 
