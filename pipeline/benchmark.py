@@ -91,12 +91,14 @@ def measure_run(inputs: Sequence[str], output: Path, workers: int, shard_size: i
     ``max_rss_mb`` is the largest resident set of any one process of the run (exact, from
     wait4's rusage of the run's process tree); ``tree_pss_mb`` is the largest sum of
     proportional set sizes over the whole tree, sampled every 0.2 s (shared pages counted
-    once), so it can miss a short peak.
+    once), so it can miss a short peak. ``cpu_seconds`` (user + system, whole tree) and
+    the load average before the run tell whether other work shared the CPUs.
     """
     command = [sys.executable, "-m", "pipeline.cli", "run", *inputs, "--output", str(output),
                "--workers", str(workers), "--no-progress", "--shard-size", str(shard_size)]
     if config_path:
         command += ["--config", config_path]
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     stop, peak = threading.Event(), [0]
@@ -116,7 +118,8 @@ def measure_run(inputs: Sequence[str], output: Path, workers: int, shard_size: i
     pages = manifest["inputs"]["documents"]
     return {"workers": workers, "pages": pages, "shards": manifest["shards"], "seconds": round(seconds, 2),
             "pages_per_second": round(pages / seconds, 2), "max_rss_mb": round(usage.ru_maxrss / 1024, 1),
-            "tree_pss_mb": round(peak[0] / 1024, 1)}
+            "tree_pss_mb": round(peak[0] / 1024, 1), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
+            "load_before": round(load_before, 2)}
 
 
 def benchmark_runs(inputs: Sequence[str], workers: Sequence[int] = (1, 2), scales: Sequence[int] = (1, 4),
@@ -155,11 +158,11 @@ def _ratios(runs: list[dict], workers: Sequence[int], scales: Sequence[int]) -> 
 def format_report(report: dict) -> str:
     """A small table of the runs, then the ratios."""
     lines = [f"{'scale':>5} {'workers':>7} {'pages':>6} {'shards':>6} {'seconds':>8} {'pages/s':>8} "
-             f"{'max RSS MB':>10} {'tree PSS MB':>11}"]
+             f"{'max RSS MB':>10} {'tree PSS MB':>11} {'CPU s':>7} {'load':>5}"]
     for r in report["runs"]:
         lines.append(f"{'x' + str(r['scale']):>5} {r['workers']:>7} {r['pages']:>6} {r['shards']:>6} "
                      f"{r['seconds']:>8.2f} {r['pages_per_second']:>8.2f} {r['max_rss_mb']:>10.1f} "
-                     f"{r['tree_pss_mb']:>11.1f}")
+                     f"{r['tree_pss_mb']:>11.1f} {r['cpu_seconds']:>7.1f} {r['load_before']:>5.2f}")
     for scale, ratio in report["speedup"].items():
         lines.append(f"speed-up at {scale}: {ratio:.2f}x ({report['cpus']} CPUs)")
     for count, growth in report["memory_growth"].items():
