@@ -269,10 +269,23 @@ def _resolve(value: object, by_id: dict[str, dict]) -> object:
     return value
 
 
-def _read_jsonld(nodes: list[dict], rules: HtmlMetaRules) -> _JsonLd:
+def _url_key(url: object) -> str:
+    if isinstance(url, dict):
+        url = url.get("@id") or url.get("url")
+    if not isinstance(url, str) or not url.strip():
+        return ""
+    parts = urlsplit(url.strip())
+    return (parts.hostname or "").removeprefix("www.") + parts.path.rstrip("/")
+
+
+def _read_jsonld(nodes: list[dict], rules: HtmlMetaRules, page_url: str | None = None) -> _JsonLd:
     out = _JsonLd()
     by_id = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str) and len(n) > 2}
     articles = [n for n in nodes if _types(n) & rules.article_types]
+    page = _url_key(page_url)
+    if page:
+        # the page's own article first: teasers and related items also carry headlines and dates
+        articles.sort(key=lambda n: not any(_url_key(n.get(k)) == page for k in ("url", "mainEntityOfPage", "@id")))
     pages = [n for n in nodes if _types(n) & rules.page_types]
     for node in articles or pages:
         for key in ("headline", "name", "alternativeHeadline"):
@@ -695,9 +708,9 @@ def extract_html_metadata(html: str, *, url: str | None = None, reference_date: 
     if tree is None:
         return HtmlMetadata(url=url, site_name=_site_from_domain(url))
     fields = _meta_fields(tree)
-    jsonld = _read_jsonld(_jsonld_nodes(tree), rules)
-    language_hint = _language_hint(tree, fields, rules)
     canonical = _canonical(tree, fields, url)
+    jsonld = _read_jsonld(_jsonld_nodes(tree), rules, canonical)
+    language_hint = _language_hint(tree, fields, rules)
 
     title_tags = [_element_text(t) for t in tree.iter("title")][:1]
     h1s = [_element_text(h) for h in tree.iter("h1")][:3]

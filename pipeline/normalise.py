@@ -25,7 +25,7 @@ _HANDLE = re.compile(r"(?<![\w@])@\w{2,}", _FLAGS)
 _EMPTY_BRACKETS = re.compile(r"[(\[{]\s*[)\]}]")
 _ISO = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
-_EDGE_PUNCT = " \t\"'“”„«»‘’,;:.|/\\-–—·•*()[]{}"
+_EDGE_PUNCT = " \t\"'“”„«»‘’,;:.|/\\-–—·•*()[]{}©®"
 
 
 @dataclass(frozen=True)
@@ -272,7 +272,7 @@ def _is_site(name: str, site_name: str | None) -> bool:
     return shorter > 0 and name_words[:shorter] == site_words[:shorter]
 
 
-def _name_ok(name: str, rules: AuthorRules, site_name: str | None) -> bool:
+def _name_ok(name: str, rules: AuthorRules, site_name: str | None, config: Config | None = None) -> bool:
     if not name or name.casefold() in rules.drop_exact:
         return False
     words = name.split()
@@ -280,6 +280,8 @@ def _name_ok(name: str, rules: AuthorRules, site_name: str | None) -> bool:
         return False
     if not any(ch.isalpha() for ch in name) or words[0][0].isdigit():
         return False
+    if any(ch.isdigit() for ch in name) and parse_date(name, config=config) is not None:
+        return False  # "vor 5 Stunden", "Nov 9, 2023" in a byline element
     return not _is_organisation(name, rules, site_name)
 
 
@@ -290,8 +292,13 @@ def _is_organisation(name: str, rules: AuthorRules, site_name: str | None) -> bo
 
 
 def _tidy_case(name: str) -> str:
-    """Title-case a multi-word name written in capitals ("JOHN SMITH" -> "John Smith")."""
+    """Title-case a multi-word name written in capitals ("JOHN SMITH" -> "John Smith"); a
+    name printed twice in one element ("Kathrin Führes Kathrin Führes") once."""
     words = name.split()
+    half = len(words) // 2
+    if len(words) % 2 == 0 and half >= 1 and words[:half] == words[half:]:
+        words = words[:half]
+        name = " ".join(words)
     if len(words) >= 2 and name.isupper():
         return " ".join(w.capitalize() if len(w) > 2 or not w.endswith(".") else w for w in words)
     return name
@@ -348,7 +355,7 @@ def _names_from(text: str, rules: AuthorRules, site_name: str | None,
         if rules.credit_part.match(_strip_edges(part or "")):
             continue
         part = _strip_edges(_cut_roles(_unwrap(_strip_edges(part or ""), rules), rules))
-        if _name_ok(part, rules, site_name):
+        if _name_ok(part, rules, site_name, config):
             names.append(_tidy_case(part))
             after_comma.append(comma)
         elif part and _is_organisation(part, rules, site_name):
@@ -411,7 +418,7 @@ def is_person_name(text: str, *, config: Config | None = None) -> bool:
         if not head or not head[0].isupper() or any(ch.isdigit() for ch in head):
             return False
         capitals += 1
-    return capitals >= 2 and _name_ok(" ".join(words), rules, None)
+    return capitals >= 2 and _name_ok(" ".join(words), rules, None, config)
 
 
 def looks_like_byline(line: str, *, config: Config | None = None) -> bool:
