@@ -14,14 +14,13 @@ count each document once.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import hashlib
 import heapq
 import math
 import re
 import typing
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import PurePosixPath
 from typing import Iterable, Iterator
 from urllib.parse import urlsplit
@@ -96,7 +95,7 @@ def typed_table(cls: type, table: str, section: dict):
     Unknown keys are refused too: a misspelt threshold must not silently keep its default.
     """
     kinds = typing.get_type_hints(cls)
-    names = [f.name for f in dataclasses.fields(cls)]
+    names = [f.name for f in fields(cls)]
     unknown = sorted(set(section) - set(names))
     if unknown:
         raise ConfigError(f"[{table}] has unknown keys {unknown}")
@@ -170,7 +169,9 @@ def _lines(paragraph: str) -> list[str]:
 def document_fingerprints(paragraphs: list[str]) -> list[str]:
     """What ``SiteStats.add_document`` counts: each paragraph and each line of a multi-line one.
 
-    Sorted and distinct: a document counts once per fingerprint however often it repeats it.
+    Pass the kept paragraphs and the texts other rules removed: a footer that a rule takes
+    off some pages of a site must still count for the pages where it survived. Sorted and
+    distinct: a document counts once per fingerprint however often it repeats it.
     """
     units: set[str] = set()
     for paragraph in paragraphs:
@@ -256,7 +257,7 @@ def _as_hex(fingerprint: int) -> str:
     return f"{fingerprint:016x}"
 
 
-@dataclass
+@dataclass(eq=False)  # compare to_json() output: the sketches have no equality of their own
 class SiteStats:
     """Per site: how many documents were seen, and per fingerprint how many documents hold it.
 

@@ -108,6 +108,15 @@ def test_persisted_stats_of_an_earlier_run_teach_a_later_one():
     assert _clean(today, "a.example", page) == (_article(7), [Removal("site_repeated", FOOTER, "site_repeated.v1")])
 
 
+def test_footer_other_rules_took_off_some_pages_still_counts():
+    stats = SiteStats()
+    for n in range(2):  # another rule already removed the footer from these two pages
+        stats.add_document("a.example", document_fingerprints(_article(n) + [FOOTER]), f"a.example/{n}")
+    survivor = _article(2) + [FOOTER]
+    stats.add_document("a.example", document_fingerprints(survivor), "a.example/2")
+    assert _clean(stats, "a.example", survivor) == (_article(2), [Removal("site_repeated", FOOTER, "site_repeated.v1")])
+
+
 def test_documents_without_a_site_are_not_counted():
     stats = SiteStats()
     for n in range(5):
