@@ -60,7 +60,6 @@ class DedupRules:
         return rules
 
 
-
 def _words(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
@@ -81,7 +80,7 @@ def minhash_signature(text: str, rules: DedupRules) -> str:
     size = rules.shingle_words
     shingles = {" ".join(words[i:i + size]) for i in range(max(1, len(words) - size + 1))}
     minhash = MinHash(num_perm=rules.num_perm, seed=rules.seed, scheme=_SCHEME)
-    minhash.update_batch(sorted(s.encode("utf-8") for s in shingles))
+    minhash.update_batch([s.encode("utf-8") for s in shingles])  # a minimum: order does not matter
     return base64.b64encode(minhash.hashvalues.astype(_DTYPE).tobytes()).decode("ascii")
 
 

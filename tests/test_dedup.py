@@ -41,6 +41,8 @@ def test_signature_is_deterministic_and_sized_by_config():
     assert signature == minhash_signature(_seed(0), RULES)
     assert len(base64.b64decode(signature)) == 4 * RULES.num_perm
     assert minhash_signature("", RULES) == ""
+    # the same in every process (no hash randomisation), pinned
+    assert minhash_signature("one two three four five six", RULES)[:24] == "HEawOiHPtDHZ95NFQucyR0gW"
     other_seed = dataclasses.replace(RULES, seed=RULES.seed + 1)
     assert minhash_signature(_seed(0), other_seed) != signature
 
