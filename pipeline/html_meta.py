@@ -296,7 +296,8 @@ def _read_jsonld(nodes: list[dict], rules: HtmlMetaRules, page_url: str | None =
             out.description.append(_text(node["description"]))
         for key in ("author", "creator"):
             author = _resolve(node.get(key), by_id)
-            if author:
+            # the first article naming authors is the page's; later ones are teasers
+            if author and not out.authors:
                 entries = author if isinstance(author, list) else [author]
                 for entry in entries:
                     names = _names(entry)

@@ -102,3 +102,27 @@ def test_organisation_author_is_not_a_person():
 def test_unparseable_page():
     meta = extract_html_metadata("", url="https://www.example.org/a")
     assert (meta.title, meta.site_name, meta.url) == (None, "example.org", "https://www.example.org/a")
+
+
+TEASER_FIRST_PAGE = """<html><head><title>Main story</title>
+<script type="application/ld+json">[
+ {"@type": "NewsArticle", "url": "https://example.com/other", "headline": "Other story",
+  "datePublished": "2025-02-01", "author": {"@type": "Person", "name": "Teaser Author"}},
+ {"@type": "NewsArticle", "mainEntityOfPage": {"@id": "https://www.example.com/main/"}, "headline": "Main story",
+  "datePublished": "2025-03-05", "author": [{"@type": "Person", "name": "Ann Main"},
+                                           {"@type": "Person", "name": "Bo Second"}]}]</script>
+</head><body><h1>Main story</h1></body></html>"""
+
+
+def test_the_pages_own_json_ld_article_wins_over_teasers():
+    meta = extract_html_metadata(TEASER_FIRST_PAGE, url="https://example.com/main")
+    assert (meta.title, meta.authors, meta.date_published) == ("Main story", ["Ann Main", "Bo Second"], "2025-03-05")
+
+
+def test_bad_html_rule_is_refused_loudly():
+    from pipeline.config import ConfigError, load_config
+    from pipeline.html_meta import parse_html_meta_rules
+    table = dict(load_config().section("metadata")["html"])
+    table["url_date"] = ["(?P<y>\\d{4})"]
+    with pytest.raises(ConfigError, match="url_date"):
+        parse_html_meta_rules(table)
