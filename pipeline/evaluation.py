@@ -169,32 +169,47 @@ def _bench_side(side: str, paths: list[str], config: Config | None) -> dict:
             bare_extraction(data, with_metadata=True)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
+    first = None
     for name, data in pages:
         run(name, data)
+        first = first or time.perf_counter() - started
     seconds = time.perf_counter() - started
     rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rest = seconds - (first or 0.0)
     return {"pages": len(pages), "seconds": round(seconds, 3),
             "pages_per_second": round(len(pages) / seconds, 2) if seconds else None,
+            # the first page pays for lazily loaded models and compiled rules
+            "first_page_seconds": round(first or 0.0, 3),
+            "warm_pages_per_second": round((len(pages) - 1) / rest, 2) if len(pages) > 1 and rest else None,
             # ru_maxrss is in KiB on Linux
             "peak_rss_mib": round(rss_peak / 1024, 1), "rss_before_mib": round(rss_before / 1024, 1)}
 
 
-def benchmark(inputs: Iterable[str | Path], config: Config | None = None) -> dict:
+def benchmark(inputs: Iterable[str | Path], config: Config | None = None, *, rounds: int = 1) -> dict:
     """Pages per second and peak memory of our cleaning and of bare trafilatura.
 
     Each side runs alone in a fresh process with one worker on the same pages, read
     into memory first; ours decodes and fully cleans each page (metadata included),
     trafilatura runs ``bare_extraction(page, with_metadata=True)`` on the bytes. Our
-    extraction step alone is measured too, to show where the time goes.
+    extraction step alone is measured too, to show where the time goes. With several
+    ``rounds`` the sides take turns and each keeps its fastest round, so a busy
+    machine penalises neither side more than the other.
     """
+    if rounds < 1:
+        raise ValueError("rounds must be at least 1")
     paths = [str(p) for p in html_files(inputs)]
     context = multiprocessing.get_context("spawn")
-    result = {}
-    for side in (OURS, EXTRACTION, TRAFILATURA):
-        with context.Pool(1) as pool:
-            result[side] = pool.apply(_bench_side, (side, paths, config))
-    theirs = result[TRAFILATURA]["pages_per_second"]
-    for side, key in ((OURS, "speed_ratio"), (EXTRACTION, "extraction_speed_ratio")):
-        ours = result[side]["pages_per_second"]
-        result[key] = round(ours / theirs, 3) if ours and theirs else None
+    result: dict = {}
+    for _ in range(rounds):
+        for side in (OURS, EXTRACTION, TRAFILATURA):
+            with context.Pool(1) as pool:
+                run = pool.apply(_bench_side, (side, paths, config))
+            if side not in result or run["seconds"] < result[side]["seconds"]:
+                result[side] = run
+    for rate, prefix in (("pages_per_second", ""), ("warm_pages_per_second", "warm_")):
+        theirs = result[TRAFILATURA][rate]
+        for side, key in ((OURS, "speed_ratio"), (EXTRACTION, "extraction_speed_ratio")):
+            ours = result[side][rate]
+            result[prefix + key] = round(ours / theirs, 3) if ours and theirs else None
+    result["rounds"] = rounds
     return result
