@@ -151,7 +151,7 @@ def evaluate(gold_dir: str | Path, inputs: Iterable[str | Path], config: Config 
 
 # ------------------------------------------------------------------ speed
 
-def _bench_side(side: str, paths: list[str], config: Config | None) -> dict:
+def measure_side(side: str, paths: list[str], config: Config | None) -> dict:
     """Run one side over the pages in this (fresh) process: time and peak memory."""
     pages = [(Path(p).name, read_page(Path(p))) for p in paths]
     if side == EXTRACTION:
@@ -203,7 +203,7 @@ def benchmark(inputs: Iterable[str | Path], config: Config | None = None, *, rou
     for _ in range(rounds):
         for side in (OURS, EXTRACTION, TRAFILATURA):
             with context.Pool(1) as pool:
-                run = pool.apply(_bench_side, (side, paths, config))
+                run = pool.apply(measure_side, (side, paths, config))
             if side not in result or run["seconds"] < result[side]["seconds"]:
                 result[side] = run
     for rate, prefix in (("pages_per_second", ""), ("warm_pages_per_second", "warm_")):
