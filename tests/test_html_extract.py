@@ -10,7 +10,7 @@ from lxml import etree
 
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.document import Removal
-from pipeline.evaluation import TRAFILATURA, measure_side, evaluate, shingle_counts, summarise
+from pipeline.evaluation import TRAFILATURA, evaluate, measure_side, shingle_counts, summarise
 from pipeline.html_extract import (Block, body_blocks, drop_html_text_chrome, extract_html, html_rules,
                                    link_texts, page_titles, page_url, parse_html, points_within, prune_chrome)
 
@@ -298,7 +298,7 @@ def test_gold_fixtures_are_the_benchmark_format():
         assert set(data) == {"url", "body"}
 
 
-def testmeasure_side_reports_speed_and_memory():
+def test_measure_side_reports_speed_and_memory():
     pages = [str(p) for p in sorted(FIXTURES.glob("*.html"))[:2]]
     result = measure_side(TRAFILATURA, pages, None)
     assert result["pages"] == 2
