@@ -1,6 +1,7 @@
 """One input document in, one cleaned Document or one Reject out: the per-document pipeline."""
 from __future__ import annotations
 
+import re
 import signal
 import threading
 from contextlib import contextmanager
@@ -8,9 +9,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterator
 
+from lxml import etree
+
 from pipeline.chrome import clean_text
-from pipeline.config import Config
-from pipeline.document import Document, RawInput, Reject
+from pipeline.config import Config, ConfigError
+from pipeline.decoding import strip_control_references, strip_controls
+from pipeline.document import Document, RawInput, Reject, Removal
 from pipeline.html_extract import extract_html
 from pipeline.html_meta import extract_html_metadata
 from pipeline.language import LanguageSettings, detect_language
@@ -20,18 +24,31 @@ from pipeline.region import locate_article
 NO_ARTICLE_TEXT = "no_article_text"
 TIME_BUDGET_EXCEEDED = "time_budget_exceeded"
 CLEANING_ERROR = "cleaning_error"
+MARKUP_TOO_DEEP = "markup_too_deep"
+
+# An HTML page never needs a DOCTYPE internal subset; it only carries entity
+# declarations (billion laughs, external entities).  It is cut before parsing, so no
+# parser ever sees a declaration, and the undeclared references stay literal text.
+_INTERNAL_SUBSET = re.compile(r"\A(\s*(?:<\?xml[^>]{0,200}>\s*)?(?:<!--.{0,2000}?-->\s*)*<!DOCTYPE\b[^\[>]{0,500})\[",
+                              re.I | re.S)
+_SUBSET_END = re.compile(r"\]\s*>")
 
 
-class DocumentTimeout(Exception):
-    """A document took longer than its time budget."""
+class DocumentTimeout(BaseException):
+    """A document took longer than its time budget.
+
+    A BaseException, like KeyboardInterrupt, so that the ``except Exception`` of a
+    library it interrupts cannot swallow it and carry on with the slow document.
+    """
 
 
 @contextmanager
 def time_budget(seconds: float) -> Iterator[None]:
     """Raise DocumentTimeout in the block after ``seconds``; a no-op off the main thread.
 
-    SIGALRM is the only way to interrupt pure-Python and C parsing alike; worker
-    processes run tasks in their main thread, so it applies there too.
+    SIGALRM interrupts pure-Python work at once and a C call (one lxml parse, one regex
+    search) as soon as it returns; worker processes run tasks in their main thread, so
+    it applies there too.
     """
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield
@@ -68,18 +85,28 @@ class Cleaner:
         )
 
     def clean(self, raw: RawInput) -> Document | Reject:
-        """Clean one input; never raises for a bad document, it becomes a Reject instead."""
+        """Clean one input; never raises for a bad document, it becomes a Reject instead.
+
+        A ConfigError does raise: it is the run's configuration, not the document, that
+        is wrong, and every other document would fail alike.
+        """
         try:
             with time_budget(self.time_budget):
                 doc = clean_raw(raw, self.config, self.language, raw.reference_date or self.reference_date)
         except DocumentTimeout:
             return Reject(raw.source, TIME_BUDGET_EXCEEDED,
-                          f"cleaning took longer than {self.time_budget:g} s (limits.document_time_budget)")
+                          f"cleaning took longer than {self.time_budget:g} s; raise [limits] "
+                          "document_time_budget in a --config file to allow more")
         except RecursionError:
-            return Reject(raw.source, CLEANING_ERROR, "markup nested too deeply to clean")
+            return Reject(raw.source, MARKUP_TOO_DEEP, "the markup is nested too deeply to clean")
+        except ConfigError:
+            raise
         except Exception as exc:  # a bug on one page must not stop the run; it is reported
             return Reject(raw.source, CLEANING_ERROR, f"{type(exc).__name__}: {exc}"[:500])
         if not doc.paragraphs:
+            if raw.kind == "html" and _beyond_parser_depth(raw.content):
+                return Reject(raw.source, MARKUP_TOO_DEEP, "the markup nests deeper than the HTML parser's "
+                              "limit (256 levels), and no article text was found above that depth")
             return Reject(raw.source, NO_ARTICLE_TEXT, "no article text was found in the input")
         return doc
 
@@ -89,11 +116,69 @@ def clean_raw(raw: RawInput, config: Config, language: LanguageSettings,
     """Run extraction, chrome removal and metadata normalisation for one input."""
     doc = Document(id=raw.id, source=raw.source, url=raw.url, kind=raw.kind, notes=list(raw.notes))
     if raw.kind == "html":
-        _clean_html(doc, raw.content, config, reference_date)
+        html, notes = safe_html(raw.content)
+        doc.notes.extend(notes)
+        _clean_html(doc, html, config, reference_date)
     else:
         _clean_plain_text(doc, raw.content, config, reference_date)
+    _scrub_controls(doc)
     doc.language, doc.language_score = detect_language(doc.text, language)
     return doc
+
+
+def safe_html(html: str) -> tuple[str, list[str]]:
+    """``html`` without what no parser should see: entity declarations, references to controls."""
+    notes = []
+    html, subsets = without_internal_subset(html)
+    if subsets:
+        notes.append("removed the DOCTYPE's internal subset (entity declarations are never expanded)")
+    html, references = strip_control_references(html)
+    if references:
+        notes.append(f"removed {references} character references to control characters")
+    return html, notes
+
+
+def without_internal_subset(html: str) -> tuple[str, int]:
+    """``html`` with the DOCTYPE's ``[...]`` internal subset cut out, and 1 if there was one."""
+    match = _INTERNAL_SUBSET.match(html)
+    if match is None:
+        return html, 0
+    end = _SUBSET_END.search(html, match.end())
+    if end is None:  # a subset never closed: the whole page is declarations
+        return match.group(1) + ">", 1
+    return match.group(1).rstrip() + ">" + html[end.end():], 1
+
+
+def _scrub_controls(doc: Document) -> None:
+    """Drop control characters that character references (``&#1;``) put back after decoding."""
+    removed = 0
+
+    def scrub(value: str | None) -> str | None:
+        nonlocal removed
+        if value is None:
+            return None
+        cleaned, count = strip_controls(value)
+        removed += count
+        return cleaned
+
+    paragraphs = [scrub(p) for p in doc.paragraphs]
+    doc.paragraphs = [p for p in paragraphs if p.strip()]
+    doc.title, doc.description = scrub(doc.title), scrub(doc.description)
+    doc.site_name, doc.date_raw, doc.url = scrub(doc.site_name), scrub(doc.date_raw), scrub(doc.url)
+    doc.authors = [a for a in map(scrub, doc.authors) if a.strip()]
+    doc.removed = [Removal(r.category, scrub(r.text), r.rule) for r in doc.removed]
+    if removed:
+        doc.notes.append(f"removed {removed} control characters written as character references")
+
+
+def _beyond_parser_depth(html: str) -> bool:
+    """Whether libxml2 stopped reading ``html`` at its nesting limit."""
+    parser = etree.HTMLParser(no_network=True, recover=True)
+    try:
+        etree.fromstring(html, parser)
+    except etree.Error:
+        return False
+    return any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
 
 
 def _clean_html(doc: Document, html: str, config: Config, reference_date: date | None) -> None:

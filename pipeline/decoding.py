@@ -137,10 +137,40 @@ def normalise_text(text: str) -> tuple[str, list[str]]:
     if not text.isascii() and _has_surrogates(text):
         text, surrogates = _SURROGATES.subn("\ufffd", text)
         notes.append(f"replaced {surrogates} lone surrogate characters")
-    text, controls = _CONTROLS.subn("", text)
+    text, controls = strip_controls(text)
     if controls:
         notes.append(f"removed {controls} control characters")
     return text, notes
+
+
+# Numeric character references an HTML parser turns into C0 controls, DEL or the
+# XML-incompatible U+FFFE/U+FFFF (which make lxml refuse the text); references to
+# 0x80-0x9F stay, parsers map them to the windows-1252 characters.
+_CONTROL_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,6})|0*([0-9]{1,8}))(?![0-9a-zA-Z]);?")
+_REFERENCED_CONTROLS = frozenset([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xFFFE, 0xFFFF])
+
+
+def strip_control_references(html: str) -> tuple[str, int]:
+    """``html`` without character references to control characters, and how many went."""
+    if "&#" not in html:
+        return html, 0
+    removed = 0
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal removed
+        hexadecimal, decimal = match.groups()
+        code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+        if code in _REFERENCED_CONTROLS:
+            removed += 1
+            return ""
+        return match.group()
+
+    return _CONTROL_REFERENCE.sub(replace, html), removed
+
+
+def strip_controls(text: str) -> tuple[str, int]:
+    """``text`` without C0/C1 control characters (tab and newline stay), and how many went."""
+    return _CONTROLS.subn("", text)
 
 
 def _has_surrogates(text: str) -> bool:
