@@ -12,17 +12,16 @@ import re
 import unicodedata
 import warnings
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Iterator, Pattern
 from urllib.parse import urljoin, urlsplit
 
-from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.config import Config, ConfigError
 from pipeline.normalise import (
-    _default_config, _key, clean_title, find_date_span, is_person_name, load_metadata_rules, looks_like_byline,
-    normalise_authors, parse_date,
+    TitleRules, clean_title, comparison_key, default_config, find_date_span, is_person_name, load_metadata_rules,
+    looks_like_byline, normalise_authors, parse_date,
 )
 
 _SPACE = re.compile(r"\s+")
@@ -132,7 +131,7 @@ _RULES_CACHE: dict[str, HtmlMetaRules] = {}
 
 def load_html_meta_rules(config: Config | None = None) -> HtmlMetaRules:
     """The parsed ``[metadata.html]`` rules of ``config`` (packaged defaults when None), cached."""
-    config = config or _default_config()
+    config = config or default_config()
     rules = _RULES_CACHE.get(config.digest)
     if rules is None:
         table = config.section("metadata").get("html")
@@ -328,33 +327,32 @@ def _site_from_domain(url: str | None) -> str | None:
     return host or None
 
 
-def _site_name(fields: dict[str, list[str]], jsonld: _JsonLd, titles: list[str],
-               headline_keys: set[str], url: str | None, rules: HtmlMetaRules) -> str | None:
+def _site_name(fields: dict[str, list[str]], jsonld: _JsonLd, titles: list[str], headline_keys: set[str],
+               url: str | None, rules: HtmlMetaRules, title_rules: TitleRules) -> str | None:
     """og:site_name, JSON-LD publisher or website, the ``<title>`` affix, then the domain."""
     # the page's own title fields (not the h1, which may be the site's logo)
-    title_keys = {_key(t) for t in titles + jsonld.headline[:1]} - {""}
+    title_keys = {comparison_key(t) for t in titles + jsonld.headline[:1]} - {""}
     # a "site name" that is the headline itself is a template error, not the site
     for _, value in _first(fields, ("og:site_name",)):
         if value.startswith(("http://", "https://")):
             value = _site_from_domain(value) or value
-        if _key(value) not in title_keys:
+        if comparison_key(value) not in title_keys:
             return value
     for value in jsonld.publisher + jsonld.site:
         value = _text(value)
-        if value and _key(value) not in title_keys:
+        if value and comparison_key(value) not in title_keys:
             return value
-    suffix = _title_affix(titles, headline_keys)
-    if suffix and _key(suffix) not in title_keys:
+    suffix = _title_affix(titles, headline_keys, title_rules)
+    if suffix and comparison_key(suffix) not in title_keys:
         return suffix
     for _, value in _first(fields, rules.site_meta[1:3]):
-        if _key(value) not in title_keys:
+        if comparison_key(value) not in title_keys:
             return value
     return _site_from_domain(url)
 
 
-def _title_affix(titles: list[str], headline_keys: set[str]) -> str | None:
+def _title_affix(titles: list[str], headline_keys: set[str], title_rules: TitleRules) -> str | None:
     """The site name a ``<title>`` adds around the headline ("Headline | Site"), shorter than it."""
-    title_rules = load_metadata_rules().titles
     for title in titles:
         for sep in title_rules.separators:
             if sep not in title:
@@ -363,30 +361,30 @@ def _title_affix(titles: list[str], headline_keys: set[str]) -> str | None:
             first, _, rest = title.partition(sep)
             for headline, affix in ((head, tail), (rest, first)):
                 words = len(affix.split())
-                if _key(headline) in headline_keys and affix.strip() \
+                if comparison_key(headline) in headline_keys and affix.strip() \
                         and words <= min(title_rules.max_site_words, len(headline.split())):
                     return affix.strip()
     return None
 
 
-def _segments(text: str) -> list[str]:
+def _segments(text: str, separators: tuple[str, ...]) -> list[str]:
     """``text`` split at every title separator (" | ", " - ", ": " ...)."""
     parts = [text]
-    for separator in load_metadata_rules().titles.separators:
+    for separator in separators:
         parts = [piece for part in parts for piece in part.split(separator)]
     return [p.strip() for p in parts if p.strip()]
 
 
-def _support(candidate: str, raw: str, cleaned: str) -> float:
+def _support(candidate: str, raw: str, cleaned: str, separators: tuple[str, ...]) -> float:
     """How far another source's title backs ``candidate``: the same title, or its main segment."""
-    key = _key(candidate)
+    key = comparison_key(candidate)
     if not key:
         return 0.0
-    if key == _key(cleaned) or key == _key(raw):
+    if key == comparison_key(cleaned) or key == comparison_key(raw):
         return 1.0
     for text in (cleaned, raw):
-        segments = _segments(text)
-        if len(segments) > 1 and key == _key(max(segments, key=len)):
+        segments = _segments(text, separators)
+        if len(segments) > 1 and key == comparison_key(max(segments, key=len)):
             return 0.8
     return 0.0
 
@@ -398,7 +396,7 @@ class _TitleSource:
     cleaned: str
 
 
-def _choose_title(sources: list[_TitleSource], candidates: list[_TitleSource], site_name: str | None) -> str | None:
+def _choose_title(candidates: list[_TitleSource], site_name: str | None, separators: tuple[str, ...]) -> str | None:
     """The candidate headline the most other source groups back; ties go to the earlier candidate.
 
     Groups (h1, JSON-LD, social meta, ``<title>``, h2) count once each, so og:title and
@@ -408,13 +406,13 @@ def _choose_title(sources: list[_TitleSource], candidates: list[_TitleSource], s
     best_score: tuple = ()
     for index, candidate in enumerate(candidates):
         text = candidate.cleaned
-        if not text or (site_name and _key(text) in {_key(site_name)}) or len(_key(text)) < 3:
+        if not text or len(comparison_key(text)) < 3 or (site_name and comparison_key(text) == comparison_key(site_name)):
             continue
         backing: dict[str, float] = {}
-        for source in sources:
-            if source.group == candidate.group:
-                continue
-            backing[source.group] = max(backing.get(source.group, 0.0), _support(text, source.raw, source.cleaned))
+        for source in candidates:
+            if source.group != candidate.group:
+                support = _support(text, source.raw, source.cleaned, separators)
+                backing[source.group] = max(backing.get(source.group, 0.0), support)
         # unbacked, a headline-shaped text beats a short one (an h1 holding the site's logo)
         headline_shaped = len(text.split()) >= 4 or len(text) >= 25
         score = (sum(backing.values()), headline_shaped, -index)
@@ -594,11 +592,13 @@ def _date_languages(hint: str | None) -> list[str] | None:
     return [code]
 
 
-def _is_site_account(name: str, site_name: str | None) -> bool:
+def _is_site_account(name: str, site_name: str | None, separators: tuple[str, ...]) -> bool:
+    """Whether ``name`` is exactly the site's name (or its name's first segment): its account."""
     if not site_name:
         return False
-    first = _segments(site_name)[0] if _segments(site_name) else site_name
-    return _key(name) in {_key(site_name), _key(first)}
+    segments = _segments(site_name, separators)
+    first = segments[0] if segments else site_name
+    return comparison_key(name) in {comparison_key(site_name), comparison_key(first)}
 
 
 def _choose_authors(tree: HtmlElement, fields: dict[str, list[str]], jsonld: _JsonLd, site_name: str | None,
@@ -610,7 +610,8 @@ def _choose_authors(tree: HtmlElement, fields: dict[str, list[str]], jsonld: _Js
 
     # a schema.org Person is a person even when the site bears its name (one-person blogs),
     # unless it is named exactly like the site (the site's own account)
-    people = [p for p in names(jsonld.people, None) if not _is_site_account(p, site_name)]
+    separators = load_metadata_rules(config).titles.separators
+    people = [p for p in names(jsonld.people, None) if not _is_site_account(p, site_name, separators)]
     candidates = [("jsonld", people or names(jsonld.authors, site_name)),
                   ("meta", names([v for _, v in _first(fields, rules.author_meta)], site_name))]
     # one byline's elements read as one byline: "Reuters, Washington" is an agency and a place
@@ -619,7 +620,7 @@ def _choose_authors(tree: HtmlElement, fields: dict[str, list[str]], jsonld: _Js
     candidates.append(("text", next((n for n in (names(line, site_name) for line in _text_bylines(tree, rules, config))
                                      if n), [])))
     candidates = [(group, found) for group, found in candidates if 0 < len(found) <= rules.max_byline_names]
-    keys = [{_key(n) for n in found} for _, found in candidates]
+    keys = [{comparison_key(n) for n in found} for _, found in candidates]
     best: list[str] = []
     best_score: tuple = ()
     for index, (group, found) in enumerate(candidates):
@@ -701,6 +702,22 @@ def _htmldate(html: str, url: str | None, reference_date: date | None) -> str | 
             return None
 
 
+def _headline(tree: HtmlElement, fields: dict[str, list[str]], jsonld: _JsonLd, h1s: list[str], h2s: list[str],
+              title_tags: list[str], site_name: str | None, rules: HtmlMetaRules, config: Config | None) -> str | None:
+    """The headline the page's title sources agree on, each without site-name affixes."""
+    def source(group: str, raw: str) -> _TitleSource:
+        return _TitleSource(group, raw, clean_title(raw, site_name, config=config))
+
+    # a kicker element inside the h1 is a label, not part of the headline
+    kickerless = [k for k in (_without_kicker(h) for h in list(tree.iter("h1"))[:1]) if k]
+    candidates = [source("h1", h) for h in kickerless + h1s[len(kickerless):]]
+    candidates += [source("jsonld", t) for t in jsonld.headline[:1]]
+    candidates += [source("meta", v) for _, v in list(_first(fields, rules.title_meta))[:3]]
+    candidates += [source("title", t) for t in title_tags]
+    candidates += [source("h2", h) for h in h2s]
+    return _choose_title(candidates, site_name, load_metadata_rules(config).titles.separators)
+
+
 def extract_html_metadata(html: str, *, url: str | None = None, reference_date: date | None = None,
                           config: Config | None = None) -> HtmlMetadata:
     """Title, description, authors, publication date, site name, canonical URL and language hint."""
@@ -714,34 +731,18 @@ def extract_html_metadata(html: str, *, url: str | None = None, reference_date: 
     language_hint = _language_hint(tree, fields, rules)
 
     title_tags = [_element_text(t) for t in tree.iter("title")][:1]
+    meta_titles = [v for _, v in _first(fields, rules.title_meta)]
     h1s = [_element_text(h) for h in tree.iter("h1")][:3]
-    h2_texts = [_element_text(h) for h in list(tree.iter("h2"))[:2]]
-    headline_keys = {_key(t) for t in jsonld.headline[:1] + h1s + h2_texts if t}
-    headline_keys |= {_key(v) for _, v in _first(fields, rules.title_meta)}
-    site_name = _site_name(fields, jsonld, title_tags + [v for _, v in _first(fields, rules.title_meta)],
-                           headline_keys - {""}, url or canonical, rules)
-
-    def source(group: str, raw: str) -> _TitleSource:
-        return _TitleSource(group, raw, clean_title(raw, site_name, config=config))
-
-    h1_elements = list(tree.iter("h1"))[:3]
-    kickerless = [k for k in (_without_kicker(h) for h in h1_elements[:1]) if k]
-    # a kicker element inside the h1 is a label, not part of the headline
-    h1_texts = kickerless + h1s[len(kickerless):]
-    sources = [source("h1", h) for h in h1_texts] + [source("jsonld", t) for t in jsonld.headline[:1]]
-    sources += [source("meta", v) for _, v in list(_first(fields, rules.title_meta))[:3]]
-    sources += [source("title", t) for t in title_tags]
-    h2s = [source("h2", h) for h in h2_texts]
-    candidates = sources + h2s
-    title = _choose_title(sources + h2s, candidates, site_name)
-
+    h2s = [_element_text(h) for h in list(tree.iter("h2"))[:2]]
+    headline_keys = {comparison_key(t) for t in jsonld.headline[:1] + h1s + h2s + meta_titles} - {""}
+    site_name = _site_name(fields, jsonld, title_tags + meta_titles, headline_keys, url or canonical, rules,
+                           load_metadata_rules(config).titles)
+    title = _headline(tree, fields, jsonld, h1s, h2s, title_tags, site_name, rules, config)
     description = next((v for _, v in _first(fields, rules.description_meta)), None) \
         or next(iter(jsonld.description), None)
-
     authors = _choose_authors(tree, fields, jsonld, site_name, rules, config)
     date_published, date_raw = _choose_date(html, tree, fields, jsonld, url or canonical,
                                             reference_date, _date_languages(language_hint), rules, config)
-
     return HtmlMetadata(title=title, description=description, authors=authors,
                         date_published=date_published, date_raw=date_raw, site_name=site_name,
                         url=canonical, language_hint=language_hint)

@@ -172,13 +172,14 @@ _RULES_CACHE: dict[str, MetadataRules] = {}
 
 
 @lru_cache(maxsize=1)
-def _default_config() -> Config:
+def default_config() -> Config:
+    """The packaged configuration, loaded once per process."""
     return load_config()
 
 
 def load_metadata_rules(config: Config | None = None) -> MetadataRules:
     """The parsed metadata rules of ``config`` (the packaged defaults when None), cached by digest."""
-    config = config or _default_config()
+    config = config or default_config()
     rules = _RULES_CACHE.get(config.digest)
     if rules is None:
         rules = parse_metadata_rules(config.section("metadata"))
@@ -193,8 +194,8 @@ def _clean_space(text: str) -> str:
     return " ".join(text.replace("\u200b", " ").split())
 
 
-def _key(text: str) -> str:
-    """Comparison key: case-folded letters and digits only."""
+def comparison_key(text: str) -> str:
+    """Comparison key: case-folded letters and digits only, accents dropped."""
     return "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if ch.isalnum())
 
 
@@ -238,36 +239,35 @@ def _cut_roles(text: str, rules: AuthorRules) -> str:
     return text
 
 
-def _site_keys(site_name: str) -> set[str]:
+def _site_keys(site_name: str, articles: frozenset[str]) -> set[str]:
     """Comparison keys of a site name: its letters, without a leading article ("The Telegraph"),
     and for a domain its name without "www." and TLD and its longest hyphenated part."""
-    articles = load_metadata_rules().authors.site_articles
-    keys = {_key(site_name)}
+    keys = {comparison_key(site_name)}
     words = site_name.split()
     if len(words) > 1 and words[0].casefold() in articles:
-        keys.add(_key(" ".join(words[1:])))
+        keys.add(comparison_key(" ".join(words[1:])))
     text = site_name.strip().casefold()
     if "." in text and " " not in text:
         labels = [label for label in text.split(".") if label and label not in ("www", "m", "amp")]
         if len(labels) >= 2:
-            keys.add(_key(".".join(labels[:-1])))
+            keys.add(comparison_key(".".join(labels[:-1])))
             longest = max(labels[:-1], key=len)
-            keys.add(_key(longest))
-            keys.add(_key(max(longest.split("-"), key=len)))
+            keys.add(comparison_key(longest))
+            keys.add(comparison_key(max(longest.split("-"), key=len)))
     return {k for k in keys if len(k) >= 3}
 
 
-def _is_site(name: str, site_name: str | None) -> bool:
+def _is_site(name: str, site_name: str | None, articles: frozenset[str]) -> bool:
     """Whether ``name`` is the site: the same letters ("newser.com", "FreeWestMedia"), the
     site's name and more ("Newser Staff"), or the site's first words ("Eurosport" of
     "Eurosport Deutschland")."""
-    if not site_name or not _key(name):
+    if not site_name or not comparison_key(name):
         return False
-    keys = _site_keys(site_name)
-    if _key(name) in keys or any(len(k) >= 4 and _key(name).startswith(k) for k in keys):
+    keys = _site_keys(site_name, articles)
+    if comparison_key(name) in keys or any(len(k) >= 4 and comparison_key(name).startswith(k) for k in keys):
         return True
-    name_words = [k for k in (_key(w) for w in name.split()) if k]
-    site_words = [k for k in (_key(w) for w in site_name.split()) if k]
+    name_words = [k for k in (comparison_key(w) for w in name.split()) if k]
+    site_words = [k for k in (comparison_key(w) for w in site_name.split()) if k]
     shorter = min(len(name_words), len(site_words))
     return shorter > 0 and name_words[:shorter] == site_words[:shorter]
 
@@ -288,7 +288,7 @@ def _name_ok(name: str, rules: AuthorRules, site_name: str | None, config: Confi
 def _is_organisation(name: str, rules: AuthorRules, site_name: str | None) -> bool:
     """Whether ``name`` holds an organisation word ("Staff", "Reuters", "GmbH") or is the site."""
     tokens = [_strip_edges(w).casefold() for w in re.split(r"[\s/]+", name)]
-    return any(tok in rules.org_words for tok in tokens) or _is_site(name, site_name)
+    return any(tok in rules.org_words for tok in tokens) or _is_site(name, site_name, rules.site_articles)
 
 
 def _tidy_case(name: str) -> str:
@@ -343,35 +343,38 @@ def _split_names(text: str, rules: AuthorRules) -> list[tuple[str, str]]:
 
 def _names_from(text: str, rules: AuthorRules, site_name: str | None,
                 config: Config | None = None) -> list[str]:
+    """The person names of one byline string."""
     text = _clean_space(text)
     text = _HANDLE.sub(" ", _EMAIL.sub(" ", _URL.sub(" ", text)))
     text = _clean_space(_EMPTY_BRACKETS.sub(" ", text))
     text = _cut_roles(_unwrap(_strip_edges(_cut_at_date(text, config)), rules), rules)
-    names: list[str] = []
-    after_comma: list[bool] = []
-    pieces = [(part, before == ",") for part, before in _split_names(text, rules)]
+    found: list[tuple[str, bool]] = []  # (name, follows a comma)
     dropped_organisation = False
-    for part, comma in pieces:
-        if rules.credit_part.match(_strip_edges(part or "")):
+    for part, before in _split_names(text, rules):
+        if rules.credit_part.match(_strip_edges(part)):
             continue
-        part = _strip_edges(_cut_roles(_unwrap(_strip_edges(part or ""), rules), rules))
+        part = _strip_edges(_cut_roles(_unwrap(_strip_edges(part), rules), rules))
         if _name_ok(part, rules, site_name, config):
-            names.append(_tidy_case(part))
-            after_comma.append(comma)
+            found.append((_tidy_case(part), before == ","))
         elif part and _is_organisation(part, rules, site_name):
             dropped_organisation = True
-    if dropped_organisation and not any(len(n.split()) > 1 for n in names):
+    return _drop_places_and_codes(found, dropped_organisation)
+
+
+def _drop_places_and_codes(found: list[tuple[str, bool]], beside_organisation: bool) -> list[str]:
+    """Drop what only looks like a name because of where it stands in the byline."""
+    full_names = any(len(name.split()) > 1 for name, _ in found)
+    if beside_organisation and not full_names:
         # "Reuters, Washington": beside an agency, one capitalised word is the dateline's place
-        names = [n for n in names if not n[:1].isupper()]
-    if len(names) > 1:
+        found = [(name, comma) for name, comma in found if not name[:1].isupper()]
+    if len(found) > 1 and not all(_agency_code(name) for name, _ in found):
         # "Peter Maahn/SP-X": a short code in capitals beside a name is an agency
-        keep = [not _agency_code(n) for n in names]
-        if any(keep):
-            names, after_comma = [n for n, k in zip(names, keep) if k], [c for c, k in zip(after_comma, keep) if k]
-    if any(len(n.split()) > 1 for n in names):
+        found = [(name, comma) for name, comma in found if not _agency_code(name)]
+    if full_names:
         # "Von Katrin Elger, Hamburg": one capitalised word after a comma, beside full names, is a place
-        names = [n for n, c in zip(names, after_comma) if not (c and len(n.split()) == 1 and n[:1].isupper())]
-    return names
+        found = [(name, comma) for name, comma in found
+                 if not (comma and len(name.split()) == 1 and name[:1].isupper())]
+    return [name for name, _ in found]
 
 
 def _agency_code(name: str) -> bool:
@@ -395,7 +398,7 @@ def normalise_authors(raw: str | list[str] | None, *, site_name: str | None = No
         if not isinstance(item, str):
             continue
         for name in _names_from(item, rules, site_name, config):
-            key = _key(name)
+            key = comparison_key(name)
             if key and key not in seen:
                 seen.add(key)
                 out.append(name)
@@ -575,16 +578,9 @@ def parse_date(text: str, *, reference_date: date | None = None,
 
 # ---------------------------------------------------------------- titles
 
-def _split_affix(title: str, separator: str) -> tuple[str, str] | None:
-    head, sep, tail = title.rpartition(separator)
-    if not sep or not head.strip() or not tail.strip():
-        return None
-    return head.strip(), tail.strip()
-
-
 def _extra_words(part: str, site_key: str) -> int | None:
     """How many words of ``part`` follow its first words that spell ``site_key``, or None."""
-    words = [k for k in (_key(w) for w in part.split()) if k]
+    words = [k for k in (comparison_key(w) for w in part.split()) if k]
     spelled = ""
     for index, word in enumerate(words):
         spelled += word
@@ -595,13 +591,13 @@ def _extra_words(part: str, site_key: str) -> int | None:
     return None
 
 
-def _matches_site(part: str, site_name: str) -> bool:
+def _matches_site(part: str, site_name: str, articles: frozenset[str]) -> bool:
     """Whether a title affix names the site: its letters, or the site's name and at most two
     more words ("brand eins online" for brandeins.de, "Bundeskanzleramt Österreich")."""
-    a = _key(part)
+    a = comparison_key(part)
     if not a:
         return False
-    for b in _site_keys(site_name):
+    for b in _site_keys(site_name, articles):
         if a == b:
             return True
         extra = _extra_words(part, b) if len(b) >= 3 else None
@@ -659,6 +655,7 @@ def clean_title(title: str, site_name: str | None = None, *, config: Config | No
     affix after a strong separator (" | ", " - ") is cut when the headline is clearly longer.
     """
     rules = load_metadata_rules(config).titles
+    articles = load_metadata_rules(config).authors.site_articles
     text = _clean_space(title or "")
     if not text:
         return ""
@@ -673,22 +670,22 @@ def clean_title(title: str, site_name: str | None = None, *, config: Config | No
             # suffix: "Headline | Site"
             head, _, tail = text.rpartition(separator)
             head, tail = head.strip(), tail.strip()
-            if head and tail and site_name and _matches_site(tail, site_name):
+            if head and tail and site_name and _matches_site(tail, site_name, articles):
                 text, changed = head, True
                 break
             # prefix: "Site | Headline"
             first, _, rest = text.partition(separator)
             first, rest = first.strip(), rest.strip()
-            if first and rest and site_name and _matches_site(first, site_name):
+            if first and rest and site_name and _matches_site(first, site_name, articles):
                 text, changed = rest, True
                 break
             # inside: "Headline - Site - Slogan" keeps what comes before the site
             parts = [p.strip() for p in text.split(separator)]
-            inner = [i for i in range(1, len(parts) - 1) if site_name and _matches_site(parts[i], site_name)]
+            inner = [i for i in range(1, len(parts) - 1) if site_name and _matches_site(parts[i], site_name, articles)]
             if inner:
                 text, changed = separator.join(parts[: inner[0]]).strip(), True
                 break
-    if site_name and _matches_site(text, site_name):
+    if site_name and _matches_site(text, site_name, articles):
         return _clean_space(title)
     if not site_name:
         text = _strip_generic_suffix(text, rules)
