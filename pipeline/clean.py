@@ -145,12 +145,12 @@ def without_internal_subset(html: str) -> tuple[str, int]:
         return html, 0
     end = _SUBSET_END.search(html, match.end())
     if end is None:  # a subset never closed: the whole page is declarations
-        return match.group(1) + ">", 1
+        return match.group(1).rstrip() + ">", 1
     return match.group(1).rstrip() + ">" + html[end.end():], 1
 
 
 def _scrub_controls(doc: Document) -> None:
-    """Drop control characters that character references (``&#1;``) put back after decoding."""
+    """Drop control characters from every field: the last guard, whatever a parser produced."""
     removed = 0
 
     def scrub(value: str | None) -> str | None:
@@ -168,7 +168,7 @@ def _scrub_controls(doc: Document) -> None:
     doc.authors = [a for a in map(scrub, doc.authors) if a.strip()]
     doc.removed = [Removal(r.category, scrub(r.text), r.rule) for r in doc.removed]
     if removed:
-        doc.notes.append(f"removed {removed} control characters written as character references")
+        doc.notes.append(f"removed {removed} control characters from the cleaned fields")
 
 
 def _beyond_parser_depth(html: str) -> bool:
