@@ -49,6 +49,7 @@ class DateRules:
     """Compiled dateline rules: labels to drop, time detection, segmenting and order hints."""
 
     label: Pattern[str]
+    updated_label: Pattern[str]
     segment_separators: Pattern[str]
     time: Pattern[str]
     relative_time_units: Pattern[str]
@@ -146,6 +147,7 @@ def parse_metadata_rules(data: dict) -> MetadataRules:
             raise ConfigError(f"[metadata.authors] ui_wrappers rule {wrapper.pattern!r} lacks (?P<name>...)")
     dates = DateRules(
         label=_compile("dates", "label", d.get("label")),
+        updated_label=_compile("dates", "updated_label", d.get("updated_label")),
         segment_separators=_compile("dates", "segment_separators", d.get("segment_separators")),
         time=_compile("dates", "time", d.get("time")),
         relative_time_units=_compile("dates", "relative_time_units", d.get("relative_time_units")),
@@ -447,11 +449,25 @@ def _strip_labels(text: str, rules: DateRules) -> str:
 
 
 def _date_segments(body: str, rules: DateRules) -> list[str]:
-    """The whole text, its separated segments, then date-shaped spans inside it, deduplicated."""
-    segments = [body] + [s.strip() for s in rules.segment_separators.split(body) if s and s.strip()]
-    spans = [m.group(0).strip() for pattern in rules.spans for m in pattern.finditer(body)]
-    out = [_strip_labels(s, rules) for s in segments + spans]
-    return [s for s in dict.fromkeys(out) if s and any(ch.isalnum() for ch in s)]
+    """Texts to try, in order: with two dates or more, the date spans, those labelled as
+    updates last ("Updated March 6 | Published March 5"); else the whole text, its
+    separated segments, then the spans."""
+    matches = sorted((m for pattern in rules.spans for m in pattern.finditer(body)), key=lambda m: m.start())
+    spans: list[tuple[str, bool]] = []
+    previous_end = 0
+    for m in matches:
+        if m.start() < previous_end:
+            continue  # a shorter pattern inside a span already taken
+        updated = bool(rules.updated_label.search(body[previous_end:m.start()]))
+        spans.append((m.group(0).strip(), updated))
+        previous_end = m.end()
+    if len(spans) > 1:
+        texts = [text for text, updated in spans if not updated] + [text for text, updated in spans if updated]
+    else:
+        segments = [s.strip() for s in rules.segment_separators.split(body) if s and s.strip()]
+        texts = [body] + segments + [text for text, _ in spans]
+    out = [_strip_labels(text, rules) for text in texts]
+    return [text for text in dict.fromkeys(out) if text and any(ch.isalnum() for ch in text)]
 
 
 def find_date_span(text: str, *, config: Config | None = None) -> tuple[int, int] | None:
@@ -546,7 +562,7 @@ def parse_date(text: str, *, reference_date: date | None = None,
     else:
         base = _reference_base(reference_date)
         probe_base = (base or datetime.now()) - timedelta(days=1)
-        for segment in _date_segments(body, rules):
+        for segment in _date_segments(raw, rules):
             order = _date_order(segment, languages, rules)
             found = _dateparser(segment, languages, base, order, rules)
             if found is None:

@@ -126,6 +126,11 @@ DATELINES = [
     ("2025-03-05", None, None, "2025-03-05"),
     ("5 March 2030", date(2025, 3, 6), ["en"], None),
     ("Von Deutscher Tennis Bund 4. 2. 2022.", None, ["de"], "2022-02-04"),
+    ("Updated March 6, 2025 | Published March 5, 2025", None, ["en"], "2025-03-05"),
+    ("March 5, 2025 (updated March 6, 2025)", None, ["en"], "2025-03-05"),
+    ("Aktualisiert am 06.03.2025, veröffentlicht am 05.03.2025", None, ["de"], "2025-03-05"),
+    ("Stand: 06.03.2025 | Erstellt: 05.03.2025", None, ["de"], "2025-03-05"),
+    ("0001-01-01T00:00:00+00:00", None, None, None),
 ]
 
 
