@@ -105,8 +105,7 @@ def read_plan(path: Path) -> list[Shard]:
     data = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or data.get("format") != PLAN_FORMAT:
         raise ValueError(f"{path} is not a {PLAN_FORMAT} file")
-    return [Shard(id=s["id"], members=tuple(InputFile(path=Path(root) / source, root=Path(root), source=source)
-                                            for root, source in s["members"]))
+    return [Shard(id=s["id"], members=tuple(InputFile.at(Path(root), source) for root, source in s["members"]))
             for s in data["shards"]]
 
 
@@ -143,8 +142,9 @@ def clean_shard(members: Iterable[InputFile], cleaner: Cleaner, limits: Limits, 
     started = time.perf_counter()
     reported = 0.0
     members = list(members)
+    skipped: Counter = Counter()
     for n, f in enumerate(members, 1):
-        for item in read_input(f, limits):
+        for item in read_input(f, limits, on_skip=lambda skip: skipped.update([skip.reason])):
             counts["documents"] += 1
             result = item if isinstance(item, Reject) else cleaner.clean(item)
             if isinstance(result, Reject):
@@ -156,7 +156,7 @@ def clean_shard(members: Iterable[InputFile], cleaner: Cleaner, limits: Limits, 
         if progress and (n == len(members) or time.perf_counter() - reported >= PROGRESS_EVERY):
             reported = time.perf_counter()
             progress(n)
-    out.write(dumps({"kind": STATS, "documents": counts["documents"],
+    out.write(dumps({"kind": STATS, "documents": counts["documents"], "skipped": dict(sorted(skipped.items())),
                      "seconds": round(time.perf_counter() - started, 3)}) + "\n")
     return counts
 
@@ -227,6 +227,7 @@ def finalise_shard(shard: IO[str], index: dict, config: Config, records: IO[str]
         if kind == STATS:
             counts["documents"] += row["documents"]
             counts["clean_seconds_x1000"] += int(row["seconds"] * 1000)
+            counts.update({"skipped:" + reason: n for reason, n in row.get("skipped", {}).items()})
             continue
         if kind == REJECT:
             rejects.write(dumps(row) + "\n")

@@ -34,7 +34,7 @@ from pipeline.batch import (Shard, build_batch_index, clean_shard, finalise_shar
                             plan_shards, read_plan, shard_weight, write_plan)
 from pipeline.clean import Cleaner
 from pipeline.config import Config, load_config
-from pipeline.inputs import InputFile, Limits, discover_inputs
+from pipeline.inputs import InputFile, Limits, discover_inputs, skipped_inputs
 from pipeline.site_stats import SiteRepeatedRules, SiteStats
 
 WORK_DIR = "_work"
@@ -317,6 +317,7 @@ def _versions() -> dict:
 def build_manifest(run: CleanRun, counts: Counter, record_files: list[str], started: float) -> dict:
     """The run manifest: what went in, what came out, with which versions and configuration."""
     records, rejects = counts.get("records", 0), counts.get("rejects", 0)
+    skipped_files = Counter(skip.reason for skip in skipped_inputs([Path(p) for p in run.inputs]))
     return {
         "plan": run.plan,
         "inputs": {"files": len(run.files), "documents": counts.get("documents", 0), "paths": list(run.inputs)},
@@ -326,6 +327,9 @@ def build_manifest(run: CleanRun, counts: Counter, record_files: list[str], star
         "accounted": counts.get("documents", 0) == records + rejects,
         "duplicates": counts.get("duplicates", 0),
         "rejects_by_reason": {k.split(":", 1)[1]: v for k, v in sorted(counts.items()) if k.startswith("reject:")},
+        # neither documents nor rejects: files left out of the walk, archive records that are not captures
+        "skipped": {"files": dict(sorted(skipped_files.items())),
+                    "records": {k.split(":", 1)[1]: v for k, v in sorted(counts.items()) if k.startswith("skipped:")}},
         "removed_by_category": {k.split(":", 1)[1]: v for k, v in sorted(counts.items()) if k.startswith("removed:")},
         "record_files": record_files,
         "shards": len(run.shards),

@@ -104,6 +104,7 @@ def finish(process: subprocess.Popen, timeout: float = 120) -> str:
 def _warc(path: Path, pages: list[tuple[str, str, str]]) -> None:
     with open(path, "wb") as handle:
         writer = WARCWriter(handle, gzip=True)
+        writer.write_record(writer.create_warcinfo_record("d.warc.gz", {"software": "test"}))
         for url, warc_date, html in pages:
             headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
             writer.write_record(writer.create_warc_record(
@@ -121,10 +122,11 @@ def test_every_input_format_through_the_whole_dag(tmp_path):
                                  ("https://gazette.example/news/5", "2026-04-20T09:30:00Z", html_page(5))])
     lines = [{"url": "https://gazette.example/news/6", "html": html_page(6)}, {"text": text_page(7)}]
     (folder / "e.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    (folder / ".f.html.part").write_text(html_page(8), encoding="utf-8")  # a download in progress
     output = tmp_path / "out"
     assert build([folder], output, reference_date="2026-11-20")
     rows = records(output)
-    expected = {"a.txt": 1, "b.html": 2, "c.html.gz": 3, "d.warc.gz#1": 4, "d.warc.gz#2": 5,
+    expected = {"a.txt": 1, "b.html": 2, "c.html.gz": 3, "d.warc.gz#2": 4, "d.warc.gz#3": 5,
                 "e.jsonl#1": 6, "e.jsonl#2": 7}
     assert sorted(rows) == sorted(expected)
     for source, n in expected.items():
@@ -132,9 +134,9 @@ def test_every_input_format_through_the_whole_dag(tmp_path):
         assert rows[source]["text"].split("\n\n") == paragraphs, source
         assert rows[source]["title"] == title, source
     # WARC: the record's URL and WARC-Date reach the record; "2 days ago" resolves against its own day
-    assert (rows["d.warc.gz#1"]["url"], rows["d.warc.gz#1"]["date_published"]) == \
-        ("https://gazette.example/news/4", "2026-03-08")
     assert (rows["d.warc.gz#2"]["url"], rows["d.warc.gz#2"]["date_published"]) == \
+        ("https://gazette.example/news/4", "2026-03-08")
+    assert (rows["d.warc.gz#3"]["url"], rows["d.warc.gz#3"]["date_published"]) == \
         ("https://gazette.example/news/5", "2026-04-18")
     # everything else resolves against the run's reference date
     assert {rows[s]["date_published"] for s in ("a.txt", "b.html", "c.html.gz", "e.jsonl#1", "e.jsonl#2")} == \
@@ -143,6 +145,7 @@ def test_every_input_format_through_the_whole_dag(tmp_path):
     manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
     assert (manifest["inputs"]["files"], manifest["inputs"]["documents"]) == (5, 7)
     assert (manifest["records"], manifest["rejects"], manifest["accounted"]) == (7, 0, True)
+    assert manifest["skipped"] == {"files": {"hidden": 1}, "records": {"warc_warcinfo": 1}}
     assert_nothing_partial(output)
 
 
