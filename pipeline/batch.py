@@ -23,12 +23,15 @@ from pipeline.config import Config
 from pipeline.dedup import DedupRules, find_duplicates, minhash_signature, text_hash
 from pipeline.document import RawInput, Reject
 from pipeline.inputs import InputFile, Limits, read_input
+from pipeline.normalise import parse_date
 from pipeline.site_stats import (SiteRepeatedRules, SiteStats, document_fingerprints,
                                  remove_site_repeated, site_key)
 from pipeline.writing import dumps, read_jsonl
 
 RECORD, REJECT, STATS = "record", "reject", "stats"
 DUPLICATE = "duplicate"
+# Per-document values a clean shard precomputes for the batch index (work files only).
+_PRECOMPUTED = ("fingerprints", "text_hash", "minhash")
 PLAN_FORMAT = "newsclean.plan.v1"
 # Seconds between two progress reports of a shard: each is a scheduler call, over HTTP with luigid.
 PROGRESS_EVERY = 1.0
@@ -124,6 +127,8 @@ def warm_up(cleaner: Cleaner) -> None:
     text = "Budget vote\n\nBy Jane Doe\nMarch 5, 2025, 10:00 a.m.\n\n" + "\n\n".join(sentences)
     cleaner.clean(RawInput(source="warm-up.html", content=page, kind="html"))
     cleaner.clean(RawInput(source="warm-up.txt", content=text, kind="text"))
+    # a text that is no date in any language makes the date parser load every fallback language
+    parse_date("Budget vote 12", config=cleaner.config)
 
 
 def plan_digest(shards: Sequence[Shard], config: Config, reference_date: date | None) -> str:
@@ -137,7 +142,13 @@ def plan_digest(shards: Sequence[Shard], config: Config, reference_date: date | 
 
 def clean_shard(members: Iterable[InputFile], cleaner: Cleaner, limits: Limits, out: IO[str],
                 progress: Callable[[int], None] | None = None) -> Counter:
-    """Clean every document of ``members`` into ``out`` as tagged JSON lines; return counts."""
+    """Clean every document of ``members`` into ``out`` as tagged JSON lines; return counts.
+
+    Each record line also carries what the batch index needs of it (paragraph
+    fingerprints, text hash, MinHash signature), computed here, where shards run in
+    parallel, rather than in the one task that sees the whole batch.
+    """
+    dedup_rules = DedupRules.from_config(cleaner.config)
     counts: Counter = Counter()
     started = time.perf_counter()
     reported = 0.0
@@ -151,7 +162,10 @@ def clean_shard(members: Iterable[InputFile], cleaner: Cleaner, limits: Limits, 
                 out.write(dumps({"kind": REJECT, **result.as_dict()}) + "\n")
                 counts[REJECT] += 1
             else:
-                out.write(dumps({"kind": RECORD, **result.as_record(), "paragraphs": result.paragraphs}) + "\n")
+                text = result.text
+                out.write(dumps({"kind": RECORD, **result.as_record(), "paragraphs": result.paragraphs,
+                                 "fingerprints": document_fingerprints(result.paragraphs),
+                                 "text_hash": text_hash(text), "minhash": minhash_signature(text, dedup_rules)}) + "\n")
                 counts[RECORD] += 1
         if progress and (n == len(members) or time.perf_counter() - reported >= PROGRESS_EVERY):
             reported = time.perf_counter()
@@ -180,7 +194,8 @@ def count_site_paragraphs(shard_handles: Iterable[IO[str]], rules: SiteRepeatedR
     """
     stats = SiteStats.for_rules(rules)
     for row in _records(shard_handles):
-        stats.add_document(_site_of(row), document_fingerprints(row["paragraphs"]), document_id=row["id"])
+        fingerprints = row["fingerprints"] if "fingerprints" in row else document_fingerprints(row["paragraphs"])
+        stats.add_document(_site_of(row), fingerprints, document_id=row["id"])
     return stats
 
 
@@ -205,7 +220,10 @@ def build_batch_index(open_shards: Callable[[], Iterable[IO[str]]], earlier: Sit
             site = _site_of(row)
             if site not in repeated:
                 repeated[site] = combined.repeated(site, site_rules)
-            kept, _ = remove_site_repeated(row["paragraphs"], repeated[site], site_rules)
+            kept, removed = remove_site_repeated(row["paragraphs"], repeated[site], site_rules)
+            if not removed and "minhash" in row:
+                yield row["id"], row["text_hash"], row["minhash"]  # the text the shard hashed
+                continue
             text = "\n\n".join(kept)
             yield row["id"], text_hash(text), minhash_signature(text, dedup_rules)
 
@@ -235,6 +253,8 @@ def finalise_shard(shard: IO[str], index: dict, config: Config, records: IO[str]
             counts["reject:" + row["reason"]] += 1
             continue
         paragraphs = row.pop("paragraphs")
+        for key in _PRECOMPUTED:
+            row.pop(key, None)
         site = _site_of(row)
         if site not in repeated_of:
             repeated_of[site] = frozenset(index["repeated"].get(site, ()))
