@@ -7,8 +7,8 @@ import pytest
 from luigi import LocalTarget
 
 from pipeline import cli
-from pipeline.batch import (PLAN_FORMAT, build_batch_index, count_site_paragraphs, plan_shards, read_plan,
-                            shard_weight, write_plan)
+from pipeline.batch import (PLAN_FORMAT, build_batch_index, count_site_paragraphs, finalise_shard, plan_shards,
+                            read_plan, shard_weight, write_plan)
 from pipeline.benchmark import scale_inputs
 from pipeline.config import load_config
 from pipeline.inputs import discover_inputs
@@ -147,3 +147,18 @@ def test_batch_index_marks_a_copy_on_another_site_as_duplicate():
     index, batch = build_batch_index(lambda: [_shard(rows)], SiteStats(), config)
     assert index == {"repeated": {}, "duplicates": {"b1": "a1"}}
     assert batch.sites() == ["one", "two"]
+
+
+def test_batch_index_reuses_what_the_shard_precomputed_and_records_drop_it():
+    config = load_config()
+    shard = [{"id": "a1", "source": "one/a.txt", "url": None, "site_name": None, "paragraphs": ["Alpha text."],
+              "fingerprints": [], "text_hash": "h", "minhash": ""},
+             {"id": "b1", "source": "two/b.txt", "url": None, "site_name": None, "paragraphs": ["Other text."],
+              "fingerprints": [], "text_hash": "h", "minhash": ""}]
+    index, _ = build_batch_index(lambda: [_shard(shard)], SiteStats(), config)
+    assert index["duplicates"] == {"b1": "a1"}  # equal precomputed hashes, though the texts differ
+    records, rejects = io.StringIO(), io.StringIO()
+    rows = [{**row, "text": row["paragraphs"][0], "removed": []} for row in shard]
+    finalise_shard(_shard(rows), index, config, records, rejects)
+    assert [sorted(set(json.loads(line)) & {"fingerprints", "text_hash", "minhash", "paragraphs", "kind"})
+            for line in records.getvalue().splitlines()] == [[], []]
