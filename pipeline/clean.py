@@ -34,6 +34,10 @@ _INTERNAL_SUBSET = re.compile(r"\A(\s*(?:<\?xml[^>]{0,200}>\s*)?(?:<!--.{0,2000}
 _SUBSET_END = re.compile(r"\]\s*>")
 
 
+_REPEAT_SECONDS = 0.05
+_PRELOAD_TEXT = "The council met on Tuesday to vote on the budget for the coming year."
+
+
 class DocumentTimeout(BaseException):
     """A document took longer than its time budget.
 
@@ -42,25 +46,36 @@ class DocumentTimeout(BaseException):
     """
 
 
+@dataclass
+class Budget:
+    """Whether a time budget ran out, even if the timeout was caught and turned into another error."""
+
+    expired: bool = False
+
+
 @contextmanager
-def time_budget(seconds: float) -> Iterator[None]:
+def time_budget(seconds: float) -> Iterator[Budget]:
     """Raise DocumentTimeout in the block after ``seconds``; a no-op off the main thread.
 
     SIGALRM interrupts pure-Python work at once and a C call (one lxml parse, one regex
     search) as soon as it returns; worker processes run tasks in their main thread, so
-    it applies there too.
+    it applies there too.  The yielded Budget tells afterwards whether time ran out.
     """
+    budget = Budget()
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
-        yield
+        yield budget
         return
 
     def _expired(signum, frame):
+        budget.expired = True
         raise DocumentTimeout()
 
     previous = signal.signal(signal.SIGALRM, _expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # the alarm repeats until the block ends: a timeout raised where Python cannot pass
+    # it on (a weakref callback, a __del__) is swallowed, and the next one is not
+    signal.setitimer(signal.ITIMER_REAL, seconds, _REPEAT_SECONDS)
     try:
-        yield
+        yield budget
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
@@ -77,9 +92,13 @@ class Cleaner:
 
     @classmethod
     def from_config(cls, config: Config, reference_date: date | None = None) -> "Cleaner":
+        language = LanguageSettings.from_config(config)
+        # Language profiles load on first use; loaded here, no document's budget pays for
+        # them, and no timeout can leave langdetect half-initialised for the rest of the run.
+        detect_language(_PRELOAD_TEXT, language)
         return cls(
             config=config,
-            language=LanguageSettings.from_config(config),
+            language=language,
             time_budget=float(config.get("limits.document_time_budget", 0) or 0),
             reference_date=reference_date,
         )
@@ -90,25 +109,33 @@ class Cleaner:
         A ConfigError does raise: it is the run's configuration, not the document, that
         is wrong, and every other document would fail alike.
         """
+        budget = Budget()
         try:
-            with time_budget(self.time_budget):
+            with time_budget(self.time_budget) as budget:
                 doc = clean_raw(raw, self.config, self.language, raw.reference_date or self.reference_date)
         except DocumentTimeout:
-            return Reject(raw.source, TIME_BUDGET_EXCEEDED,
-                          f"cleaning took longer than {self.time_budget:g} s; raise [limits] "
-                          "document_time_budget in a --config file to allow more")
+            return self._timed_out(raw)
         except RecursionError:
             return Reject(raw.source, MARKUP_TOO_DEEP, "the markup is nested too deeply to clean")
         except ConfigError:
             raise
         except Exception as exc:  # a bug on one page must not stop the run; it is reported
+            if budget.expired:  # a library caught the timeout and raised its own error
+                return self._timed_out(raw)
             return Reject(raw.source, CLEANING_ERROR, f"{type(exc).__name__}: {exc}"[:500])
+        if budget.expired:  # a library swallowed the timeout: what it returned cannot be trusted
+            return self._timed_out(raw)
         if not doc.paragraphs:
             if raw.kind == "html" and _beyond_parser_depth(raw.content):
                 return Reject(raw.source, MARKUP_TOO_DEEP, "the markup nests deeper than the HTML parser's "
                               "limit (256 levels), and no article text was found above that depth")
             return Reject(raw.source, NO_ARTICLE_TEXT, "no article text was found in the input")
         return doc
+
+
+    def _timed_out(self, raw: RawInput) -> Reject:
+        return Reject(raw.source, TIME_BUDGET_EXCEEDED, f"cleaning took longer than {self.time_budget:g} s; "
+                      "raise [limits] document_time_budget in a --config file to allow more")
 
 
 def clean_raw(raw: RawInput, config: Config, language: LanguageSettings,

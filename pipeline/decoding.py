@@ -11,8 +11,12 @@ import codecs
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from charset_normalizer import from_bytes
+
+from pipeline.config import Config, ConfigError, load_config
+from pipeline.site_stats import parsed_once, typed_table
 
 # Longest BOMs first: the UTF-32-LE mark begins with the UTF-16-LE one.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -47,16 +51,10 @@ _WHATWG_SUPERSETS: dict[str, str] = {
     "utf-32-be": "utf-8",
 }
 
-# The HTML standard's prescan reads 1024 bytes; real pages often put a long <head> of
-# scripts before the meta, so look further (it is cheap and only a regex).
-_PRESCAN_BYTES = 8192
 _META_CHARSET = re.compile(rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""", re.I)
 
-# Bytes a text file never holds in quantity (C0 controls other than tab, newlines, form
-# feed and escape); above this share of a sample the file is binary, not text.
-_SNIFF_BYTES = 8192
-_BINARY_CONTROL_RATIO = 0.10
+# Bytes a text file never holds in quantity: C0 controls other than these.
 _TEXT_CONTROLS = frozenset(b"\t\n\r\f\x1b")
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "pdf"),
@@ -70,20 +68,49 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 GZIP_MAGIC = b"\x1f\x8b"
 
-# Undeclared legacy text is taken as windows-1252 (the web's common legacy code page)
-# when that reading looks like a Latin-script language: no symbol stuck inside a word,
-# and accented letters mostly inside words that also hold plain ASCII letters.  Letters,
-# marks and spaces (a no-break space joins words) never count as symbols.
-_WESTERN_MIN_MIXED_SHARE = 0.5
-_WESTERN_MAX_INWORD_SYMBOL_SHARE = 0.02
+# In the windows-1252 test (see decoding.toml) letters, marks, spaces (a no-break space
+# joins words) and these never count as symbols inside a word.
 _WORD_GLUE = frozenset("'’‘-‐‑–—·")
-# Detection looks at the head of large inputs only: enough evidence, bounded time.
-_DETECT_BYTES = 65536
 _NON_ASCII_DECODED = re.compile(r"[^\x00-\x7f\ufffd]")
 
 # C0 and C1 controls, DEL, and lone surrogates (only JSON escapes can produce those).
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class DecodingRules:
+    """Thresholds of ``configs/rules/decoding.toml``; see that file for each one."""
+
+    sniff_bytes: int
+    binary_control_ratio: float
+    prescan_bytes: int
+    detect_bytes: int
+    western_min_mixed_share: float
+    western_max_inword_symbol_share: float
+
+    @classmethod
+    def from_config(cls, config: Config) -> "DecodingRules":
+        """The rules of ``config``, parsed once per configuration digest."""
+        return parsed_once(config, "decoding", cls.from_section)
+
+    @classmethod
+    def from_section(cls, section: dict) -> "DecodingRules":
+        """Parse and validate the ``[decoding]`` table; raise ConfigError when unusable."""
+        rules = typed_table(cls, "decoding", section)
+        for name in ("sniff_bytes", "prescan_bytes", "detect_bytes"):
+            if getattr(rules, name) < 64:
+                raise ConfigError(f"[decoding] {name} must be at least 64")
+        for name in ("binary_control_ratio", "western_min_mixed_share", "western_max_inword_symbol_share"):
+            if not 0.0 <= getattr(rules, name) <= 1.0:
+                raise ConfigError(f"[decoding] {name} must be a share in [0, 1]")
+        return rules
+
+
+@lru_cache(maxsize=1)
+def packaged_rules() -> DecodingRules:
+    """The packaged thresholds, for callers without a configuration (evaluation, scripts)."""
+    return DecodingRules.from_config(load_config())
 
 
 @dataclass(frozen=True)
@@ -96,11 +123,12 @@ class Decoded:
     notes: list[str] = field(default_factory=list)
 
 
-def sniff_binary(data: bytes) -> str | None:
+def sniff_binary(data: bytes, rules: DecodingRules | None = None) -> str | None:
     """Return "pdf" or "binary" when ``data`` is not text in any encoding, else None."""
+    rules = rules or packaged_rules()
     if any(data.startswith(bom) for bom, _ in _BOMS):
         return None
-    head = data[:_SNIFF_BYTES]
+    head = data[:rules.sniff_bytes]
     stripped = head.lstrip(b" \t\r\n")
     for magic, reason in _MAGIC:
         if stripped.startswith(magic):
@@ -108,21 +136,23 @@ def sniff_binary(data: bytes) -> str | None:
     if not head or _utf16_without_bom(head):
         return None
     controls = sum(1 for b in head if b < 0x20 and b not in _TEXT_CONTROLS)
-    return "binary" if controls / len(head) > _BINARY_CONTROL_RATIO else None
+    return "binary" if controls / len(head) > rules.binary_control_ratio else None
 
 
-def decode_bytes(data: bytes, *, kind: str, declared: str | None = None) -> Decoded:
+def decode_bytes(data: bytes, *, kind: str, declared: str | None = None,
+                 rules: DecodingRules | None = None) -> Decoded:
     """Decode ``data`` of ``kind`` "html" or "text" to clean text.
 
     ``declared`` is a charset named outside the document (an HTTP Content-Type header);
-    it outranks one declared inside, as in browsers.
+    it outranks one declared inside, as in browsers.  ``rules`` default to the packaged ones.
     """
+    rules = rules or packaged_rules()
     notes: list[str] = []
     encoding, body = _from_bom(data)
     if encoding is None:
-        encoding = _declared_encoding(data, kind, declared, notes)
+        encoding = _declared_encoding(data, kind, declared, notes, rules)
     if encoding is None:
-        encoding = _undeclared_encoding(data, notes)
+        encoding = _undeclared_encoding(data, notes, rules)
     text, replaced = _decode_counting(body, encoding)
     if replaced:
         notes.append(f"decoded {encoding} with {replaced} replacement characters")
@@ -188,8 +218,8 @@ def _from_bom(data: bytes) -> tuple[str | None, bytes]:
     return None, data
 
 
-def _declared_in_document(data: bytes) -> str | None:
-    head = data[:_PRESCAN_BYTES]
+def _declared_in_document(data: bytes, rules: DecodingRules) -> str | None:
+    head = data[:rules.prescan_bytes]
     match = _XML_ENCODING.search(head) or _META_CHARSET.search(head)
     return match.group(1).decode("ascii") if match else None
 
@@ -206,11 +236,12 @@ def _usable_declaration(label: str | None, where: str, notes: list[str]) -> str 
     return _WHATWG_SUPERSETS.get(name, name)
 
 
-def _declared_encoding(data: bytes, kind: str, declared: str | None, notes: list[str]) -> str | None:
+def _declared_encoding(data: bytes, kind: str, declared: str | None, notes: list[str],
+                       rules: DecodingRules) -> str | None:
     """The declared charset if the bytes fit it; valid UTF-8 wins over a legacy declaration."""
     encoding = _usable_declaration(declared, "transport", notes)
     if encoding is None and kind == "html":
-        encoding = _usable_declaration(_declared_in_document(data), "document", notes)
+        encoding = _usable_declaration(_declared_in_document(data, rules), "document", notes)
     if encoding is None or encoding == "utf-8":
         return encoding if encoding and _decodes(data, "utf-8") else None
     if not data.isascii() and _decodes(data, "utf-8"):
@@ -234,10 +265,10 @@ def _decodes(data: bytes, encoding: str) -> bool:
     return True
 
 
-def _undeclared_encoding(data: bytes, notes: list[str]) -> str:
+def _undeclared_encoding(data: bytes, notes: list[str], rules: DecodingRules) -> str:
     """Strict UTF-8 if it decodes, damaged UTF-8 if mostly UTF-8, else a detected charset."""
-    sample = data[:_DETECT_BYTES]
-    if _utf16_without_bom(sample[:_SNIFF_BYTES]):
+    sample = data[:rules.detect_bytes]
+    if _utf16_without_bom(sample[:rules.sniff_bytes]):
         encoding = "utf-16-le" if sample[1:2] == b"\0" else "utf-16-be"
         notes.append(f"charset {encoding} detected (no byte-order mark)")
         return encoding
@@ -248,7 +279,7 @@ def _undeclared_encoding(data: bytes, notes: list[str]) -> str:
     bad = loose.count("\ufffd") - sample.count(b"\xef\xbf\xbd")
     if good and good >= bad:
         return "utf-8"  # as many valid multi-byte sequences as broken ones: damaged UTF-8
-    if _reads_as_western(_decode_cp1252(sample)):
+    if _reads_as_western(_decode_cp1252(sample), rules):
         encoding = "cp1252"
     else:
         best = from_bytes(sample).best()
@@ -268,7 +299,7 @@ def _utf16_without_bom(head: bytes) -> bool:
     return max(even, odd) > 0.6 * pairs and min(even, odd) < 0.05 * pairs
 
 
-def _reads_as_western(text: str) -> bool:
+def _reads_as_western(text: str, rules: DecodingRules) -> bool:
     accented = 0
     mixed = 0
     for word in re.findall(r"[^\W\d_]+", text):
@@ -288,8 +319,8 @@ def _reads_as_western(text: str) -> bool:
     if not non_ascii:
         return True
     return (
-        inword_symbols <= _WESTERN_MAX_INWORD_SYMBOL_SHARE * non_ascii
-        and mixed >= _WESTERN_MIN_MIXED_SHARE * accented
+        inword_symbols <= rules.western_max_inword_symbol_share * non_ascii
+        and mixed >= rules.western_min_mixed_share * accented
     )
 
 

@@ -22,7 +22,7 @@ from typing import IO, Callable, Iterator, Sequence
 from warcio.archiveiterator import ArchiveIterator
 
 from pipeline.config import Config, ConfigError
-from pipeline.decoding import GZIP_MAGIC, decode_bytes, normalise_text, sniff_binary
+from pipeline.decoding import GZIP_MAGIC, DecodingRules, decode_bytes, normalise_text, sniff_binary
 from pipeline.document import RawInput, Reject
 
 EMPTY = "empty"
@@ -60,12 +60,17 @@ _RAISE_HINT = "raise [limits] {key} in a --config file to accept it"
 
 @dataclass(frozen=True)
 class Limits:
-    """Caps that keep one hostile input from exhausting the machine ([limits] table)."""
+    """Caps that keep one hostile input from exhausting the machine ([limits] table).
+
+    ``decoding`` carries the detection thresholds reading applies (rules/decoding.toml;
+    None: the packaged ones).
+    """
 
     max_input_bytes: int
     max_decompressed_bytes: int
     max_line_chars: int
     document_time_budget: float
+    decoding: DecodingRules | None = None
 
     @classmethod
     def from_config(cls, config: Config) -> "Limits":
@@ -78,7 +83,7 @@ class Limits:
             if name != "document_time_budget" and not isinstance(value, int):
                 raise ConfigError(f"[limits] {name} must be a whole number, got {value!r}")
             values[name] = value
-        return cls(**values)
+        return cls(**values, decoding=DecodingRules.from_config(config))
 
 
 @dataclass(frozen=True)
@@ -278,7 +283,7 @@ def _document(source: str, data: bytes, fmt: str | None, limits: Limits, *, url:
               reference_date: date | None = None, declared: str | None = None,
               notes: Sequence[str] = ()) -> RawInput:
     """Bytes of one document to a RawInput: sniffed, decoded, checked."""
-    binary = sniff_binary(data)
+    binary = sniff_binary(data, limits.decoding)
     if binary == PDF:
         raise _Rejected(PDF, "the content is a PDF document, not HTML or text; extract its text first")
     if binary:
@@ -287,7 +292,7 @@ def _document(source: str, data: bytes, fmt: str | None, limits: Limits, *, url:
                             f"inputs are {', '.join(sorted(FORMATS))} (optionally .gz)")
         raise _Rejected(BINARY, "the content is binary data, not HTML or text (an image or archive under a text name?)")
     kind = fmt if fmt in ("html", "text") else _sniff_kind(data)
-    decoded = decode_bytes(data, kind=kind, declared=declared)
+    decoded = decode_bytes(data, kind=kind, declared=declared, rules=limits.decoding)
     return _checked(source, decoded.text, kind, limits, url=url, reference_date=reference_date,
                     notes=[*notes, *decoded.notes])
 

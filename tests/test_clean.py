@@ -113,3 +113,40 @@ def test_entities_stay_unexpanded_through_cleaning(cleaner):
     doc = cleaner.clean(RawInput(source="x.html", content=page, kind="html"))
     assert doc.title == "Bridge &x;"
     assert doc.notes == ["removed the DOCTYPE's internal subset (entity declarations are never expanded)"]
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_timeout_swallowed_where_python_cannot_raise_comes_again():
+    swallowed = []
+
+    class Slow:
+        def __del__(self):  # an exception raised in __del__ is ignored by the interpreter
+            try:
+                time.sleep(0.2)
+            except DocumentTimeout:
+                swallowed.append(True)
+                raise
+
+    with pytest.raises(DocumentTimeout):
+        with time_budget(0.02):
+            Slow()
+            for _ in range(100):
+                time.sleep(0.01)
+    assert swallowed == [True]
+
+
+@pytest.mark.parametrize("swallow", ["into another error", "entirely"])
+def test_a_timeout_a_library_caught_is_still_a_time_budget_reject(cleaner, monkeypatch, swallow):
+    def library(*args):
+        try:
+            while True:
+                time.sleep(0.01)
+        except BaseException:  # as langdetect's bare except does
+            if swallow == "into another error":
+                raise ValueError("profile format error") from None
+        return Document(id="1", source="a.html", paragraphs=["partial"])
+
+    monkeypatch.setattr(pipeline.clean, "clean_raw", library)
+    budgeted = Cleaner(config=cleaner.config, language=cleaner.language, time_budget=0.05)
+    result = budgeted.clean(RawInput(source="a.html", content="<p>x</p>", kind="html"))
+    assert (result.source, result.reason) == ("a.html", "time_budget_exceeded")

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import codecs
+from dataclasses import replace
 
 import pytest
 
-from pipeline.decoding import decode_bytes, normalise_text, sniff_binary
+from pipeline.config import ConfigError, load_config
+from pipeline.decoding import DecodingRules, decode_bytes, normalise_text, packaged_rules, sniff_binary
 
 FRENCH = "Le garçon a mangé une crêpe à la crème, déjà vu."
 
@@ -142,3 +144,34 @@ def test_normalise_text_replaces_lone_surrogates():
 ])
 def test_sniff_binary(data, expected):
     assert sniff_binary(data) == expected
+
+
+def test_thresholds_come_from_the_decoding_rules():
+    rules = DecodingRules.from_config(load_config())
+    assert rules == packaged_rules()
+    assert (rules.sniff_bytes, rules.binary_control_ratio) == (8192, 0.10)
+    # a page with one byte in nine NUL is binary by default, text for a more lenient user
+    data = b"<p>" + b"ab\x00cdefgh" * 100 + b"</p>"
+    assert sniff_binary(data, rules) == "binary"
+    lenient = replace(rules, binary_control_ratio=0.2)
+    assert sniff_binary(data, lenient) is None
+    assert "abcdefgh" in decode_bytes(data, kind="html", rules=lenient).text
+
+
+def test_undeclared_legacy_text_follows_the_configured_western_test():
+    data = "Ein Text über Köln, à côté".encode("cp1252")
+    assert decode_bytes(data, kind="text").encoding == "cp1252"
+    strict = replace(packaged_rules(), western_min_mixed_share=1.0)  # "à" is a word without ASCII letters
+    assert decode_bytes(data, kind="text", rules=strict).encoding != "cp1252"
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("sniff_bytes", 10, "sniff_bytes must be at least 64"),
+    ("binary_control_ratio", 1.5, r"binary_control_ratio must be a share in \[0, 1\]"),
+    ("detect_bytes", "big", "detect_bytes must be int"),
+    ("sniff_byte", 100, "unknown keys"),
+])
+def test_bad_decoding_rule_is_a_config_error(key, value, message):
+    section = {**load_config().section("decoding"), key: value}
+    with pytest.raises(ConfigError, match=message):
+        DecodingRules.from_section(section)
