@@ -63,13 +63,15 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("inputs", nargs="+", metavar="INPUT", help="HTML files or folders")
     bench.add_argument("--config", default=None)
 
-    bench_run = commands.add_parser("bench-run", help="whole runs: pages per second by workers, peak memory by input size")
+    bench_run = commands.add_parser("bench-run",
+                                    help="whole runs: pages per second by workers, peak memory by input size")
     bench_run.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders, as for `run`")
     bench_run.add_argument("--workers-list", default="1,2", help="worker counts to time (default: 1,2)")
     bench_run.add_argument("--scale", default="1,4", help="input sizes as copies of the inputs (default: 1,4)")
     bench_run.add_argument("--shard-size", type=int, default=0, help="inputs per shard (default: from configuration)")
     bench_run.add_argument("--config", default=None)
     bench_run.add_argument("--keep", default=None, help="keep the scaled inputs and outputs in this folder")
+    bench_run.add_argument("--repeat", type=int, default=1, help="runs per measurement, the fastest kept (default: 1)")
 
     train = commands.add_parser("train-region", help="retrain the text-dump article model from labelled pages")
     train.add_argument("text_dir", metavar="TEXT_DIR", help="whole-page text dumps <key>.txt")
@@ -100,10 +102,10 @@ def command_bench_run(args: argparse.Namespace) -> int:
     load_config(args.config)
     workers = [int(n) for n in args.workers_list.split(",") if n.strip()]
     scales = [int(n) for n in args.scale.split(",") if n.strip()]
-    if not workers or not scales or min(workers + scales) < 1:
+    if not workers or not scales or min(workers + scales + [args.repeat]) < 1:
         raise ConfigError("--workers-list and --scale take positive whole numbers, e.g. 1,2")
     report = benchmark_runs(args.inputs, workers=workers, scales=scales, shard_size=args.shard_size,
-                            config_path=_absolute(args.config), keep=args.keep)
+                            config_path=_absolute(args.config), keep=args.keep, repeat=args.repeat)
     print(format_report(report))
     print(json.dumps(report, indent=1))
     return 0
@@ -135,9 +137,11 @@ def _progress_bar(output: Path, plan: str, shard_ids: list[str], stop: threading
 
 
 # Worker settings for the CLI (a luigi.cfg of the user's own wins): ask for work often, and
-# with a central scheduler stay until the shared run is done, helping with what remains.
+# with a central scheduler stay until the shared run is done, helping with what remains,
+# but leave after 10 minutes without any task (a task that failed elsewhere never frees
+# the ones after it, and another process may be holding one long shard).
 _WORKER_DEFAULTS = {"wait_interval": "0.2", "wait_jitter": "0.3"}
-_SHARED_WORKER_DEFAULTS = {"keep_alive": "true"}
+_SHARED_WORKER_DEFAULTS = {"keep_alive": "true", "max_keep_alive_idle_duration": "10 m"}
 
 
 def _configure_luigi(shared: bool) -> None:
@@ -236,6 +240,9 @@ def command_run(args: argparse.Namespace) -> int:
             bar.join()
     # with a central scheduler, another process may have finished the run this one shared
     if not (ok or task.complete()):
+        if args.scheduler_url:
+            print("newsclean: this process stopped before the run was finished (a task failed, or other "
+                  "processes hold the rest); the run is done when OUTPUT/_SUCCESS appears", file=sys.stderr)
         return 1
     manifest = json.loads(Path(args.output, "manifest.json").read_text(encoding="utf-8"))
     print(f"newsclean: {manifest['inputs']['documents']} documents in, {manifest['records']} records, "
