@@ -260,7 +260,10 @@ def build_inputs(folder: Path) -> list[str]:
         sources.append(NON_UTF8_NAME.decode("utf-8", "backslashreplace"))
     except OSError:
         pass  # a file system that refuses names that are not UTF-8: nothing to test
-    (folder / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")  # hidden: not an input
+    # not inputs: a hidden file, a link out of the folder, a FIFO that would block a reader
+    (folder / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    (folder / "passwd.html").symlink_to("/etc/passwd")
+    os.mkfifo(folder / "pipe.html")
     return sorted(sources)
 
 
