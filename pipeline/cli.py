@@ -202,7 +202,7 @@ def command_daily(args: argparse.Namespace) -> int:
     # RangeDaily looks at most days_back before "now": pin now to the stop day so the
     # range is exactly [start, stop) whatever the clock says
     now = int(datetime(stop.year, stop.month, stop.day, tzinfo=timezone.utc).timestamp())
-    task = RangeDaily(of=DailyClean, start=start, stop=stop, now=now, days_back=(stop - start).days,
+    task = RangeDaily(of=DailyClean, start=start, stop=stop, now=now, days_back=(stop - start).days, param_name="date",
                       of_params={"input_root": _absolute(args.input_root), "output_root": _absolute(args.output),
                                  "config_path": _absolute(args.config)})
     _warm_up(args, None)
