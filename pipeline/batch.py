@@ -214,9 +214,15 @@ def build_batch_index(open_shards: Callable[[], Iterable[IO[str]]], earlier: Sit
     combined.merge(batch)
     repeated: dict[str, frozenset[str]] = {}
 
+    seen: set[str] = set()
+
     def items() -> Iterator[tuple[str, str, str]]:
         # a generator: one document's text at a time, only its hashes kept by find_duplicates
         for row in _records(open_shards()):
+            if row["id"] in seen:
+                # the same file under the same name in two input folders: one id, indexed once
+                continue
+            seen.add(row["id"])
             site = _site_of(row)
             if site not in repeated:
                 repeated[site] = combined.repeated(site, site_rules)

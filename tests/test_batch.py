@@ -162,3 +162,11 @@ def test_batch_index_reuses_what_the_shard_precomputed_and_records_drop_it():
     finalise_shard(_shard(rows), index, config, records, rejects)
     assert [sorted(set(json.loads(line)) & {"fingerprints", "text_hash", "minhash", "paragraphs", "kind"})
             for line in records.getvalue().splitlines()] == [[], []]
+
+
+def test_batch_index_takes_one_id_twice_without_failing():
+    # the same file, same name, in two input folders: equal source and content make equal ids
+    row = {"id": "a1", "source": "a.txt", "url": None, "site_name": None,
+           "paragraphs": ["Sentence one of a story about the harbour and its new ferry timetable."]}
+    index, _ = build_batch_index(lambda: [_shard([row]), _shard([row])], SiteStats(), load_config())
+    assert index["duplicates"] == {}
