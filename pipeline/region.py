@@ -30,6 +30,8 @@ from pipeline.document import Removal
 
 MODEL_VERSION = "region_lr.v2"
 _WORD = re.compile(r"\w+")
+# a sentence ends where . ! or ? meet a space and a capital, or the end of the line
+_SENTENCE_END = re.compile(r"[.!?…][\"”’)]?(?:\s+(?=[A-Z\"“])|\s*$)")
 
 # Order of the model's inputs; the shipped weights name them and are checked against this.
 FEATURES: tuple[str, ...] = (
@@ -39,6 +41,8 @@ FEATURES: tuple[str, ...] = (
     "near_log_words", "near_stop", "near_terminal", "near_list", "near_link",
     "wide_log_words", "wide_stop", "wide_terminal", "wide_list", "wide_link",
     "prev_log_words", "prev_stop", "next_log_words", "next_stop", "prose_distance",
+    "sentences", "prev_terminal", "next_terminal", "prev_capitalised", "next_capitalised",
+    "truncated", "date_like", "near_date", "near_short",
 )
 
 
@@ -73,6 +77,8 @@ class RegionRules:
     separator: re.Pattern
     terminal: re.Pattern
     glued: re.Pattern
+    truncated: re.Pattern
+    date_like: re.Pattern
     near: int
     wide: int
     good_min_words: int
@@ -84,6 +90,7 @@ class RegionRules:
     list_item_probability: float
     rules_threshold: float
     weight_cap_words: int
+    weight_floor_words: int
     threshold: float
     header_lines: int
     header_max_words: int
@@ -162,6 +169,8 @@ def _parse_rules(data: dict) -> RegionRules:
         separator=_regex(features, "separator", "features"),
         terminal=_regex(features, "terminal", "features"),
         glued=_regex(features, "glued", "features"),
+        truncated=_regex(features, "truncated", "features"),
+        date_like=_regex(features, "date_like", "features"),
         near=_number(features, "near", "features", int),
         wide=_number(features, "wide", "features", int),
         good_min_words=_number(rules, "good_min_words", "rules", int),
@@ -173,6 +182,7 @@ def _parse_rules(data: dict) -> RegionRules:
         list_item_probability=_number(rules, "list_item_probability", "rules"),
         rules_threshold=_number(rules, "region_threshold", "rules"),
         weight_cap_words=_number(region, "weight_cap_words", "region", int),
+        weight_floor_words=_number(region, "weight_floor_words", "region", int),
         threshold=_number(region, "threshold", "region"),
         header_lines=_number(region, "header_lines", "region", int),
         header_max_words=_number(region, "header_max_words", "region", int),
@@ -250,13 +260,11 @@ def line_features(lines: list[str], rules: RegionRules) -> list[list[float]]:
     keys = [_norm(line) for line in lines]
     seen = Counter(keys)
     indents = [len(line) - len(line.lstrip()) for line in lines]
-    # the article's paragraphs share an indentation in tree-shaped dumps: take the one of
-    # the longest lines (in flat dumps every line has indent 0 and the feature is moot)
-    long_indents: Counter = Counter()
-    for ws, ind in zip(words, indents):
-        if len(ws) >= 15:
-            long_indents[ind] += len(ws)
-    main_indent = min(long_indents, key=lambda i: (-long_indents[i], i)) if long_indents else 0
+    runs = _prose_runs(words, indents, rules)
+    # the article's paragraphs follow each other at one indentation in tree-shaped dumps,
+    # where teaser summaries alternate with headlines: take the indentation of the longest
+    # run (in flat dumps every line has indent 0 and the feature is moot)
+    main_indent = indents[max(range(len(lines)), key=lambda i: (runs[i], -i))] if lines else 0
     longest = max((len(ws) for ws in words), default=1) or 1
     base = []
     for line, ws, key, ind in zip(lines, words, keys, indents):
@@ -279,6 +287,10 @@ def line_features(lines: list[str], rules: RegionRules) -> list[list[float]]:
             "digits": sum(c.isdigit() for c in text) / len(text) if text else 0.0,
             "all_caps": 1.0 if alpha and text.upper() == text and any(c.isalpha() for c in text) else 0.0,
             "commas": min(text.count(",") / (n + 1), 1.0),
+            "sentences": min(len(_SENTENCE_END.findall(text)), 5) / 5.0,
+            "truncated": 1.0 if rules.truncated.search(text) else 0.0,
+            "date_like": 1.0 if n <= 12 and rules.date_like.search(text) else 0.0,
+            "short": 1.0 if n <= 4 else 0.0,
             "repeated": 1.0 if seen[key] > 1 else 0.0,
             "indent_main": 1.0 if ind == main_indent else 0.0,
             "indent_off": min(abs(ind - main_indent), 16) / 16.0,
@@ -289,23 +301,41 @@ def line_features(lines: list[str], rules: RegionRules) -> list[list[float]]:
                 if b["log_words"] >= math.log1p(rules.good_min_words) / 4.0
                 and b["stop_density"] >= rules.good_min_stop_density]
     rows = []
-    window_keys = ("log_words", "stop_density", "terminal", "list_marker", "link_like")
+    window_keys = ("log_words", "stop_density", "terminal", "list_marker", "link_like", "date_like", "short")
     for i, b in enumerate(base):
         row = dict(b)
         row["position"] = i / max(total - 1, 1)
         for name, width in (("near", rules.near), ("wide", rules.wide)):
             around = [base[j] for j in range(max(0, i - width), min(total, i + width + 1)) if j != i]
-            for key, short in zip(window_keys, ("log_words", "stop", "terminal", "list", "link")):
+            for key, short in zip(window_keys, ("log_words", "stop", "terminal", "list", "link", "date", "short")):
                 row[f"{name}_{short}"] = _mean([a[key] for a in around])
         prev, nxt = (base[i - 1] if i > 0 else None), (base[i + 1] if i + 1 < total else None)
         row["prev_log_words"] = prev["log_words"] if prev else 0.0
         row["prev_stop"] = prev["stop_density"] if prev else 0.0
         row["next_log_words"] = nxt["log_words"] if nxt else 0.0
         row["next_stop"] = nxt["stop_density"] if nxt else 0.0
+        for side, other in (("prev", prev), ("next", nxt)):
+            row[f"{side}_terminal"] = other["terminal"] if other else 0.0
+            row[f"{side}_capitalised"] = other["capitalised"] if other else 0.0
         distance = min((abs(i - j) for j in prose_at), default=50)
         row["prose_distance"] = math.log1p(min(distance, 50)) / math.log1p(50)
         rows.append([row[name] for name in FEATURES])
     return rows
+
+
+def _prose_runs(words: list[list[str]], indents: list[int], rules: RegionRules) -> list[int]:
+    """For each line, the words of the run of consecutive long lines at one indentation it is in."""
+    runs = [0] * len(words)
+    start = 0
+    for i in range(len(words) + 1):
+        ends = (i == len(words) or len(words[i]) < rules.good_min_words
+                or (i > start and indents[i] != indents[start]))
+        if ends:
+            total = sum(len(words[j]) for j in range(start, i))
+            for j in range(start, i):
+                runs[j] = total
+            start = i + 1 if i < len(words) and len(words[i]) < rules.good_min_words else i
+    return runs
 
 
 def _rule_probability(row: list[float], rules: RegionRules) -> float:
@@ -342,16 +372,17 @@ def _logit(p: float) -> float:
 
 
 def best_span(probabilities: list[float], word_counts: list[int], threshold: float,
-              weight_cap: int) -> tuple[int, int] | None:
+              weight_floor: int, weight_cap: int) -> tuple[int, int] | None:
     """Indices [start, end] of the run with the largest summed length-weighted log-odds.
 
-    A line's log-odds are measured from ``threshold`` and weighted by its word count, capped
-    at ``weight_cap``: a run of short menu items cannot outweigh one paragraph by number alone.
+    A line's log-odds are measured from ``threshold`` and weighted by its word count, kept
+    within [``weight_floor``, ``weight_cap``]: a run of short menu items cannot outweigh one
+    paragraph by number alone, and a gap of short chrome lines still costs something.
     """
     offset = _logit(threshold)
     best, best_span_, total, start = 0.0, None, 0.0, 0
     for i, (p, n) in enumerate(zip(probabilities, word_counts)):
-        gain = (_logit(p) - offset) * min(max(n, 1), weight_cap)
+        gain = (_logit(p) - offset) * min(max(n, weight_floor), weight_cap)
         if total <= 0.0:
             total, start = gain, i
         else:
@@ -388,24 +419,40 @@ def _locate(text: str, rules: RegionRules, model: LineModel | None = None) -> Re
     probabilities = line_probabilities(lines, rules, model)
     hand = model is None and rules.scorer == "rules"
     span = best_span(probabilities, counts, rules.rules_threshold if hand else rules.threshold,
-                     rules.weight_cap_words)
+                     rules.weight_floor_words, rules.weight_cap_words)
     if span is None:
         # nothing reads like an article: leave the page whole for the next steps to judge
         return Region(text="\n".join(raw).strip("\n"), removed=[])
     body_start, end = span
     # the title block is kept whole: the chrome cleaner reads title, byline and date from it
     start = _widen_over_title(lines, counts, body_start, rules)
+    seen = Counter(_norm(line) for line in lines)
+    repeated = [seen[_norm(line)] > 1 for line in lines]
     keep, removed = [], []
     for k, line in enumerate(lines):
         where = "before" if k < start else "after" if k > end else "inside"
         drop = where != "inside" or (k >= body_start and probabilities[k] < rules.inner_drop_below
-                                     and counts[k] <= rules.inner_drop_max_words)
+                                     and counts[k] <= rules.inner_drop_max_words
+                                     and _chrome_shaped(line, repeated[k], rules))
         if drop:
             category, rule = _category(line.strip(), counts[k], where, rules)
             removed.append(Removal(category, line.strip(), rule))
         else:
             keep.append(at[k])
     return Region(text=_join_kept(raw, keep), removed=removed)
+
+
+def _chrome_shaped(line: str, repeated: bool, rules: RegionRules) -> bool:
+    """A list item, a link, a line the page repeats or one a category rule names.
+
+    Only such lines are dropped inside the article: a short byline or dateline among the
+    paragraphs scores low too, and the chrome cleaner needs it.
+    """
+    text = line.strip()
+    words = len(_WORD.findall(text))
+    return bool(repeated or rules.list_marker.match(line) or rules.link_like.search(text)
+                or any(words <= rule.max_words and rule.pattern.search(text)
+                       for rule in rules.categories if not rule.after_region_only))
 
 
 def _widen_over_title(lines: list[str], counts: list[int], start: int, rules: RegionRules) -> int:

@@ -37,6 +37,9 @@ PAGE = "\n".join([
     "    The mayor said he was confident that the plan would survive any challenge, because "
     "it had been studied for years and approved by the regional authority in the summer.",
     "",
+    "  More from Example Media",
+    "  * Storm closes schools across the region",
+    "  * Five things to do this weekend",
     "  © 2024 Example Media. All rights reserved.",
     "  * Privacy",
     "  * Terms",
@@ -61,6 +64,8 @@ def test_footer_after_the_article_is_dropped_with_its_rule(config):
     region = locate_article(PAGE, config)
     assert Removal("footer", "© 2024 Example Media. All rights reserved.", "copyright_footer.v1") in region.removed
     assert Removal("related_links", "* Privacy", "list_item_after_article.v1") in region.removed
+    assert Removal("related_links", "* Five things to do this weekend",
+                   "list_item_after_article.v1") in region.removed
     assert "Example Media" not in region.text
 
 
@@ -70,7 +75,7 @@ def test_title_and_short_body_paragraph_are_kept(config):
     assert lines[0] == "    Council approves new bridge over the river"
     assert "    He declined." in lines
     assert lines[-1].startswith("    The mayor said he was confident")
-    assert len(region.removed) == 10
+    assert len(region.removed) == 13
 
 
 def test_blank_lines_between_kept_lines_are_preserved(config):
