@@ -11,6 +11,7 @@ lines outside it are dropped, and inside it only short lines that are very likel
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import json
 import math
@@ -317,10 +318,17 @@ def line_features(lines: list[str], rules: RegionRules) -> list[list[float]]:
         for side, other in (("prev", prev), ("next", nxt)):
             row[f"{side}_terminal"] = other["terminal"] if other else 0.0
             row[f"{side}_capitalised"] = other["capitalised"] if other else 0.0
-        distance = min((abs(i - j) for j in prose_at), default=50)
+        distance = _distance_to_nearest(prose_at, i, default=50)
         row["prose_distance"] = math.log1p(min(distance, 50)) / math.log1p(50)
         rows.append([row[name] for name in FEATURES])
     return rows
+
+
+def _distance_to_nearest(sorted_positions: list[int], i: int, default: int) -> int:
+    """Distance from ``i`` to the nearest of ``sorted_positions`` (``default`` when none)."""
+    at = bisect.bisect_left(sorted_positions, i)
+    near = [abs(sorted_positions[j] - i) for j in (at - 1, at) if 0 <= j < len(sorted_positions)]
+    return min(near, default=default)
 
 
 def _prose_runs(words: list[list[str]], indents: list[int], rules: RegionRules) -> list[int]:
