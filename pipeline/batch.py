@@ -163,8 +163,11 @@ def clean_shard(members: Iterable[InputFile], cleaner: Cleaner, limits: Limits, 
                 counts[REJECT] += 1
             else:
                 text = result.text
+                # what rules removed counts too: a footer a rule caught on two pages of a
+                # site and missed on the third is still seen three times
+                seen = result.paragraphs + [r.text for r in result.removed]
                 out.write(dumps({"kind": RECORD, **result.as_record(), "paragraphs": result.paragraphs,
-                                 "fingerprints": document_fingerprints(result.paragraphs),
+                                 "fingerprints": document_fingerprints(seen),
                                  "text_hash": text_hash(text), "minhash": minhash_signature(text, dedup_rules)}) + "\n")
                 counts[RECORD] += 1
         if progress and (n == len(members) or time.perf_counter() - reported >= PROGRESS_EVERY):
@@ -194,7 +197,8 @@ def count_site_paragraphs(shard_handles: Iterable[IO[str]], rules: SiteRepeatedR
     """
     stats = SiteStats.for_rules(rules)
     for row in _records(shard_handles):
-        fingerprints = row["fingerprints"] if "fingerprints" in row else document_fingerprints(row["paragraphs"])
+        fingerprints = row["fingerprints"] if "fingerprints" in row else document_fingerprints(
+            row["paragraphs"] + [r["text"] for r in row.get("removed", ())])
         stats.add_document(_site_of(row), fingerprints, document_id=row["id"])
     return stats
 

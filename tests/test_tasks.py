@@ -113,3 +113,36 @@ def test_new_input_redoes_only_its_own_shard(seeds_dir, tmp_path):
     assert len(rows) == 6 and rows["zz_new.txt"]["duplicate_of"] == rows[SEEDS[0].name]["id"]
     manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
     assert (manifest["records"], manifest["duplicates"]) == (6, 1)
+
+
+FOOTER = ("The Valley Ledger is owned by its readers and has reported on the river towns since 1921, "
+          "with offices in three counties.")
+
+
+def _with_footer(seed: Path) -> str:
+    """The seed with FOOTER set after its second long line: inside the page, where no tail rule acts."""
+    out, long_lines = [], 0
+    for line in seed.read_text(encoding="utf-8").split("\n"):
+        out.append(line)
+        if len(line) > 150:
+            long_lines += 1
+            if long_lines == 2:
+                out += ["", FOOTER, ""]
+    return "\n".join(out)
+
+
+def test_footer_repeated_across_a_sites_pages_is_learnt_without_a_rule(tmp_path):
+    site_a, site_b = tmp_path / "in" / "siteA", tmp_path / "in" / "siteB"
+    site_a.mkdir(parents=True)
+    site_b.mkdir()
+    for n, seed in enumerate(SEEDS[:3]):
+        (site_a / f"p{n}.txt").write_text(_with_footer(seed), encoding="utf-8")
+    (site_b / "p0.txt").write_text(_with_footer(SEEDS[3]), encoding="utf-8")
+    assert run([tmp_path / "in"], tmp_path / "out")
+    rows = records(tmp_path / "out")
+    for n in range(3):
+        rec = rows[f"siteA/p{n}.txt"]
+        assert FOOTER not in rec["text"]
+        assert {"category": "site_repeated", "text": FOOTER, "rule": "site_repeated.v1"} in rec["removed"]
+    # one page of a site teaches nothing: its footer stays
+    assert FOOTER in rows["siteB/p0.txt"]["text"]
