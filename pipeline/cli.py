@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("text_dir", metavar="TEXT_DIR", help="whole-page text dumps <key>.txt")
     train.add_argument("gold_dir", metavar="GOLD_DIR", help="gold <key>.json with the article body")
     train.add_argument("--out", default=None, help="where to write the model (default: the packaged model)")
+    train.add_argument("--folds", type=int, default=5, help="cross-validation folds, pages grouped by site")
     train.add_argument("--config", default=None)
     return parser
 
@@ -115,7 +116,7 @@ def command_train_region(args: argparse.Namespace) -> int:
     from pipeline.region import train_region_model
 
     print(json.dumps(train_region_model(args.text_dir, args.gold_dir, load_config(args.config),
-                                        out_path=args.out), indent=1))
+                                        out_path=args.out, folds=args.folds), indent=1))
     return 0
 
 
