@@ -659,10 +659,12 @@ def _choose_date(html: str, tree: HtmlElement, fields: dict[str, list[str]], jso
 
 def _text_date(tree: HtmlElement, reference_date: date | None, languages: list[str] | None,
                rules: HtmlMetaRules, config: Config | None) -> tuple[str, str] | None:
-    """The first full date written in the text right after the headline (a dateline)."""
+    """The first full date written in the text right after the headline (a dateline), not
+    an update's."""
     body = tree.find("body")
     if body is None:
         return None
+    date_rules = load_metadata_rules(config).dates
     start = next(iter(body.iter("h1")), None)
     seen = 0
     started = start is None
@@ -677,9 +679,10 @@ def _text_date(tree: HtmlElement, reference_date: date | None, languages: list[s
             if not text or _outside_article(element, rules):
                 continue
             span = find_date_span(text, config=config)
-            if span is not None:
-                parsed = parse_date(text[span[0]:span[1]], reference_date=reference_date, languages=languages,
-                                    config=config)
+            if span is not None and not date_rules.updated_label.search(text[: span[0]]):
+                # a short line goes whole, so parse_date sees its labels; a long one by its date
+                line = text if len(text) <= date_rules.max_chars else text[span[0]:span[1]]
+                parsed = parse_date(line, reference_date=reference_date, languages=languages, config=config)
                 if parsed is not None and parsed.iso is not None:
                     return parsed.iso, parsed.raw
             seen += len(text)
