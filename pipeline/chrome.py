@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import regex
 
-from pipeline.config import Config, ConfigError
+from pipeline.config import Config, ConfigError, parsed_once
 from pipeline.document import Removal
 
 SECTION = "text_chrome"
@@ -214,15 +214,9 @@ def _parse_rules(section: dict) -> ChromeRules:
                        structure=_structure(section.get("structure", {})))
 
 
-_PARSED: dict[str, ChromeRules] = {}
-
-
 def load_chrome_rules(config: Config) -> ChromeRules:
     """Parse (once per configuration digest) the ``text_chrome`` rules; ConfigError if bad."""
-    parsed = _PARSED.get(config.digest)
-    if parsed is None:
-        parsed = _PARSED[config.digest] = _parse_rules(config.section(SECTION))
-    return parsed
+    return parsed_once(config, SECTION, _parse_rules)
 
 
 # ------------------------------------------------------------------ line features

@@ -12,7 +12,8 @@ import copy
 import hashlib
 import json
 import tomllib
-from dataclasses import dataclass
+import typing
+from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -88,3 +89,40 @@ def load_config(path: str | Path | None = None) -> Config:
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
     return Config(data=data, digest=digest, path=str(path) if path else None)
+
+
+_PARSED: dict[tuple[str, str], object] = {}
+
+
+def parsed_once(config: Config, table: str, parse: typing.Callable[[dict], typing.Any]):
+    """``parse(config.section(table))``, computed once per configuration digest."""
+    key = (table, config.digest)
+    if key not in _PARSED:
+        _PARSED[key] = parse(config.section(table))
+    return _PARSED[key]
+
+
+def typed_table(cls: type, table: str, section: dict):
+    """Build the dataclass ``cls`` from the TOML table ``[table]``: each field present, of its type.
+
+    Unknown keys are refused too: a misspelt threshold must not silently keep its default.
+    """
+    kinds = typing.get_type_hints(cls)
+    names = [f.name for f in fields(cls)]
+    unknown = sorted(set(section) - set(names))
+    if unknown:
+        raise ConfigError(f"[{table}] has unknown keys {unknown}")
+    values = {}
+    for name in names:
+        if name not in section:
+            raise ConfigError(f"[{table}] needs {name}")
+        value, kind = section[name], kinds[name]
+        if kind is bool:
+            fits = isinstance(value, bool)
+        else:
+            accepted = (int, float) if kind is float else kind
+            fits = isinstance(value, accepted) and not isinstance(value, bool)
+        if not fits:
+            raise ConfigError(f"[{table}] {name} must be {kind.__name__}, not {value!r}")
+        values[name] = float(value) if kind is float else value
+    return cls(**values)

@@ -15,8 +15,7 @@ from functools import lru_cache
 
 from charset_normalizer import from_bytes
 
-from pipeline.config import Config, ConfigError, load_config
-from pipeline.site_stats import parsed_once, typed_table
+from pipeline.config import Config, ConfigError, load_config, parsed_once, typed_table
 
 # Longest BOMs first: the UTF-32-LE mark begins with the UTF-16-LE one.
 _BOMS: tuple[tuple[bytes, str], ...] = (

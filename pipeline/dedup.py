@@ -15,8 +15,7 @@ from typing import Iterable
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from pipeline.config import Config, ConfigError
-from pipeline.site_stats import parsed_once, typed_table
+from pipeline.config import Config, ConfigError, parsed_once, typed_table
 
 _WORD = re.compile(r"\w+")
 _SCHEME = "affine32"  # datasketch's default scheme: 32-bit hash values

@@ -17,7 +17,7 @@ from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 
-from pipeline.config import Config, ConfigError
+from pipeline.config import Config, ConfigError, parsed_once
 from pipeline.document import Removal
 
 SECTION = "html_chrome"
@@ -185,15 +185,9 @@ def _parse_rules(section: dict) -> HtmlRules:
     )
 
 
-_RULES_BY_DIGEST: dict[str, HtmlRules] = {}
-
-
 def html_rules(config: Config) -> HtmlRules:
     """The parsed HTML chrome rules of ``config``, parsed once per configuration."""
-    rules = _RULES_BY_DIGEST.get(config.digest)
-    if rules is None:
-        rules = _RULES_BY_DIGEST[config.digest] = _parse_rules(config.section(SECTION))
-    return rules
+    return parsed_once(config, SECTION, _parse_rules)
 
 
 def normalise_space(text: str) -> str:

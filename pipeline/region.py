@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 
 import justext
 
-from pipeline.config import Config, ConfigError
+from pipeline.config import Config, ConfigError, parsed_once
 from pipeline.document import Removal
 
 MODEL_VERSION = "region_lr.v2"
@@ -198,14 +198,9 @@ def _parse_rules(data: dict) -> RegionRules:
     return parsed
 
 
-_RULES_CACHE: dict[str, RegionRules] = {}
-
-
 def region_rules(config: Config) -> RegionRules:
     """The parsed region rules of ``config``, parsed once per configuration digest."""
-    if config.digest not in _RULES_CACHE:
-        _RULES_CACHE[config.digest] = _parse_rules(config.section("region"))
-    return _RULES_CACHE[config.digest]
+    return parsed_once(config, "region", _parse_rules)
 
 
 def _model_path(rules: RegionRules) -> Path:

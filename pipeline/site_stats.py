@@ -18,14 +18,13 @@ import hashlib
 import heapq
 import math
 import re
-import typing
 import unicodedata
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Iterable, Iterator
 from urllib.parse import urlsplit
 
-from pipeline.config import Config, ConfigError
+from pipeline.config import Config, ConfigError, parsed_once, typed_table
 from pipeline.document import Removal
 
 CATEGORY = "site_repeated"
@@ -76,43 +75,6 @@ class SiteRepeatedRules:
         if rules.max_fingerprints_per_site < 0:
             raise ConfigError("[site_repeated] max_fingerprints_per_site must be >= 0 (0: unbounded)")
         return rules
-
-
-_PARSED: dict[tuple[str, str], object] = {}
-
-
-def parsed_once(config: Config, table: str, parse: typing.Callable[[dict], typing.Any]):
-    """``parse(config.section(table))``, computed once per configuration digest."""
-    key = (table, config.digest)
-    if key not in _PARSED:
-        _PARSED[key] = parse(config.section(table))
-    return _PARSED[key]
-
-
-def typed_table(cls: type, table: str, section: dict):
-    """Build the dataclass ``cls`` from the TOML table ``[table]``: each field present, of its type.
-
-    Unknown keys are refused too: a misspelt threshold must not silently keep its default.
-    """
-    kinds = typing.get_type_hints(cls)
-    names = [f.name for f in fields(cls)]
-    unknown = sorted(set(section) - set(names))
-    if unknown:
-        raise ConfigError(f"[{table}] has unknown keys {unknown}")
-    values = {}
-    for name in names:
-        if name not in section:
-            raise ConfigError(f"[{table}] needs {name}")
-        value, kind = section[name], kinds[name]
-        if kind is bool:
-            fits = isinstance(value, bool)
-        else:
-            accepted = (int, float) if kind is float else kind
-            fits = isinstance(value, accepted) and not isinstance(value, bool)
-        if not fits:
-            raise ConfigError(f"[{table}] {name} must be {kind.__name__}, not {value!r}")
-        values[name] = float(value) if kind is float else value
-    return cls(**values)
 
 
 def site_key(*, url: str | None, site_name: str | None, source: str) -> str:
