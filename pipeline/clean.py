@@ -15,7 +15,7 @@ from pipeline.chrome import clean_text
 from pipeline.config import Config, ConfigError
 from pipeline.decoding import strip_control_references, strip_controls
 from pipeline.document import Document, RawInput, Reject, Removal
-from pipeline.html_extract import extract_html
+from pipeline.html_extract import extract_html, parse_html
 from pipeline.html_meta import extract_html_metadata
 from pipeline.language import LanguageSettings, detect_language
 from pipeline.normalise import normalise_authors, parse_date
@@ -150,6 +150,7 @@ def clean_raw(raw: RawInput, config: Config, language: LanguageSettings,
         _clean_plain_text(doc, raw.content, config, reference_date)
     _scrub_controls(doc)
     doc.language, doc.language_score = detect_language(doc.text, language)
+    _resolve_text_date(doc, config, reference_date)
     return doc
 
 
@@ -209,8 +210,10 @@ def _beyond_parser_depth(html: str) -> bool:
 
 
 def _clean_html(doc: Document, html: str, config: Config, reference_date: date | None) -> None:
-    meta = extract_html_metadata(html, url=doc.url, reference_date=reference_date)
-    extracted = extract_html(html, config, url=meta.url or doc.url)
+    # one parse serves both: metadata only reads the tree, extraction then prunes it
+    tree = parse_html(html)
+    meta = extract_html_metadata(html, url=doc.url, reference_date=reference_date, config=config, tree=tree)
+    extracted = extract_html(html, config, url=meta.url or doc.url, tree=tree)
     doc.url = doc.url or meta.url
     doc.title, doc.description = meta.title, meta.description
     doc.authors = list(meta.authors)
@@ -228,11 +231,18 @@ def _clean_plain_text(doc: Document, text: str, config: Config, reference_date: 
     doc.paragraphs = cleaned.paragraphs
     doc.title, doc.description = cleaned.title, cleaned.description
     doc.site_name = cleaned.site_name
-    doc.authors = normalise_authors(cleaned.byline, site_name=cleaned.site_name) if cleaned.byline else []
-    if cleaned.date_raw:
-        doc.date_raw = cleaned.date_raw
-        parsed = parse_date(cleaned.date_raw, reference_date=reference_date)
-        doc.date_published = parsed.iso if parsed else None
+    doc.authors = normalise_authors(cleaned.byline, site_name=cleaned.site_name, config=config) \
+        if cleaned.byline else []
+    doc.date_raw = cleaned.date_raw
+
+
+def _resolve_text_date(doc: Document, config: Config, reference_date: date | None) -> None:
+    """The dateline of a text input as ISO 8601, read in the body's language when known."""
+    if doc.kind == "html" or not doc.date_raw:
+        return
+    languages = [doc.language] if doc.language else None
+    parsed = parse_date(doc.date_raw, reference_date=reference_date, languages=languages, config=config)
+    doc.date_published = parsed.iso if parsed else None
 
 
 def _drop_metadata_repeats(paragraphs: list[str], doc: Document) -> list[str]:

@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="pages per second and peak memory beside bare trafilatura")
     bench.add_argument("inputs", nargs="+", metavar="INPUT", help="HTML files or folders")
     bench.add_argument("--config", default=None)
+    bench.add_argument("--rounds", type=int, default=3, help="runs of each side; each keeps its fastest")
 
     bench_run = commands.add_parser("bench-run",
                                     help="whole runs: pages per second by workers, peak memory by input size")
@@ -93,7 +94,7 @@ def command_eval(args: argparse.Namespace) -> int:
 def command_bench(args: argparse.Namespace) -> int:
     from pipeline.evaluation import benchmark
 
-    print(json.dumps(benchmark(args.inputs, load_config(args.config)), indent=1))
+    print(json.dumps(benchmark(args.inputs, load_config(args.config), rounds=args.rounds), indent=1))
     return 0
 
 

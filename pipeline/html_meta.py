@@ -508,7 +508,9 @@ def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules) -> list[list[str]]:
     body = tree.find("body")
     if body is None:
         return []
-    marked = [e for e in body.iter() if _is_byline_element(e, rules) and not _outside_article(e, rules)
+    # only elements carrying one of the attributes a byline mark can sit in (document order)
+    candidates = body.xpath(".//*[@class or @id or @rel or @itemprop or @name or @data-testid or self::a[@href]]")
+    marked = [e for e in candidates if _is_byline_element(e, rules) and not _outside_article(e, rules)
               and _element_text(e)]
     marked_set = set(marked)
     innermost = [e for e in marked if not any(d in marked_set for d in e.iterdescendants())]
@@ -722,10 +724,15 @@ def _headline(tree: HtmlElement, fields: dict[str, list[str]], jsonld: _JsonLd, 
 
 
 def extract_html_metadata(html: str, *, url: str | None = None, reference_date: date | None = None,
-                          config: Config | None = None) -> HtmlMetadata:
-    """Title, description, authors, publication date, site name, canonical URL and language hint."""
+                          config: Config | None = None, tree: HtmlElement | None = None) -> HtmlMetadata:
+    """Title, description, authors, publication date, site name, canonical URL and language hint.
+
+    ``tree``, when the caller already parsed ``html`` the same way (trafilatura's
+    ``load_html``), saves a second parse; it is only read.
+    """
     rules = load_html_meta_rules(config)
-    tree = _parse(html)
+    if tree is None:
+        tree = _parse(html)
     if tree is None:
         return HtmlMetadata(url=url, site_name=_site_from_domain(url))
     fields = _meta_fields(tree)

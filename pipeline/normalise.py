@@ -196,9 +196,13 @@ def _clean_space(text: str) -> str:
     return " ".join(text.replace("\u200b", " ").split())
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def comparison_key(text: str) -> str:
     """Comparison key: case-folded letters and digits only, accents dropped."""
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if ch.isalnum())
+    # \W keeps what str.isalnum keeps, but combining accents (Mn) are non-word too
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKD", text.casefold()))
 
 
 # ---------------------------------------------------------------- authors
