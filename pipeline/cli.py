@@ -158,7 +158,12 @@ def _configure_luigi(shared: bool) -> None:
 
 
 def _build(tasks: list, args: argparse.Namespace) -> bool:
-    """Run ``tasks`` with Luigi (local or central scheduler); print its summary; True on success."""
+    """Run ``tasks`` with Luigi (local or central scheduler); print its summary; True on success.
+
+    With a central scheduler, a process that failed nothing but was left without work
+    (the rest held by other processes sharing the run) has succeeded too: those
+    processes finish the run, and OUTPUT/_SUCCESS tells when.
+    """
     import luigi
     from luigi.execution_summary import LuigiStatusCode
 
@@ -171,6 +176,10 @@ def _build(tasks: list, args: argparse.Namespace) -> bool:
         options["local_scheduler"] = True
     result = luigi.build(tasks, **options)
     print(result.summary_text, file=sys.stderr)
+    if args.scheduler_url and result.status == LuigiStatusCode.NOT_RUN:
+        print("newsclean: other processes sharing this run hold its remaining tasks; "
+              "the run is done when OUTPUT/_SUCCESS appears", file=sys.stderr)
+        return True
     return result.status in (LuigiStatusCode.SUCCESS, LuigiStatusCode.SUCCESS_WITH_RETRY)
 
 
@@ -242,10 +251,9 @@ def command_run(args: argparse.Namespace) -> int:
             bar.join()
     # with a central scheduler, another process may have finished the run this one shared
     if not (ok or task.complete()):
-        if args.scheduler_url:
-            print("newsclean: this process stopped before the run was finished (a task failed, or other "
-                  "processes hold the rest); the run is done when OUTPUT/_SUCCESS appears", file=sys.stderr)
         return 1
+    if not task.complete():  # left to the other processes sharing the run
+        return 0
     manifest = json.loads(Path(args.output, "manifest.json").read_text(encoding="utf-8"))
     print(f"newsclean: {manifest['inputs']['documents']} documents in, {manifest['records']} records, "
           f"{manifest['rejects']} rejects -> {args.output}")
