@@ -146,3 +146,44 @@ def test_footer_repeated_across_a_sites_pages_is_learnt_without_a_rule(tmp_path)
         assert {"category": "site_repeated", "text": FOOTER, "rule": "site_repeated.v1"} in rec["removed"]
     # one page of a site teaches nothing: its footer stays
     assert FOOTER in rows["siteB/p0.txt"]["text"]
+
+
+def _dedup_batch(folder: Path) -> None:
+    """Seeds plus an exact copy, a copy with a line changed and a copy with a line added."""
+    folder.mkdir(parents=True)
+    for seed in SEEDS:
+        shutil.copyfile(seed, folder / seed.name)
+    original = SEEDS[2].read_text(encoding="utf-8")
+    (folder / "x1_exact.txt").write_text(original, encoding="utf-8")
+    lines = original.split("\n")
+    changed = next(i for i, line in enumerate(lines) if line.startswith("In January"))
+    lines[changed] = "In February, the group's spokesman said the offer to talk still stood."
+    (folder / "x2_line_changed.txt").write_text("\n".join(lines), encoding="utf-8")
+    (folder / "x3_line_added.txt").write_text(
+        original.replace("\n\nMost Popular", "\n\nThe talks are expected to resume next week in Doha.\n\nMost Popular"),
+        encoding="utf-8")
+
+
+def test_exact_and_near_copies_point_at_their_original(tmp_path):
+    _dedup_batch(tmp_path / "in")
+    assert run([tmp_path / "in"], tmp_path / "out")
+    rows = records(tmp_path / "out")
+    original = rows[SEEDS[2].name]["id"]
+    assert {name: rows[name]["duplicate_of"] for name in ("x1_exact.txt", "x2_line_changed.txt",
+                                                          "x3_line_added.txt")} == dict.fromkeys(
+        ("x1_exact.txt", "x2_line_changed.txt", "x3_line_added.txt"), original)
+    assert all(rows[seed.name]["duplicate_of"] is None for seed in SEEDS)
+
+
+def test_drop_duplicates_turns_copies_into_rejects(tmp_path):
+    _dedup_batch(tmp_path / "in")
+    config = tmp_path / "drop.toml"
+    config.write_text("[dedup]\ndrop_duplicates = true\n", encoding="utf-8")
+    assert run([tmp_path / "in"], tmp_path / "out", config_path=str(config))
+    assert sorted(records(tmp_path / "out")) == sorted(seed.name for seed in SEEDS)
+    rejects = [json.loads(line) for line in (tmp_path / "out" / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sorted((r["source"], r["reason"]) for r in rejects) == [
+        ("x1_exact.txt", "duplicate"), ("x2_line_changed.txt", "duplicate"), ("x3_line_added.txt", "duplicate")]
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["inputs"]["documents"], manifest["records"], manifest["rejects"], manifest["accounted"]) == \
+        (8, 5, 3, True)
