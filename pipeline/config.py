@@ -77,6 +77,25 @@ class Config:
         return node
 
 
+def _check_categories(data: dict) -> None:
+    """Every ``category = "..."`` in any rule set must be one of ``[taxonomy] categories``."""
+    allowed = set(data.get("taxonomy", {}).get("categories", []))
+    if not allowed:
+        raise ConfigError("[taxonomy] categories is empty: every removal needs a category to name")
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            for key, value in sorted(node.items()):
+                if key == "category" and isinstance(value, str) and value not in allowed:
+                    raise ConfigError(f"{where}: category {value!r} is not in [taxonomy] categories")
+                walk(value, f"{where}.{key}" if where else key)
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                walk(item, f"{where}[{index}]")
+
+    walk({k: v for k, v in data.items() if k != "taxonomy"}, "")
+
+
 def load_config(path: str | Path | None = None) -> Config:
     """Load the packaged defaults, overlaid by the TOML file at ``path`` when given."""
     data = _packaged_defaults()
@@ -86,6 +105,7 @@ def load_config(path: str | Path | None = None) -> Config:
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"cannot read configuration {path}: {exc}") from exc
         data = _merge(data, overlay)
+    _check_categories(data)
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
     return Config(data=data, digest=digest, path=str(path) if path else None)

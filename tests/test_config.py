@@ -36,3 +36,15 @@ def test_unreadable_user_file_is_a_config_error(tmp_path: Path):
 def test_missing_section_is_named():
     with pytest.raises(ConfigError, match=r"\[nope\]"):
         load_config().section("nope")
+
+
+def test_a_rule_naming_an_unknown_category_is_refused_with_its_place(tmp_path: Path):
+    user = tmp_path / "typo.toml"
+    user.write_text('[[text_chrome.extra_rule]]\nname = "promo_line.v1"\ncategory = "navigaton"\n'
+                    'pattern = "^Promo:"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"text_chrome\.extra_rule\[0\]: category 'navigaton' is not in"):
+        load_config(user)
+
+
+def test_every_packaged_rule_names_a_known_category():
+    assert "site_repeated" in load_config().get("taxonomy.categories")
