@@ -219,8 +219,8 @@ def _clean_html(doc: Document, html: str, config: Config, reference_date: date |
     doc.authors = list(meta.authors)
     doc.date_published, doc.date_raw = meta.date_published, meta.date_raw
     doc.site_name = meta.site_name
-    doc.paragraphs = _drop_metadata_repeats(extracted.paragraphs, doc)
     doc.removed.extend(extracted.removed)
+    doc.paragraphs = _drop_title_repeat(extracted.paragraphs, doc)
 
 
 def _clean_plain_text(doc: Document, text: str, config: Config, reference_date: date | None) -> None:
@@ -245,8 +245,13 @@ def _resolve_text_date(doc: Document, config: Config, reference_date: date | Non
     doc.date_published = parsed.iso if parsed else None
 
 
-def _drop_metadata_repeats(paragraphs: list[str], doc: Document) -> list[str]:
-    """The title is a field, not text: drop a leading paragraph that only repeats it."""
+def _drop_title_repeat(paragraphs: list[str], doc: Document) -> list[str]:
+    """The title is a field, not text: drop (and record) a leading paragraph that only repeats it.
+
+    Extraction already drops repeats of the page's title sources; this catches the chosen
+    headline once site-name affixes are gone from it.
+    """
     if paragraphs and doc.title and " ".join(paragraphs[0].split()) == " ".join(doc.title.split()):
+        doc.remove("title", paragraphs[0], "title_field_repeat.v1")
         return paragraphs[1:]
     return paragraphs
