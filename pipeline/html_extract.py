@@ -17,6 +17,7 @@ from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 
+from pipeline.chrome import detect_chrome_paragraphs, normalise_line
 from pipeline.config import Config, ConfigError, parsed_once
 from pipeline.document import Removal
 
@@ -190,11 +191,6 @@ def html_rules(config: Config) -> HtmlRules:
     return parsed_once(config, SECTION, _parse_rules)
 
 
-def normalise_space(text: str) -> str:
-    """Collapse runs of whitespace to one space and strip the ends."""
-    return " ".join(text.split())
-
-
 def parse_html(html: str) -> HtmlElement | None:
     """Parse a page the way trafilatura does; None when it is not HTML at all."""
     return load_html(html)
@@ -259,7 +255,7 @@ _VISIBLE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style)]")
 
 def visible_text(element: HtmlElement) -> str:
     """The element's text without scripts and styles, a space between its pieces."""
-    return normalise_space(" ".join(_VISIBLE_TEXT(element)))
+    return normalise_line(" ".join(_VISIBLE_TEXT(element)))
 
 
 def prune_chrome(tree: HtmlElement, rules: HtmlRules) -> list[Removal]:
@@ -339,7 +335,7 @@ def _block_lines(block) -> list[str]:
                 lines[-1].append(child.tail)
 
     walk(block)
-    return [line for line in (normalise_space("".join(parts)) for parts in lines) if line]
+    return [line for line in (normalise_line("".join(parts)) for parts in lines) if line]
 
 
 def body_blocks(body) -> list[Block]:
@@ -355,7 +351,7 @@ def body_blocks(body) -> list[Block]:
         for unit in units:
             blocks.extend(Block(unit.tag, text) for text in _block_lines(unit))
         if block.tail and block.tail.strip():
-            blocks.append(Block("p", normalise_space(block.tail)))
+            blocks.append(Block("p", normalise_line(block.tail)))
     return blocks
 
 
@@ -398,7 +394,7 @@ def link_texts(tree: HtmlElement, min_chars: int, page: str | None = None, *, wi
 
     With ``within``, only links to other pages of the site of ``page`` (its URL).
     """
-    texts = (normalise_space(a.text_content()) for a in tree.iter("a")
+    texts = (normalise_line(a.text_content()) for a in tree.iter("a")
              if not within or points_within(a.get("href"), page))
     return frozenset(t for t in texts if len(t) >= min_chars)
 
@@ -414,7 +410,7 @@ def _meta_content(tree: HtmlElement, names: tuple[str, ...]) -> list[str]:
     for meta in tree.iter("meta"):
         key = (meta.get("property") or meta.get("name") or "").strip().lower()
         if key in names and meta.get("content"):
-            values.append(normalise_space(meta.get("content")))
+            values.append(normalise_line(meta.get("content")))
     return values
 
 
@@ -423,11 +419,11 @@ def page_titles(tree: HtmlElement) -> tuple[frozenset[str], frozenset[str]]:
     titles = _meta_content(tree, ("og:title", "twitter:title"))
     title = tree.find(".//title")
     if title is not None and title.text:
-        titles.append(normalise_space(title.text))
+        titles.append(normalise_line(title.text))
     # only the first <h1>: pages that set their subheadings as <h1> have more
     first_h1 = next(tree.iter("h1"), None)
     if first_h1 is not None:
-        titles.append(normalise_space(first_h1.text_content()))
+        titles.append(normalise_line(first_h1.text_content()))
     descriptions = _meta_content(tree, ("description", "og:description", "twitter:description"))
     return (frozenset(t.casefold() for t in titles if t), frozenset(d.casefold() for d in descriptions if d))
 
@@ -479,15 +475,6 @@ def drop_html_text_chrome(blocks: list[Block], titles: frozenset[str], descripti
     return kept, removed
 
 
-def _detect_text_chrome(paragraphs: list[str], config: Config) -> tuple[list[str], list[Removal]]:
-    """The plain-text chrome detector, so HTML and text inputs share one taxonomy."""
-    try:
-        from pipeline.chrome import detect_chrome_paragraphs
-    except ImportError:  # the text-level detector is built in parallel; absent, nothing to do
-        return paragraphs, []
-    return detect_chrome_paragraphs(paragraphs, config)
-
-
 def extract_html(html: str, config: Config, *, url: str | None = None,
                  tree: HtmlElement | None = None) -> HtmlExtract:
     """Article paragraphs of ``html`` and the removals that led to them.
@@ -508,5 +495,5 @@ def extract_html(html: str, config: Config, *, url: str | None = None,
         return HtmlExtract(removed=removed)
     links = link_texts(tree, rules.link_line.min_link_chars, page_url(tree, url), within=rules.link_line.within_site)
     paragraphs, repeats = drop_html_text_chrome(body_blocks(result.body), titles, descriptions, links, rules)
-    paragraphs, chrome = _detect_text_chrome(paragraphs, config)
+    paragraphs, chrome = detect_chrome_paragraphs(paragraphs, config)
     return HtmlExtract(paragraphs=paragraphs, removed=removed + repeats + list(chrome))
