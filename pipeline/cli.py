@@ -260,25 +260,17 @@ def command_run(args: argparse.Namespace) -> int:
     return 0
 
 
+COMMANDS = {"run": command_run, "daily": command_daily, "eval": command_eval, "bench": command_bench,
+            "bench-run": command_bench_run, "train-region": command_train_region}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "run":
-            return command_run(args)
-        if args.command == "daily":
-            return command_daily(args)
-        if args.command == "eval":
-            return command_eval(args)
-        if args.command == "bench":
-            return command_bench(args)
-        if args.command == "bench-run":
-            return command_bench_run(args)
-        if args.command == "train-region":
-            return command_train_region(args)
+        return COMMANDS[args.command](args)
     except ConfigError as exc:
         print(f"newsclean: configuration error: {exc}", file=sys.stderr)
         return 2
-    return 2
 
 
 if __name__ == "__main__":
