@@ -26,7 +26,7 @@ from pipeline.inputs import InputFile, Limits, read_input
 from pipeline.normalise import parse_date
 from pipeline.site_stats import (SiteRepeatedRules, SiteStats, document_fingerprints,
                                  remove_site_repeated, site_key)
-from pipeline.writing import dumps, read_jsonl
+from pipeline.writing import dumps, open_exclusive, read_jsonl
 
 RECORD, REJECT, STATS = "record", "reject", "stats"
 DUPLICATE = "duplicate"
@@ -99,7 +99,8 @@ def write_plan(path: Path, plan: str, shards: Sequence[Shard]) -> None:
             "shards": [{"id": s.id, "members": [[f.root.as_posix(), f.source] for f in s.members]}
                        for s in shards]}
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
+    with open_exclusive(tmp) as handle:  # never through a link planted under that name
+        handle.write(json.dumps(data, ensure_ascii=False) + "\n")
     os.replace(tmp, path)  # concurrent writers of one plan write the same bytes
 
 
