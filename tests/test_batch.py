@@ -5,6 +5,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 from pathlib import Path
 
@@ -12,8 +13,8 @@ import pytest
 from luigi import LocalTarget
 
 from pipeline import cli
-from pipeline.batch import (PLAN_FORMAT, build_batch_index, count_site_paragraphs, finalise_shard, plan_shards,
-                            read_plan, shard_weight, write_plan)
+from pipeline.batch import (PLAN_FORMAT, build_batch_index, clean_shard, count_site_paragraphs, finalise_shard,
+                            plan_shards, read_plan, shard_weight, write_plan)
 from pipeline.benchmark import scale_inputs
 from pipeline.config import load_config
 from pipeline.inputs import discover_inputs
@@ -276,3 +277,26 @@ def test_batch_index_takes_one_id_twice_without_failing():
            "paragraphs": ["Sentence one of a story about the harbour and its new ferry timetable."]}
     index, _ = build_batch_index(lambda: [_shard([row]), _shard([row])], SiteStats(), load_config())
     assert index["duplicates"] == {}
+
+
+def test_each_process_warms_up_once_outside_any_budget_before_its_first_document(tmp_path, monkeypatch):
+    import pipeline.batch
+    import pipeline.clean
+    from pipeline.clean import Cleaner
+    from pipeline.inputs import Limits
+
+    calls = []
+    clean_raw = pipeline.clean.clean_raw
+
+    def recording(raw, *args):
+        calls.append((raw.source, signal.getitimer(signal.ITIMER_PROF)[0] > 0))  # (source, under a budget)
+        return clean_raw(raw, *args)
+
+    monkeypatch.setattr(pipeline.clean, "clean_raw", recording)
+    monkeypatch.setattr(pipeline.batch, "_warmed", False)  # a fresh worker process
+    config = load_config()
+    cleaner, limits = Cleaner.from_config(config), Limits.from_config(config)
+    files = discover_inputs([_files(tmp_path, 2)])
+    clean_shard(files[:1], cleaner, limits, io.StringIO())
+    clean_shard(files[1:], cleaner, limits, io.StringIO())
+    assert calls == [("warm-up.html", False), ("warm-up.txt", False), ("doc000.txt", True), ("doc001.txt", True)]
