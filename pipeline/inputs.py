@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import gzip
+import io
 import json
 import os
 import re
@@ -44,6 +45,8 @@ HTTP_STATUS = "http_status"
 NOT_HTML = "not_html"
 UNSUPPORTED_FORMAT = "unsupported_format"
 UNREADABLE = "unreadable"
+# Bytes between two gzip members of a WARC that are no member: skipped, neither a document nor a reject.
+WARC_GARBAGE = "warc_garbage_between_members"
 
 # Extension (after any ".gz") to format; anything else is sniffed.
 FORMATS = MappingProxyType({
@@ -483,12 +486,16 @@ def _read_warc(f: InputFile, limits: Limits, *, arc: bool,
     A record is held until the next one is parsed, because only then does warcio tell
     whether its declared length ran past its end (a record that swallowed its neighbours).
     """
+    with open(f.path, "rb") as handle:
+        gzipped = handle.read(2) == GZIP_MAGIC
+    if gzipped and not arc:
+        yield from _read_gzip_warc(f, limits, on_skip)
+        return
     produced = False
     number = 0
     with open(f.path, "rb") as handle:
-        # resynchronise on gzip member starts or on "WARC/1." lines; ARC files are not resumed
-        marker = None if arc else (_GZIP_MEMBER_START if handle.read(2) == GZIP_MAGIC else _WARC_LINE_START)
-        handle.seek(0)
+        # resynchronise on "WARC/1." lines; ARC files are not resumed
+        marker = None if arc else _WARC_LINE_START
         archive = ArchiveIterator(handle, arc2warc=arc)
         held: tuple[RawInput | Reject | None, int, int] | None = None
         resume_at = None
@@ -542,6 +549,104 @@ def _read_warc(f: InputFile, limits: Limits, *, arc: bool,
     if not produced:
         yield Reject(f.source, NO_HTML_RECORDS,
                      f"the archive holds {number - 1} records, none a capture of an http(s) page")
+
+
+class _GzipMember(io.RawIOBase):
+    """The gzip member that starts at ``handle``'s position, decompressed as it is read.
+
+    Once it is read to its end, ``end`` is the file offset just after it. Past ``cap``
+    decompressed bytes it raises _Rejected (a compression bomb), and EOFError if the file
+    ends inside it.
+    """
+
+    def __init__(self, handle: IO[bytes], cap: int):
+        self.handle, self.cap = handle, cap
+        self.start = handle.tell()
+        self.inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self.pending = b""
+        self.consumed = self.produced = 0
+        self.end: int | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self.inflater.eof:
+            if not self.pending:
+                self.pending = self.handle.read(_CHUNK)
+                self.consumed += len(self.pending)
+                if not self.pending:
+                    raise EOFError("the file ends inside a gzip member")
+            data = self.inflater.decompress(self.pending, len(buffer))
+            self.pending = self.inflater.unconsumed_tail
+            if data:
+                self.produced += len(data)
+                if self.produced > self.cap:
+                    raise _Rejected(DECOMPRESSION_LIMIT, f"a gzip member decompresses to over {self.cap} bytes "
+                                    "(a compression bomb?); " + _RAISE_HINT.format(key="max_decompressed_bytes"))
+                buffer[:len(data)] = data
+                return len(data)
+        self.end = self.start + self.consumed - len(self.inflater.unused_data)
+        return 0
+
+    def finish(self) -> int:
+        """Read what is left of the member; the offset just after it."""
+        while self.end is None:
+            self.read(_CHUNK)
+        return self.end
+
+
+def _read_gzip_warc(f: InputFile, limits: Limits,
+                    on_skip: Callable[[Skipped], None] | None) -> Iterator[RawInput | Reject]:
+    """Records of a gzipped WARC, one gzip member at a time.
+
+    Each member is decompressed as it is read and parsed as an uncompressed archive, so a
+    member holding several records gives each of them once, and bytes between members
+    that are no member are skipped (WARC_GARBAGE) rather than read as a broken record.
+    A broken member is one reject, and reading resumes at the next member.
+    """
+    produced = False
+    number = 0
+    with open(f.path, "rb") as handle:
+        at: int | None = 0
+        while at is not None:
+            handle.seek(at)
+            head = handle.read(len(_GZIP_MEMBER_START))
+            if not head:
+                break
+            if head != _GZIP_MEMBER_START:
+                if on_skip is not None:
+                    on_skip(Skipped(f"{f.source}@{at}", WARC_GARBAGE))
+                at = _find(handle, at + 1, _GZIP_MEMBER_START)
+                continue
+            handle.seek(at)
+            member = _GzipMember(handle, limits.max_decompressed_bytes)
+            after: int | None = None
+            try:
+                for record in ArchiveIterator(member):
+                    number += 1
+                    item = _warc_item(record, f"{f.source}#{number}", limits, on_skip)
+                    if item is not None:
+                        yield item
+                        produced = True
+                    if isinstance(item, Reject) and item.reason == TRUNCATED_WARC_RECORD:
+                        break  # the member ends inside it: what follows is the next member
+                else:
+                    after = member.finish()
+            except _Rejected as rejected:
+                number += 1
+                yield Reject(f"{f.source}#{number}", rejected.reason, rejected.message)
+                produced = True
+            except Exception as exc:  # a broken member: zlib, warcio or the file's end
+                number += 1
+                yield Reject(f"{f.source}#{number}", MALFORMED_WARC_RECORD,
+                             f"record {number} could not be read ({_describe(exc)}); "
+                             "reading resumed at the next gzip member")
+                produced = True
+            at = after if after is not None else _find(handle, at + 1, _GZIP_MEMBER_START)
+    if not produced:
+        yield Reject(f.source, NO_HTML_RECORDS,
+                     f"the archive holds {number} records, none a capture of an http(s) page")
 
 
 def _resumed(handle: IO[bytes], start: int, marker: bytes | None, arc: bool) -> ArchiveIterator | None:

@@ -314,6 +314,41 @@ def test_warc_yields_one_item_per_capture_and_skips_the_rest_with_a_reason(tmp_p
     assert skipped == [Skipped(f"{name}#2", "warc_request")]
 
 
+def _plain_records(pages: range) -> list[bytes]:
+    """One uncompressed WARC response record per page number."""
+    records = []
+    for n in pages:
+        buffer = io.BytesIO()
+        writer = WARCWriter(buffer, gzip=False)
+        writer.write_record(_response(writer, f"http://example.com/{n}", f"<p>Page {n}</p>".encode()))
+        records.append(buffer.getvalue())
+    return records
+
+
+def test_each_capture_once_whatever_the_gzip_framing(tmp_path):
+    r = _plain_records(range(60))
+    members, n = [], 0
+    while n < 60:  # every fourth member holds two or three records; junk between some members
+        size = 1 + (len(members) % 4 == 0) + (len(members) % 8 == 0)
+        members.append(gzip.compress(b"".join(r[n:n + size])))
+        n += size
+        if len(members) % 5 == 0:
+            members.append(b"\r\njunk that is no gzip member\r\n")
+    skipped = []
+    items = list(read_input(write(tmp_path / "framed.warc.gz", b"".join(members)), LIMITS, on_skip=skipped.append))
+    assert [(i.source, i.url) for i in items] == [(f"framed.warc.gz#{n + 1}", f"http://example.com/{n}")
+                                                  for n in range(60)]
+    assert {s.reason for s in skipped} == {"warc_garbage_between_members"}
+    assert len(skipped) == sum(m.startswith(b"\r\njunk") for m in members)
+
+
+def test_a_gzip_member_holding_the_last_records_gives_each_once(tmp_path):
+    r = _plain_records(range(4))
+    data = gzip.compress(r[0]) + gzip.compress(r[1] + r[2] + r[3])
+    items = read(write(tmp_path / "tail.warc.gz", data))
+    assert [(type(i).__name__, i.source) for i in items] == [("RawInput", f"tail.warc.gz#{n}") for n in (1, 2, 3, 4)]
+
+
 def _three_pages(gz: bool, damage) -> bytes:
     """A WARC of three pages, the second record passed through ``damage``."""
     buffer = io.BytesIO()
