@@ -10,7 +10,6 @@ import socket
 from pathlib import Path
 
 import pytest
-from luigi import LocalTarget
 
 from pipeline import cli
 from pipeline.batch import (PLAN_FORMAT, build_batch_index, clean_shard, count_site_paragraphs, finalise_shard,
