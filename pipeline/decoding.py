@@ -15,7 +15,8 @@ from functools import lru_cache
 
 from charset_normalizer import from_bytes
 
-from pipeline.config import Config, ConfigError, load_config, parsed_once, typed_table
+from pipeline import schema
+from pipeline.config import load_config
 
 # Longest BOMs first: the UTF-32-LE mark begins with the UTF-16-LE one.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -77,39 +78,14 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
-@dataclass(frozen=True)
-class DecodingRules:
-    """Thresholds of ``configs/rules/decoding.toml``; see that file for each one."""
-
-    sniff_bytes: int
-    binary_control_ratio: float
-    prescan_bytes: int
-    detect_bytes: int
-    western_min_mixed_share: float
-    western_max_inword_symbol_share: float
-
-    @classmethod
-    def from_config(cls, config: Config) -> "DecodingRules":
-        """The rules of ``config``, parsed once per configuration digest."""
-        return parsed_once(config, "decoding", cls.from_section)
-
-    @classmethod
-    def from_section(cls, section: dict) -> "DecodingRules":
-        """Parse and validate the ``[decoding]`` table; raise ConfigError when unusable."""
-        rules = typed_table(cls, "decoding", section)
-        for name in ("sniff_bytes", "prescan_bytes", "detect_bytes"):
-            if getattr(rules, name) < 64:
-                raise ConfigError(f"[decoding] {name} must be at least 64")
-        for name in ("binary_control_ratio", "western_min_mixed_share", "western_max_inword_symbol_share"):
-            if not 0.0 <= getattr(rules, name) <= 1.0:
-                raise ConfigError(f"[decoding] {name} must be a share in [0, 1]")
-        return rules
+# Thresholds of ``configs/rules/decoding.toml``; see that file for each one.
+DecodingRules = schema.Decoding
 
 
 @lru_cache(maxsize=1)
 def packaged_rules() -> DecodingRules:
     """The packaged thresholds, for callers without a configuration (evaluation, scripts)."""
-    return DecodingRules.from_config(load_config())
+    return load_config().rules.decoding
 
 
 @dataclass(frozen=True)

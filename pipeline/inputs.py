@@ -21,7 +21,7 @@ from typing import IO, Callable, Iterator, Sequence
 
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline.config import Config, ConfigError
+from pipeline.config import Config
 from pipeline.decoding import GZIP_MAGIC, DecodingRules, decode_bytes, normalise_text, sniff_binary
 from pipeline.document import RawInput, Reject
 
@@ -69,21 +69,13 @@ class Limits:
     max_input_bytes: int
     max_decompressed_bytes: int
     max_line_chars: int
-    document_time_budget: float
     decoding: DecodingRules | None = None
 
     @classmethod
     def from_config(cls, config: Config) -> "Limits":
-        section = config.section("limits")
-        values = {}
-        for name in ("max_input_bytes", "max_decompressed_bytes", "max_line_chars", "document_time_budget"):
-            value = section.get(name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise ConfigError(f"[limits] {name} must be a positive number, got {value!r}")
-            if name != "document_time_budget" and not isinstance(value, int):
-                raise ConfigError(f"[limits] {name} must be a whole number, got {value!r}")
-            values[name] = value
-        return cls(**values, decoding=DecodingRules.from_config(config))
+        limits = config.settings.limits
+        return cls(max_input_bytes=limits.max_input_bytes, max_decompressed_bytes=limits.max_decompressed_bytes,
+                   max_line_chars=limits.max_line_chars, decoding=config.rules.decoding)
 
 
 @dataclass(frozen=True)

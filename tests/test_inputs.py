@@ -12,13 +12,13 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from pipeline.config import Config, ConfigError, load_config
+from conftest import overlay_config
+from pipeline.config import ConfigError, load_config
 from pipeline.document import RawInput, Reject
 from pipeline.inputs import (InputFile, Limits, Skipped, discover_inputs, input_format, read_input,
                              skipped_inputs)
 
-LIMITS = Limits(max_input_bytes=100_000, max_decompressed_bytes=200_000, max_line_chars=5_000,
-                document_time_budget=30)
+LIMITS = Limits(max_input_bytes=100_000, max_decompressed_bytes=200_000, max_line_chars=5_000)
 PAGE = "<html><head><title>T</title></head><body><p>Der Bürgermeister sprach.</p></body></html>"
 
 
@@ -55,11 +55,9 @@ def test_limits_come_from_the_limits_table():
 
 
 @pytest.mark.parametrize("bad", [0, -5, "big", True, 1.5])
-def test_bad_limit_is_a_config_error(bad):
-    table = {"max_input_bytes": bad, "max_decompressed_bytes": 10, "max_line_chars": 10,
-             "document_time_budget": 1}
-    with pytest.raises(ConfigError, match="max_input_bytes"):
-        Limits.from_config(Config(data={"limits": table}, digest="test"))
+def test_bad_limit_is_a_config_error(bad, tmp_path):
+    with pytest.raises(ConfigError, match=r"\[limits\] max_input_bytes"):
+        overlay_config(tmp_path, "limits", max_input_bytes=bad)
 
 
 def test_discover_walks_folders_in_stable_order_and_skips_what_is_not_input(tmp_path):
@@ -174,7 +172,7 @@ def test_truncated_html_is_read_as_it_is(tmp_path):
 
 def test_file_over_max_input_bytes_is_rejected_before_reading(tmp_path):
     f = write(tmp_path / "big.html", "<p>" + "x" * 200 + "</p>")
-    limits = Limits(max_input_bytes=100, max_decompressed_bytes=1000, max_line_chars=1000, document_time_budget=1)
+    limits = Limits(max_input_bytes=100, max_decompressed_bytes=1000, max_line_chars=1000)
     items = read(f, limits)
     assert [(i.reason, i.message) for i in items] == [(
         "too_large", "the file has 207 bytes, over the limit of 100; "
@@ -391,7 +389,7 @@ def test_gzipped_jsonl_under_a_plain_name_is_read(tmp_path):
 
 def test_jsonl_overlong_line_is_skipped_without_loading_it(tmp_path):
     lines = [json.dumps({"text": "first"}), json.dumps({"text": "y" * 500}), json.dumps({"text": "third"})]
-    limits = Limits(max_input_bytes=100, max_decompressed_bytes=10_000, max_line_chars=1000, document_time_budget=1)
+    limits = Limits(max_input_bytes=100, max_decompressed_bytes=10_000, max_line_chars=1000)
     items = read(write(tmp_path / "l.jsonl", "\n".join(lines)), limits)
     assert summarise(items) == [("l.jsonl#1", "text", None, None, None, "first"), ("l.jsonl#2", "too_large"),
                                 ("l.jsonl#3", "text", None, None, None, "third")]
