@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator, Sequence
 
 from pipeline.clean import Cleaner
-from pipeline.config import Config
+from pipeline.config import Config, models_digest, package_version
 from pipeline.dedup import find_duplicates, minhash_signature, text_hash
 from pipeline.document import RawInput, Reject
 from pipeline.inputs import InputFile, Limits, read_input
@@ -132,10 +132,12 @@ def warm_up(cleaner: Cleaner) -> None:
 
 
 def plan_digest(shards: Sequence[Shard], config: Config, reference_date: date | None) -> str:
-    """Identity of a whole run: its shards, its configuration and its reference date."""
+    """Identity of a whole run: its shards, the code (package version, shipped models), its
+    effective configuration and its reference date; a change to any of them redoes the work."""
     digest = hashlib.sha256()
     for shard in shards:
         digest.update(shard.id.encode() + b"\n")
+    digest.update(f"{package_version()}\n{models_digest()}\n".encode())
     digest.update(config.digest.encode() + b"\n" + str(reference_date).encode())
     return digest.hexdigest()[:16]
 

@@ -452,3 +452,22 @@ def _load(path: str | None, text: str | None) -> Config:
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
     return Config(data=data, digest=digest, settings=settings, path=path)
+
+
+# ------------------------------------------------------------------ run identity
+
+def package_version() -> str:
+    """The newsclean version, as the manifest's ``versions`` records it."""
+    from pipeline import __version__
+
+    return __version__
+
+
+def models_digest(folder=None) -> str:
+    """One digest of every shipped model file (``pipeline/models/*``), names and bytes."""
+    digest = hashlib.sha256()
+    folder = folder or resources.files("pipeline").joinpath("models")
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if entry.is_file():
+            digest.update(entry.name.encode() + b"\0" + hashlib.sha256(entry.read_bytes()).digest())
+    return digest.hexdigest()[:16]

@@ -34,7 +34,7 @@ from pipeline import __version__
 from pipeline.batch import (Shard, build_batch_index, clean_shard, finalise_shard, plan_digest,
                             plan_shards, read_plan, shard_weight, write_plan)
 from pipeline.clean import Cleaner
-from pipeline.config import Config, ConfigError, load_config
+from pipeline.config import Config, ConfigError, load_config, models_digest
 from pipeline.inputs import InputFile, Limits, discover_inputs, skipped_inputs
 from pipeline.site_stats import SiteStats
 
@@ -344,7 +344,9 @@ def build_manifest(run: CleanRun, counts: Counter, record_files: list[str], star
         "removed_by_category": {k.split(":", 1)[1]: v for k, v in sorted(counts.items()) if k.startswith("removed:")},
         "record_files": record_files,
         "shards": len(run.shards),
+        # the run's identity (plan_digest): package version (versions.newsclean), models, configuration
         "config": {"digest": run.config.digest, "path": run.config_path},
+        "models": {"digest": models_digest()},
         "reference_date": run.reference_date,
         "versions": _versions(),
         "timings": {"cleaning_seconds": round(counts.get("clean_seconds_x1000", 0) / 1000, 3),

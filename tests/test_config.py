@@ -5,8 +5,9 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from pipeline.batch import plan_digest
 from pipeline.cli import main
-from pipeline.config import ConfigError, load_config, nested_unbounded
+from pipeline.config import ConfigError, load_config, models_digest, nested_unbounded
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 PREFIX = "newsclean: configuration error: {path}: "
@@ -169,6 +170,49 @@ def test_overlay_replace_makes_the_files_entries_the_whole_list(tmp_path):
 ])
 def test_nested_unbounded_quantifiers(pattern, nested):
     assert nested_unbounded(pattern) is nested
+
+
+# ------------------------------------------------------------------ run identity
+
+def test_plan_digest_covers_version_models_and_configuration(monkeypatch, tmp_path):
+    config = load_config()
+    before = plan_digest([], config, None)
+    assert plan_digest([], load_config(_write(tmp_path, "[run]\nshard_size = 7\n")), None) != before
+    monkeypatch.setattr("pipeline.batch.package_version", lambda: "9.9.9")
+    assert plan_digest([], config, None) != before
+    monkeypatch.undo()
+    monkeypatch.setattr("pipeline.batch.models_digest", lambda: "retrained")
+    assert plan_digest([], config, None) != before
+
+
+def test_models_digest_follows_the_model_bytes(tmp_path):
+    (tmp_path / "region_model.json").write_text('{"bias": 0}', encoding="utf-8")
+    first = models_digest(tmp_path)
+    (tmp_path / "region_model.json").write_text('{"bias": 1}', encoding="utf-8")
+    assert models_digest(tmp_path) != first
+
+
+def test_a_new_version_or_model_makes_a_finished_run_redo_its_work(monkeypatch, tmp_path, capsys):
+    from pipeline.tasks import CleanRun
+
+    out = tmp_path / "out"
+    assert main(["run", str(SEEDS), "--output", str(out), "--no-progress"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["models"] == {"digest": models_digest()}
+    assert manifest["versions"]["newsclean"] and manifest["config"]["digest"] == load_config().digest
+
+    def run():
+        CleanRun.clear_instance_cache()  # Luigi hands back the instance, plan included, of equal parameters
+        return CleanRun(inputs=[str(SEEDS)], output_dir=str(out))
+
+    assert run().complete()
+    monkeypatch.setattr("pipeline.batch.package_version", lambda: "9.9.9")
+    assert not run().complete()
+    monkeypatch.undo()
+    monkeypatch.setattr("pipeline.batch.models_digest", lambda: "retrained")
+    assert not run().complete()
+    monkeypatch.undo()
+    assert run().complete()
 
 
 def test_luigi_command_line_refuses_a_bad_configuration_before_any_task(tmp_path):
