@@ -25,6 +25,7 @@ import hashlib
 import json
 import re
 import tomllib
+import types
 import typing
 from dataclasses import dataclass, field
 from importlib import resources
@@ -134,16 +135,16 @@ def _overlay(base: dict, user: dict, where: str) -> dict:
 # ------------------------------------------------------------------ schema checks
 
 def _unwrap(kind: Any) -> Any:
-    """The Struct, list or scalar type under Annotated[...] and Optional[...]."""
+    """The Struct, list or scalar type under Annotated[...] and ``X | None``."""
     while True:
         origin = typing.get_origin(kind)
         if origin is typing.Annotated:
             kind = typing.get_args(kind)[0]
-        elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        elif origin in (typing.Union, types.UnionType):
             args = [a for a in typing.get_args(kind) if a is not type(None)]
-            kind = args[0] if len(args) == 1 else kind
             if len(args) != 1:
                 return kind
+            kind = args[0]
         else:
             return kind
 
@@ -339,20 +340,6 @@ class Config:
     def rules(self) -> schema.Rules:
         """The typed rule files: ``config.rules.html_chrome`` is ``rules/html_chrome.toml``."""
         return self.settings.rules
-
-    def section(self, name: str) -> dict:
-        value = self.data.get(name)
-        if not isinstance(value, dict):
-            raise ConfigError(f"configuration has no table [{name}]")
-        return value
-
-    def get(self, dotted: str, default: Any = None) -> Any:
-        node: Any = self.data
-        for part in dotted.split("."):
-            if not isinstance(node, dict) or part not in node:
-                return default
-            node = node[part]
-        return node
 
     def built(self, name: str, build: typing.Callable[[], Any]) -> Any:
         """``build()``, computed once for this configuration (compiled rule sets)."""
