@@ -294,7 +294,7 @@ def _sniff_kind(data: bytes) -> str:
 
 
 def _checked(source: str, text: str, kind: str, limits: Limits, *, url: str | None = None,
-             reference_date: date | None = None, site_hint: str | None = None,
+             reference_date: date | None = None,
              notes: Sequence[str] = ()) -> RawInput:
     """A RawInput for clean text, or a reject if it is blank or has an overlong line."""
     if not text.strip():
@@ -306,7 +306,7 @@ def _checked(source: str, text: str, kind: str, limits: Limits, *, url: str | No
                             f"{limits.max_line_chars}; " + _RAISE_HINT.format(key="max_line_chars"))
     notes = list(notes)
     return RawInput(source=source, content=text, kind=kind, url=_clean_field(url, "url", notes),
-                    reference_date=reference_date, site_hint=_clean_field(site_hint, "site", notes), notes=notes)
+                    reference_date=reference_date, notes=notes)
 
 
 def _clean_field(value: str | None, name: str, notes: list[str]) -> str | None:
@@ -396,7 +396,7 @@ def _jsonl_record(source: str, line: bytes, number: int, limits: Limits) -> RawI
         raise _Rejected(MALFORMED_JSON, f"line {number} is JSON nested too deeply to read") from None
     if not isinstance(record, dict):
         raise _Rejected(MALFORMED_JSON, f"line {number} holds a JSON {type(record).__name__}, not an object")
-    fields = {name: _string_field(record, name, number) for name in ("url", "html", "text", "site")}
+    fields = {name: _string_field(record, name, number) for name in ("url", "html", "text")}
     kind = "html" if fields["html"] is not None else "text"
     content = fields[kind]
     if content is None:
@@ -404,7 +404,7 @@ def _jsonl_record(source: str, line: bytes, number: int, limits: Limits) -> RawI
     content, cleaning_notes = normalise_text(content)
     reference_date = _record_date(record, notes)
     return _checked(source, content, kind, limits, url=fields["url"], reference_date=reference_date,
-                    site_hint=fields["site"], notes=notes + cleaning_notes)
+                    notes=notes + cleaning_notes)
 
 
 def _string_field(record: dict, name: str, number: int) -> str | None:

@@ -348,20 +348,20 @@ JSONL_LINES = [
 
 def expected_jsonl(name: str) -> list[tuple]:
     return [
-        (f"{name}#1", "html", "http://example.com/1", date(2024, 5, 6), "Example", PAGE),
+        (f"{name}#1", "html", "http://example.com/1", date(2024, 5, 6), PAGE),
         (f"{name}#2", "malformed_json"),
-        (f"{name}#4", "text", "http://example.com/3", date(2024, 5, 7), None, "Ein Text über Köln."),
+        (f"{name}#4", "text", "http://example.com/3", date(2024, 5, 7), "Ein Text über Köln."),
         (f"{name}#5", "malformed_json"),
         (f"{name}#6", "missing_content"),
         (f"{name}#7", "invalid_field"),
         (f"{name}#8", "empty"),
-        (f"{name}#9", "text", None, None, None, "Undated text"),
+        (f"{name}#9", "text", None, None, "Undated text"),
     ]
 
 
 def summarise(items) -> list[tuple]:
     return [(i.source, i.reason) if isinstance(i, Reject)
-            else (i.source, i.kind, i.url, i.reference_date, i.site_hint, i.content) for i in items]
+            else (i.source, i.kind, i.url, i.reference_date, i.content) for i in items]
 
 
 @pytest.mark.parametrize("name, pack", [("docs.jsonl", lambda b: b), ("docs.jsonl.gz", gzip.compress)])
@@ -382,15 +382,15 @@ def test_jsonl_messages_say_what_is_wrong(tmp_path):
 
 def test_gzipped_jsonl_under_a_plain_name_is_read(tmp_path):
     items = read(write(tmp_path / "z.jsonl", gzip.compress(json.dumps({"text": "zipped"}).encode())))
-    assert summarise(items) == [("z.jsonl#1", "text", None, None, None, "zipped")]
+    assert summarise(items) == [("z.jsonl#1", "text", None, None, "zipped")]
 
 
 def test_jsonl_overlong_line_is_skipped_without_loading_it(tmp_path):
     lines = [json.dumps({"text": "first"}), json.dumps({"text": "y" * 500}), json.dumps({"text": "third"})]
     limits = Limits(max_input_bytes=100, max_decompressed_bytes=10_000, max_line_chars=1000)
     items = read(write(tmp_path / "l.jsonl", "\n".join(lines)), limits)
-    assert summarise(items) == [("l.jsonl#1", "text", None, None, None, "first"), ("l.jsonl#2", "too_large"),
-                                ("l.jsonl#3", "text", None, None, None, "third")]
+    assert summarise(items) == [("l.jsonl#1", "text", None, None, "first"), ("l.jsonl#2", "too_large"),
+                                ("l.jsonl#3", "text", None, None, "third")]
 
 
 def test_truncated_jsonl_gz_keeps_the_lines_before_the_break(tmp_path):
@@ -404,7 +404,7 @@ def test_truncated_jsonl_gz_keeps_the_lines_before_the_break(tmp_path):
 def test_jsonl_gz_bomb_without_newlines_stops_at_the_cap(tmp_path):
     bomb = gzip.compress(json.dumps({"text": "ok"}).encode() + b"\n" + b"x" * 3_000_000)
     items = read(write(tmp_path / "bomb.jsonl.gz", bomb))
-    assert summarise(items) == [("bomb.jsonl.gz#1", "text", None, None, None, "ok"),
+    assert summarise(items) == [("bomb.jsonl.gz#1", "text", None, None, "ok"),
                                 ("bomb.jsonl.gz#2", "decompression_limit")]
 
 
