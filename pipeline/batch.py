@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator, Sequence
 
 from pipeline.clean import Cleaner
-from pipeline.config import Config
-from pipeline.dedup import DedupRules, find_duplicates, minhash_signature, text_hash
+from pipeline.config import Config, models_digest, package_version
+from pipeline.dedup import find_duplicates, minhash_signature, text_hash
 from pipeline.document import RawInput, Reject
 from pipeline.inputs import InputFile, Limits, read_input
 from pipeline.normalise import parse_date
@@ -143,10 +143,12 @@ def warm_up(cleaner: Cleaner) -> None:
 
 
 def plan_digest(shards: Sequence[Shard], config: Config, reference_date: date | None) -> str:
-    """Identity of a whole run: its shards, its configuration and its reference date."""
+    """Identity of a whole run: its shards, the code (package version, shipped models), its
+    effective configuration and its reference date; a change to any of them redoes the work."""
     digest = hashlib.sha256()
     for shard in shards:
         digest.update(shard.id.encode() + b"\n")
+    digest.update(f"{package_version()}\n{models_digest()}\n".encode())
     digest.update(config.digest.encode() + b"\n" + str(reference_date).encode())
     return digest.hexdigest()[:16]
 
@@ -160,7 +162,7 @@ def clean_shard(members: Iterable[InputFile], cleaner: Cleaner, limits: Limits, 
     parallel, rather than in the one task that sees the whole batch.
     """
     warm_up(cleaner)
-    dedup_rules = DedupRules.from_config(cleaner.config)
+    dedup_rules = cleaner.config.rules.dedup
     counts: Counter = Counter()
     started = time.perf_counter()
     reported = 0.0
@@ -223,8 +225,8 @@ def build_batch_index(open_shards: Callable[[], Iterable[IO[str]]], earlier: Sit
     once to count paragraphs, once to hash the texts that remain after site chrome is
     gone. Returns the index and this batch's own statistics (to persist for later runs).
     """
-    site_rules = SiteRepeatedRules.from_config(config)
-    dedup_rules = DedupRules.from_config(config)
+    site_rules = config.rules.site_repeated
+    dedup_rules = config.rules.dedup
     batch = count_site_paragraphs(open_shards(), site_rules)
     combined = SiteStats.from_json(earlier.to_json(), site_rules.max_fingerprints_per_site)
     combined.merge(batch)
@@ -258,8 +260,8 @@ def build_batch_index(open_shards: Callable[[], Iterable[IO[str]]], earlier: Sit
 def finalise_shard(shard: IO[str], index: dict, config: Config, records: IO[str],
                    rejects: IO[str]) -> Counter:
     """Apply the batch index to one clean shard: drop site chrome, mark or drop duplicates."""
-    site_rules = SiteRepeatedRules.from_config(config)
-    drop_duplicates = DedupRules.from_config(config).drop_duplicates
+    site_rules = config.rules.site_repeated
+    drop_duplicates = config.rules.dedup.drop_duplicates
     counts: Counter = Counter()
     repeated_of: dict[str, frozenset[str]] = {}
     for row in read_jsonl(shard):

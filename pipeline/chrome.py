@@ -14,15 +14,11 @@ from dataclasses import dataclass
 
 import regex
 
-from pipeline.config import Config, ConfigError, parsed_once
+from pipeline import schema
+from pipeline.config import Config
 from pipeline.document import Removal
 
 SECTION = "text_chrome"
-CATEGORIES = frozenset({
-    "image_caption", "donation_appeal", "comment_policy", "app_install",
-    "related_links", "navigation", "contact",
-})
-ZONES = frozenset({"any", "outside"})
 META_FIELDS = ("byline", "dateline", "attribution")
 
 # Structural labels are mechanisms, not phrase lists; their names are versioned like rules.
@@ -61,30 +57,8 @@ class LineRule:
         return self.pattern.search(text)
 
 
-@dataclass(frozen=True)
-class Structure:
-    """Thresholds of the structural detector (see the [structure] table)."""
-
-    anchor_min_words: int
-    anchor_min_words_unpunctuated: int
-    letters_per_word: int
-    headline_max_words: int
-    repeat_min_words: int
-    short_line_max_words: int
-    tail_byline_window: int
-    split_gap_min_lines: int
-    split_min_share: float
-    split_gap_min_chrome: int
-    head_meta_window: int
-    block_heading_max_words: int
-    closing_sentence_min_words: int
-    caption_max_words: int
-    caption_min_words: int
-    head_meta_max_anchors: int
-    meta_close_gap: int
-    meta_sentence_min_words: int
-    name_min_words: int
-    name_max_words: int
+# Thresholds of the structural detector (the [text_chrome.structure] table).
+Structure = schema.Structure
 
 
 @dataclass(frozen=True)
@@ -150,73 +124,25 @@ class _Line:
 
 # ------------------------------------------------------------------ configuration
 
-def _compile(entry: dict, where: str) -> regex.Pattern:
-    pattern = entry.get("pattern")
-    if not isinstance(pattern, str) or not pattern:
-        raise ConfigError(f"{where}: rule needs a non-empty 'pattern'")
-    flags = regex.V0 | (0 if entry.get("case_sensitive") else regex.IGNORECASE)
-    try:
-        return regex.compile(pattern, flags)
-    except regex.error as exc:
-        raise ConfigError(f"{where}: bad pattern {pattern!r}: {exc}") from exc
+def _line_rule(entry: schema.LineRule, category: str | None = None) -> LineRule:
+    flags = regex.V0 | (0 if entry.case_sensitive else regex.IGNORECASE)
+    return LineRule(name=entry.name, category=category or entry.category,
+                    pattern=regex.compile(entry.pattern, flags), max_words=entry.max_words,
+                    zone=entry.zone, terminal=entry.terminal)
 
 
-def _line_rule(entry: dict, where: str, category: str | None = None) -> LineRule:
-    if not isinstance(entry, dict):
-        raise ConfigError(f"{where}: a rule must be a table")
-    name = entry.get("name")
-    if not isinstance(name, str) or not regex.fullmatch(r"[a-z0-9_]+\.v\d+", name):
-        raise ConfigError(f"{where}: rule name {name!r} must look like 'snake_case.v1'")
-    category = category or entry.get("category")
-    if category not in CATEGORIES and category not in META_FIELDS and category != "site_name":
-        raise ConfigError(f"{where}: rule {name} has unknown category {category!r}")
-    zone = entry.get("zone", "any")
-    if zone not in ZONES:
-        raise ConfigError(f"{where}: rule {name} has unknown zone {zone!r}")
-    max_words = entry.get("max_words")
-    if max_words is not None and (not isinstance(max_words, int) or max_words < 1):
-        raise ConfigError(f"{where}: rule {name} max_words must be a positive integer")
-    return LineRule(name=name, category=category, pattern=_compile(entry, f"{where} {name}"),
-                    max_words=max_words, zone=zone, terminal=bool(entry.get("terminal", False)))
-
-
-def _structure(table: dict) -> Structure:
-    names = Structure.__dataclass_fields__
-    missing = sorted(set(names) - set(table))
-    if missing:
-        raise ConfigError(f"[{SECTION}.structure] lacks {', '.join(missing)}")
-    values = {}
-    for key in names:
-        value = table[key]
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-            raise ConfigError(f"[{SECTION}.structure] {key} must be a non-negative number")
-        values[key] = float(value) if key == "split_min_share" else int(value)
-    return Structure(**values)
-
-
-def _parse_rules(section: dict) -> ChromeRules:
-    # a user's overlay replaces a whole array, so `extra_rule` adds rules without copying `rule`
-    rules = tuple(_line_rule(e, f"[[{SECTION}.{key}]]")
-                  for key in ("rule", "extra_rule") for e in section.get(key, []))
-    inline = tuple(_line_rule(e, f"[[{SECTION}.inline]]") for e in section.get("inline", []))
-    meta = tuple((kind, _line_rule(e, f"[[{SECTION}.{kind}]]", category=kind))
-                 for kind in META_FIELDS for e in section.get(kind, []))
-    site = tuple(_line_rule(e, f"[[{SECTION}.site_name]]", category="site_name")
-                 for e in section.get("site_name", []))
-    for rule in site:
-        if "site" not in rule.pattern.groupindex:
-            raise ConfigError(f"site_name rule {rule.name} needs a (?P<site>...) group")
-    names = [r.name for r in rules + inline + site] + [r.name for _, r in meta]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise ConfigError(f"[{SECTION}] rule names used twice: {', '.join(dupes)}")
-    return ChromeRules(rules=rules, inline=inline, meta=meta, site_name=site,
-                       structure=_structure(section.get("structure", {})))
+def _build_rules(table: schema.TextChrome) -> ChromeRules:
+    return ChromeRules(rules=tuple(_line_rule(e) for e in table.rule),
+                       inline=tuple(_line_rule(e) for e in table.inline),
+                       meta=tuple((kind, _line_rule(e, category=kind))
+                                  for kind in META_FIELDS for e in getattr(table, kind)),
+                       site_name=tuple(_line_rule(e, category="site_name") for e in table.site_name),
+                       structure=table.structure)
 
 
 def load_chrome_rules(config: Config) -> ChromeRules:
-    """Parse (once per configuration digest) the ``text_chrome`` rules; ConfigError if bad."""
-    return parsed_once(config, SECTION, _parse_rules)
+    """The compiled ``text_chrome`` rules of ``config`` (checked when it was loaded)."""
+    return config.built(SECTION, lambda: _build_rules(config.rules.text_chrome))
 
 
 # ------------------------------------------------------------------ line features

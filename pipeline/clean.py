@@ -95,14 +95,14 @@ class Cleaner:
 
     @classmethod
     def from_config(cls, config: Config, reference_date: date | None = None) -> "Cleaner":
-        language = LanguageSettings.from_config(config)
+        language = config.settings.language
         # Language profiles load on first use; loaded here, no document's budget pays for
         # them, and no timeout can leave langdetect half-initialised for the rest of the run.
         detect_language(_PRELOAD_TEXT, language)
         return cls(
             config=config,
             language=language,
-            time_budget=float(config.get("limits.document_time_budget", 0) or 0),
+            time_budget=float(config.settings.limits.document_time_budget),
             reference_date=reference_date,
         )
 

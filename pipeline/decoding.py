@@ -2,8 +2,9 @@
 
 Order of evidence, as browsers use it: a byte-order mark, then a charset declared by the
 transport (HTTP header) or the document (``<meta charset>``, XML declaration), then strict
-UTF-8, then detection.  Whatever had to be guessed, replaced or removed is returned as a
-note, never done silently.
+UTF-8, then detection: beautifulsoup4's EncodingDetector reads the mark and the
+document's declaration, charset-normalizer detects.  Whatever had to be guessed, replaced
+or removed is returned as a note, never done silently.
 """
 from __future__ import annotations
 
@@ -13,18 +14,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from bs4.dammit import EncodingDetector
 from charset_normalizer import from_bytes
 
-from pipeline.config import Config, ConfigError, load_config, parsed_once, typed_table
-
-# Longest BOMs first: the UTF-32-LE mark begins with the UTF-16-LE one.
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
+from pipeline import schema
+from pipeline.config import load_config
 
 # The WHATWG Encoding Standard maps these labels to a superset decoder; browsers decode
 # pages declared latin-1 as windows-1252, and so must we or curly quotes become controls.
@@ -50,9 +44,6 @@ _WHATWG_SUPERSETS: dict[str, str] = {
     "utf-32-be": "utf-8",
 }
 
-_META_CHARSET = re.compile(rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.I)
-_XML_ENCODING = re.compile(rb"""^\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""", re.I)
-
 # Bytes a text file never holds in quantity: C0 controls other than these.
 _TEXT_CONTROLS = frozenset(b"\t\n\r\f\x1b")
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -77,39 +68,14 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
-@dataclass(frozen=True)
-class DecodingRules:
-    """Thresholds of ``configs/rules/decoding.toml``; see that file for each one."""
-
-    sniff_bytes: int
-    binary_control_ratio: float
-    prescan_bytes: int
-    detect_bytes: int
-    western_min_mixed_share: float
-    western_max_inword_symbol_share: float
-
-    @classmethod
-    def from_config(cls, config: Config) -> "DecodingRules":
-        """The rules of ``config``, parsed once per configuration digest."""
-        return parsed_once(config, "decoding", cls.from_section)
-
-    @classmethod
-    def from_section(cls, section: dict) -> "DecodingRules":
-        """Parse and validate the ``[decoding]`` table; raise ConfigError when unusable."""
-        rules = typed_table(cls, "decoding", section)
-        for name in ("sniff_bytes", "prescan_bytes", "detect_bytes"):
-            if getattr(rules, name) < 64:
-                raise ConfigError(f"[decoding] {name} must be at least 64")
-        for name in ("binary_control_ratio", "western_min_mixed_share", "western_max_inword_symbol_share"):
-            if not 0.0 <= getattr(rules, name) <= 1.0:
-                raise ConfigError(f"[decoding] {name} must be a share in [0, 1]")
-        return rules
+# Thresholds of ``configs/rules/decoding.toml``; see that file for each one.
+DecodingRules = schema.Decoding
 
 
 @lru_cache(maxsize=1)
 def packaged_rules() -> DecodingRules:
     """The packaged thresholds, for callers without a configuration (evaluation, scripts)."""
-    return DecodingRules.from_config(load_config())
+    return load_config().rules.decoding
 
 
 @dataclass(frozen=True)
@@ -125,7 +91,7 @@ class Decoded:
 def sniff_binary(data: bytes, rules: DecodingRules | None = None) -> str | None:
     """Return "pdf" or "binary" when ``data`` is not text in any encoding, else None."""
     rules = rules or packaged_rules()
-    if any(data.startswith(bom) for bom, _ in _BOMS):
+    if _from_bom(data)[0]:
         return None
     head = data[:rules.sniff_bytes]
     stripped = head.lstrip(b" \t\r\n")
@@ -211,16 +177,15 @@ def _has_surrogates(text: str) -> bool:
 
 
 def _from_bom(data: bytes) -> tuple[str | None, bytes]:
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return encoding, data[len(bom):]
-    return None, data
+    """The encoding a byte-order mark names (as a Python codec name), and the bytes after it."""
+    body, encoding = EncodingDetector.strip_byte_order_mark(data)
+    return (codecs.lookup(encoding).name if encoding else None), body
 
 
 def _declared_in_document(data: bytes, rules: DecodingRules) -> str | None:
-    head = data[:rules.prescan_bytes]
-    match = _XML_ENCODING.search(head) or _META_CHARSET.search(head)
-    return match.group(1).decode("ascii") if match else None
+    """The charset an XML declaration or a ``<meta>`` names within the first prescan_bytes."""
+    return EncodingDetector.find_declared_encoding(data[:rules.prescan_bytes], is_html=True,
+                                                   search_entire_document=True)
 
 
 def _usable_declaration(label: str | None, where: str, notes: list[str]) -> str | None:

@@ -15,7 +15,7 @@ from typing import Iterable
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from pipeline.config import Config, ConfigError, parsed_once, typed_table
+from pipeline import schema
 
 _WORD = re.compile(r"\w+")
 _SCHEME = "affine32"  # datasketch's default scheme: 32-bit hash values
@@ -23,44 +23,17 @@ _DTYPE = np.dtype("<u4")
 _BATCH = 4096  # shingles hashed at a time
 
 
-@dataclass(frozen=True)
-class DedupRules:
-    """Settings of ``configs/rules/dedup.toml``; see that file for each one."""
+# Settings of ``configs/rules/dedup.toml``; see that file for each one.
+DedupRules = schema.Dedup
 
-    threshold: float
-    num_perm: int
-    shingle_words: int
-    seed: int
-    lsh_false_negative_weight: float
-    drop_duplicates: bool
-    max_words: int
 
-    @classmethod
-    def from_config(cls, config: Config) -> "DedupRules":
-        """The rules of ``config``, parsed once per configuration digest."""
-        return parsed_once(config, "dedup", cls.from_section)
-
-    @classmethod
-    def from_section(cls, section: dict) -> "DedupRules":
-        """Parse and validate the ``[dedup]`` table; raise ConfigError when unusable."""
-        rules = typed_table(cls, "dedup", section)
-        if not 0.0 < rules.threshold < 1.0:
-            raise ConfigError("[dedup] threshold must be in (0, 1)")
-        if not 16 <= rules.num_perm <= 1024:
-            raise ConfigError("[dedup] num_perm must be in 16..1024")
-        if rules.shingle_words < 1:
-            raise ConfigError("[dedup] shingle_words must be >= 1")
-        if rules.seed < 0:
-            raise ConfigError("[dedup] seed must be >= 0")
-        if rules.max_words < rules.shingle_words:
-            raise ConfigError("[dedup] max_words must be >= shingle_words")
-        if not 0.0 < rules.lsh_false_negative_weight < 1.0:
-            raise ConfigError("[dedup] lsh_false_negative_weight must be in (0, 1)")
-        try:
-            _index(rules)
-        except ValueError as exc:
-            raise ConfigError(f"[dedup] no LSH index fits threshold and num_perm: {exc}") from exc
-        return rules
+def check_index(rules: DedupRules) -> str | None:
+    """Why no LSH index fits ``rules`` (threshold against num_perm), or None."""
+    try:
+        _index(rules)
+    except ValueError as exc:
+        return f"no LSH index fits threshold and num_perm: {exc}"
+    return None
 
 
 def _words(text: str) -> list[str]:

@@ -31,7 +31,6 @@ class RawInput:
     kind: str
     url: str | None = None
     reference_date: date | None = None
-    site_hint: str | None = None
     notes: list[str] = field(default_factory=list)
 
     @property

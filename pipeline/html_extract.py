@@ -18,7 +18,8 @@ from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 
 from pipeline.chrome import detect_chrome_paragraphs, normalise_line
-from pipeline.config import Config, ConfigError, parsed_once
+from pipeline import schema
+from pipeline.config import Config
 from pipeline.document import Removal
 
 SECTION = "html_chrome"
@@ -82,7 +83,7 @@ class HtmlRules:
     by_tag: dict[str, tuple[str, str]]
     attribute_rules: tuple[AttributeRule, ...]
     any_attribute: re.Pattern[str]
-    hidden: HiddenRule | None
+    hidden: HiddenRule
     max_cue_chars: int
     protected_tags: frozenset[str]
     favor_precision: bool
@@ -100,31 +101,14 @@ class HtmlExtract:
     removed: list[Removal] = field(default_factory=list)
 
 
-def _require(table: dict, key: str, kind: type, where: str):
-    value = table.get(key)
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        raise ConfigError(f"[{SECTION}] {where}: '{key}' must be a {kind.__name__}")
-    return value
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
 
 
-def _compile(pattern: str, where: str) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error as exc:
-        raise ConfigError(f"[{SECTION}] {where}: bad pattern {pattern!r}: {exc}") from exc
-
-
-def _link_line_rule(table: dict) -> LinkLineRule:
-    share = _require(table, "min_share", float, "link_line")
-    if not 0.0 < share <= 1.0:
-        raise ConfigError(f"[{SECTION}] link_line: 'min_share' must be in (0, 1]")
-    return LinkLineRule(_require(table, "name", str, "link_line"), _require(table, "category", str, "link_line"),
-                        share, _require(table, "min_words", int, "link_line"),
-                        _require(table, "max_words", int, "link_line"),
-                        _require(table, "min_link_chars", int, "link_line"),
-                        _compile(_require(table, "sentence_end", str, "link_line"), "link_line"),
-                        frozenset(_require(table, "kinds", list, "link_line")),
-                        _require(table, "within_site", bool, "link_line"))
+def _link_line_rule(table: schema.LinkLine) -> LinkLineRule:
+    return LinkLineRule(table.name, table.category, table.min_share, table.min_words, table.max_words,
+                        table.min_link_chars, _compile(table.sentence_end), frozenset(table.kinds),
+                        table.within_site)
 
 
 def _by_tag(tag_rules: list[TagRule]) -> dict[str, tuple[str, str]]:
@@ -143,52 +127,32 @@ def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
 
 
-def _parse_rules(section: dict) -> HtmlRules:
-    tag_rules = []
-    for i, table in enumerate(section.get("tag_rules", [])):
-        where = f"tag_rules[{i}]"
-        tags = _require(table, "tags", list, where)
-        if not tags or not all(isinstance(t, str) and t for t in tags):
-            raise ConfigError(f"[{SECTION}] {where}: 'tags' must list tag names")
-        tag_rules.append(TagRule(_require(table, "name", str, where), _require(table, "category", str, where),
-                                 frozenset(t.lower() for t in tags)))
-    attribute_rules = []
-    for i, table in enumerate(section.get("attribute_rules", [])):
-        where = f"attribute_rules[{i}]"
-        attribute_rules.append(AttributeRule(_require(table, "name", str, where),
-                                             _require(table, "category", str, where),
-                                             _compile(_require(table, "pattern", str, where), where)))
-    hidden = None
-    if "hidden" in section:
-        table = _require(section, "hidden", dict, "hidden")
-        style = table.get("style_pattern")
-        hidden = HiddenRule(_require(table, "name", str, "hidden"), _require(table, "category", str, "hidden"),
-                            _compile(style, "hidden") if style else None,
-                            bool(table.get("hidden_attribute", False)), bool(table.get("aria_hidden", False)))
-    guard = section.get("guard", {})
-    extraction = section.get("extraction", {})
-    names = [r.name for r in (*tag_rules, *attribute_rules)] + ([hidden.name] if hidden else [])
-    if len(names) != len(set(names)):
-        raise ConfigError(f"[{SECTION}] rule names must be unique")
+def _build_rules(table: schema.HtmlChrome) -> HtmlRules:
+    tag_rules = [TagRule(r.name, r.category, frozenset(t.lower() for t in r.tags)) for r in table.tag_rules]
+    attribute_rules = [AttributeRule(r.name, r.category, _compile(r.pattern)) for r in table.attribute_rules]
+    hidden = table.hidden
+    extraction = table.extraction
     return HtmlRules(
         tag_rules=tuple(tag_rules),
         by_tag=_by_tag(tag_rules),
         attribute_rules=tuple(attribute_rules),
         any_attribute=_any_of([r.pattern for r in attribute_rules]),
-        hidden=hidden,
-        max_cue_chars=int(guard.get("max_cue_chars", 2500)),
-        protected_tags=frozenset(t.lower() for t in guard.get("protected_tags", ["article", "main", "body", "html"])),
-        favor_precision=bool(extraction.get("favor_precision", True)),
-        max_title_repeat_chars=int(extraction.get("max_title_repeat_chars", 400)),
-        description_repeat_kinds=frozenset(extraction.get("description_repeat_kinds", ["head"])),
-        title_separators=str(extraction.get("title_separators", "|-:")),
-        link_line=_link_line_rule(_require(section, "link_line", dict, "link_line")),
+        hidden=HiddenRule(hidden.name, hidden.category,
+                          _compile(hidden.style_pattern) if hidden.style_pattern else None,
+                          hidden.hidden_attribute, hidden.aria_hidden),
+        max_cue_chars=table.guard.max_cue_chars,
+        protected_tags=frozenset(t.lower() for t in table.guard.protected_tags),
+        favor_precision=extraction.favor_precision,
+        max_title_repeat_chars=extraction.max_title_repeat_chars,
+        description_repeat_kinds=frozenset(extraction.description_repeat_kinds),
+        title_separators=extraction.title_separators,
+        link_line=_link_line_rule(table.link_line),
     )
 
 
 def html_rules(config: Config) -> HtmlRules:
-    """The parsed HTML chrome rules of ``config``, parsed once per configuration."""
-    return parsed_once(config, SECTION, _parse_rules)
+    """The compiled HTML chrome rules of ``config`` (checked when it was loaded)."""
+    return config.built(SECTION, lambda: _build_rules(config.rules.html_chrome))
 
 
 def parse_html(html: str) -> HtmlElement | None:

@@ -18,7 +18,8 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
-from pipeline.config import Config, ConfigError
+from pipeline import schema
+from pipeline.config import Config
 from pipeline.normalise import (
     TitleRules, clean_title, comparison_key, default_config, find_date_span, is_person_name, load_metadata_rules,
     looks_like_byline, normalise_authors, parse_date,
@@ -54,6 +55,7 @@ class HtmlMetaRules:
     date_meta: tuple[str, ...]
     author_meta: tuple[str, ...]
     site_meta: tuple[str, ...]
+    site_meta_fallback: tuple[str, ...]
     language_meta: tuple[str, ...]
     byline_attribute: Pattern[str]
     byline_exclude: Pattern[str]
@@ -71,75 +73,48 @@ class HtmlMetaRules:
     text_date_window_chars: int
 
 
-def _strings(table: dict, key: str) -> tuple[str, ...]:
-    value = table.get(key)
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ConfigError(f"[metadata.html] {key} must be a list of non-empty strings")
-    return tuple(value)
+def _regex(pattern: str) -> Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
 
 
-def _regex(value: object, key: str) -> Pattern[str]:
-    if not isinstance(value, str) or not value:
-        raise ConfigError(f"[metadata.html] {key} must be a regex string")
-    try:
-        return re.compile(value, re.IGNORECASE)
-    except re.error as exc:
-        raise ConfigError(f"[metadata.html] {key}: bad regex: {exc}") from exc
+def _lower(keys: list[str]) -> tuple[str, ...]:
+    return tuple(k.lower() for k in keys)
 
 
-def parse_html_meta_rules(table: dict) -> HtmlMetaRules:
-    """Validate and compile the ``[metadata.html]`` table; raises ConfigError on a bad rule."""
-    numbers = ("byline_max_chars", "byline_text_max_chars", "max_byline_names", "url_date_overrules_after_days",
-               "text_date_window_chars")
-    for key in numbers:
-        value = table.get(key)
-        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-            raise ConfigError(f"[metadata.html] {key} must be a positive integer")
-    url_date = tuple(_regex(p, "url_date") for p in _strings(table, "url_date"))
-    for pattern in url_date:
-        if not {"y", "m", "d"} <= set(pattern.groupindex):
-            raise ConfigError(f"[metadata.html] url_date {pattern.pattern!r} needs groups y, m and d")
+def build_html_meta_rules(table: schema.HtmlMeta) -> HtmlMetaRules:
+    """Compile the ``[metadata.html]`` table (checked when the configuration was loaded)."""
     return HtmlMetaRules(
-        article_types=frozenset(_strings(table, "article_types")),
-        page_types=frozenset(_strings(table, "page_types")),
-        site_types=frozenset(_strings(table, "site_types")),
-        title_meta=tuple(k.lower() for k in _strings(table, "title_meta")),
-        description_meta=tuple(k.lower() for k in _strings(table, "description_meta")),
-        date_meta=tuple(k.lower() for k in _strings(table, "date_meta")),
-        author_meta=tuple(k.lower() for k in _strings(table, "author_meta")),
-        site_meta=tuple(k.lower() for k in _strings(table, "site_meta")),
-        language_meta=tuple(k.lower() for k in _strings(table, "language_meta")),
-        byline_attribute=_regex(table.get("byline_attribute"), "byline_attribute"),
-        byline_exclude=_regex(table.get("byline_exclude"), "byline_exclude"),
-        byline_max_chars=table["byline_max_chars"],
-        date_attribute=_regex(table.get("date_attribute"), "date_attribute"),
-        date_exclude=_regex(table.get("date_exclude"), "date_exclude"),
-        url_date=url_date,
-        author_link_href=_regex(table.get("author_link_href"), "author_link_href"),
-        outside_article=_regex(table.get("outside_article"), "outside_article"),
-        byline_text_tags=frozenset(_strings(table, "byline_text_tags")),
-        byline_text_max_chars=table["byline_text_max_chars"],
-        max_byline_names=table["max_byline_names"],
-        form_tags=frozenset(_strings(table, "form_tags")),
-        url_date_overrules_after_days=table["url_date_overrules_after_days"],
-        text_date_window_chars=table["text_date_window_chars"],
+        article_types=frozenset(table.article_types),
+        page_types=frozenset(table.page_types),
+        site_types=frozenset(table.site_types),
+        title_meta=_lower(table.title_meta),
+        description_meta=_lower(table.description_meta),
+        date_meta=_lower(table.date_meta),
+        author_meta=_lower(table.author_meta),
+        site_meta=_lower(table.site_meta),
+        site_meta_fallback=_lower(table.site_meta_fallback),
+        language_meta=_lower(table.language_meta),
+        byline_attribute=_regex(table.byline_attribute),
+        byline_exclude=_regex(table.byline_exclude),
+        byline_max_chars=table.byline_max_chars,
+        date_attribute=_regex(table.date_attribute),
+        date_exclude=_regex(table.date_exclude),
+        url_date=tuple(_regex(p) for p in table.url_date),
+        author_link_href=_regex(table.author_link_href),
+        outside_article=_regex(table.outside_article),
+        byline_text_tags=frozenset(table.byline_text_tags),
+        byline_text_max_chars=table.byline_text_max_chars,
+        max_byline_names=table.max_byline_names,
+        form_tags=frozenset(table.form_tags),
+        url_date_overrules_after_days=table.url_date_overrules_after_days,
+        text_date_window_chars=table.text_date_window_chars,
     )
 
 
-_RULES_CACHE: dict[str, HtmlMetaRules] = {}
-
-
 def load_html_meta_rules(config: Config | None = None) -> HtmlMetaRules:
-    """The parsed ``[metadata.html]`` rules of ``config`` (packaged defaults when None), cached."""
+    """The compiled ``[metadata.html]`` rules of ``config`` (the packaged defaults when None)."""
     config = config or default_config()
-    rules = _RULES_CACHE.get(config.digest)
-    if rules is None:
-        table = config.section("metadata").get("html")
-        if not isinstance(table, dict):
-            raise ConfigError("configuration [metadata] has no table [html]")
-        rules = parse_html_meta_rules(table)
-        _RULES_CACHE[config.digest] = rules
-    return rules
+    return config.built("metadata.html", lambda: build_html_meta_rules(config.rules.metadata.html))
 
 
 # ---------------------------------------------------------------- parsing helpers
@@ -333,7 +308,7 @@ def _site_name(fields: dict[str, list[str]], jsonld: _JsonLd, titles: list[str],
     # the page's own title fields (not the h1, which may be the site's logo)
     title_keys = {comparison_key(t) for t in titles + jsonld.headline[:1]} - {""}
     # a "site name" that is the headline itself is a template error, not the site
-    for _, value in _first(fields, ("og:site_name",)):
+    for _, value in _first(fields, rules.site_meta):
         if value.startswith(("http://", "https://")):
             value = _site_from_domain(value) or value
         if comparison_key(value) not in title_keys:
@@ -345,7 +320,7 @@ def _site_name(fields: dict[str, list[str]], jsonld: _JsonLd, titles: list[str],
     suffix = _title_affix(titles, headline_keys, title_rules)
     if suffix and comparison_key(suffix) not in title_keys:
         return suffix
-    for _, value in _first(fields, rules.site_meta[1:3]):
+    for _, value in _first(fields, rules.site_meta_fallback):
         if comparison_key(value) not in title_keys:
             return value
     return _site_from_domain(url)

@@ -23,7 +23,7 @@ from typing import IO, Callable, Iterator, Mapping, Sequence
 
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline.config import Config, ConfigError
+from pipeline.config import Config
 from pipeline.decoding import GZIP_MAGIC, DecodingRules, decode_bytes, normalise_text, sniff_binary
 from pipeline.document import RawInput, Reject
 
@@ -73,21 +73,13 @@ class Limits:
     max_input_bytes: int
     max_decompressed_bytes: int
     max_line_chars: int
-    document_time_budget: float
     decoding: DecodingRules | None = None
 
     @classmethod
     def from_config(cls, config: Config) -> "Limits":
-        section = config.section("limits")
-        values = {}
-        for name in ("max_input_bytes", "max_decompressed_bytes", "max_line_chars", "document_time_budget"):
-            value = section.get(name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise ConfigError(f"[limits] {name} must be a positive number, got {value!r}")
-            if name != "document_time_budget" and not isinstance(value, int):
-                raise ConfigError(f"[limits] {name} must be a whole number, got {value!r}")
-            values[name] = value
-        return cls(**values, decoding=DecodingRules.from_config(config))
+        limits = config.settings.limits
+        return cls(max_input_bytes=limits.max_input_bytes, max_decompressed_bytes=limits.max_decompressed_bytes,
+                   max_line_chars=limits.max_line_chars, decoding=config.rules.decoding)
 
 
 @dataclass(frozen=True)
@@ -331,7 +323,7 @@ def _sniff_kind(data: bytes) -> str:
 
 
 def _checked(source: str, text: str, kind: str, limits: Limits, *, url: str | None = None,
-             reference_date: date | None = None, site_hint: str | None = None,
+             reference_date: date | None = None,
              notes: Sequence[str] = ()) -> RawInput:
     """A RawInput for clean text, or a reject if it is blank or has an overlong line."""
     if not text.strip():
@@ -343,7 +335,7 @@ def _checked(source: str, text: str, kind: str, limits: Limits, *, url: str | No
                             f"{limits.max_line_chars}; " + _RAISE_HINT.format(key="max_line_chars"))
     notes = list(notes)
     return RawInput(source=source, content=text, kind=kind, url=_clean_field(url, "url", notes),
-                    reference_date=reference_date, site_hint=_clean_field(site_hint, "site", notes), notes=notes)
+                    reference_date=reference_date, notes=notes)
 
 
 def _clean_field(value: str | None, name: str, notes: list[str]) -> str | None:
@@ -433,7 +425,7 @@ def _jsonl_record(source: str, line: bytes, number: int, limits: Limits) -> RawI
         raise _Rejected(MALFORMED_JSON, f"line {number} is JSON nested too deeply to read") from None
     if not isinstance(record, dict):
         raise _Rejected(MALFORMED_JSON, f"line {number} holds a JSON {type(record).__name__}, not an object")
-    fields = {name: _string_field(record, name, number) for name in ("url", "html", "text", "site")}
+    fields = {name: _string_field(record, name, number) for name in ("url", "html", "text")}
     kind = "html" if fields["html"] is not None else "text"
     content = fields[kind]
     if content is None:
@@ -441,7 +433,7 @@ def _jsonl_record(source: str, line: bytes, number: int, limits: Limits) -> RawI
     content, cleaning_notes = normalise_text(content)
     reference_date = _record_date(record, notes)
     return _checked(source, content, kind, limits, url=fields["url"], reference_date=reference_date,
-                    site_hint=fields["site"], notes=notes + cleaning_notes)
+                    notes=notes + cleaning_notes)
 
 
 def _string_field(record: dict, name: str, number: int) -> str | None:

@@ -1,30 +1,13 @@
 """Language of an article body, with langdetect seeded so every run gives the same answer."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from langdetect import DetectorFactory, LangDetectException, detector_factory
 
-from pipeline.config import Config, ConfigError
+from pipeline import schema
 
 
-@dataclass(frozen=True)
-class LanguageSettings:
-    seed: int
-    min_chars: int
-    max_chars: int
-
-    @classmethod
-    def from_config(cls, config: Config) -> "LanguageSettings":
-        section = config.section("language")
-        settings = cls(
-            seed=int(section.get("seed", 0)),
-            min_chars=int(section.get("min_chars", 20)),
-            max_chars=int(section.get("max_chars", 3000)),
-        )
-        if settings.min_chars < 1 or settings.max_chars < settings.min_chars:
-            raise ConfigError("[language] needs 1 <= min_chars <= max_chars")
-        return settings
+# The [language] table of newsclean.toml.
+LanguageSettings = schema.Language
 
 
 def detect_language(text: str, settings: LanguageSettings) -> tuple[str | None, float | None]:

@@ -16,7 +16,8 @@ from typing import Pattern
 
 import dateparser
 
-from pipeline.config import Config, ConfigError, load_config
+from pipeline import schema
+from pipeline.config import Config, load_config
 
 _FLAGS = re.IGNORECASE | re.UNICODE
 _URL = re.compile(r"(?:https?://|www\.)\S+", _FLAGS)
@@ -97,82 +98,46 @@ class ParsedDate:
     raw: str
 
 
-def _compile(section: str, key: str, value: object, flags: int = _FLAGS) -> Pattern[str]:
-    if not isinstance(value, str) or not value:
-        raise ConfigError(f"[metadata.{section}] {key} must be a non-empty regex string")
-    try:
-        return re.compile(value, flags)
-    except re.error as exc:
-        raise ConfigError(f"[metadata.{section}] {key}: bad regex: {exc}") from exc
+def _compile(pattern: str, flags: int = _FLAGS) -> Pattern[str]:
+    return re.compile(pattern, flags)
 
 
-def _strings(section: str, key: str, value: object) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ConfigError(f"[metadata.{section}] {key} must be a list of non-empty strings")
-    return tuple(value)
+def _folded(words: list[str]) -> frozenset[str]:
+    return frozenset(w.casefold() for w in words)
 
 
-def _int(section: str, key: str, value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ConfigError(f"[metadata.{section}] {key} must be a positive integer")
-    return value
-
-
-def _table(data: dict, name: str) -> dict:
-    table = data.get(name)
-    if not isinstance(table, dict):
-        raise ConfigError(f"configuration [metadata] has no table [{name}]")
-    return table
-
-
-def parse_metadata_rules(data: dict) -> MetadataRules:
-    """Validate and compile the ``metadata`` section; raises ConfigError on a bad rule."""
-    a, d, t, b = (_table(data, n) for n in ("authors", "dates", "titles", "bylines"))
+def build_metadata_rules(table: schema.Metadata) -> MetadataRules:
+    """Compile the ``metadata`` rule file (checked when the configuration was loaded)."""
+    a, d, t, b = table.authors, table.dates, table.titles, table.bylines
     authors = AuthorRules(
-        prefix=_compile("authors", "prefix", a.get("prefix")),
-        ui_wrappers=tuple(_compile("authors", "ui_wrappers", p)
-                          for p in _strings("authors", "ui_wrappers", a.get("ui_wrappers"))),
-        role_suffixes=tuple(_compile("authors", "role_suffixes", p)
-                            for p in _strings("authors", "role_suffixes", a.get("role_suffixes"))),
-        credit_part=_compile("authors", "credit_part", a.get("credit_part")),
+        prefix=_compile(a.prefix),
+        ui_wrappers=tuple(_compile(p) for p in a.ui_wrappers),
+        role_suffixes=tuple(_compile(p) for p in a.role_suffixes),
+        credit_part=_compile(a.credit_part),
         # conjunctions are lower case; a capital "E" is a middle initial, not Portuguese "and"
-        separators=_compile("authors", "separators", a.get("separators"), re.UNICODE),
-        org_words=frozenset(w.casefold() for w in _strings("authors", "org_words", a.get("org_words"))),
-        drop_exact=frozenset(w.casefold() for w in _strings("authors", "drop_exact", a.get("drop_exact"))),
-        particles=frozenset(w.casefold() for w in _strings("authors", "particles", a.get("particles"))),
-        site_articles=frozenset(
-            w.casefold() for w in _strings("authors", "site_articles", a.get("site_articles"))),
-        max_words=_int("authors", "max_words", a.get("max_words")),
+        separators=_compile(a.separators, re.UNICODE),
+        org_words=_folded(a.org_words),
+        drop_exact=_folded(a.drop_exact),
+        particles=_folded(a.particles),
+        site_articles=_folded(a.site_articles),
+        max_words=a.max_words,
     )
-    for wrapper in authors.ui_wrappers:
-        if "name" not in wrapper.groupindex:
-            raise ConfigError(f"[metadata.authors] ui_wrappers rule {wrapper.pattern!r} lacks (?P<name>...)")
     dates = DateRules(
-        label=_compile("dates", "label", d.get("label")),
-        updated_label=_compile("dates", "updated_label", d.get("updated_label")),
-        segment_separators=_compile("dates", "segment_separators", d.get("segment_separators")),
-        time=_compile("dates", "time", d.get("time")),
-        relative_time_units=_compile("dates", "relative_time_units", d.get("relative_time_units")),
-        spans=tuple(_compile("dates", "spans", p) for p in _strings("dates", "spans", d.get("spans"))),
-        day_first_pattern=_compile("dates", "day_first_pattern", d.get("day_first_pattern")),
-        day_first_locales=frozenset(
-            x.casefold() for x in _strings("dates", "day_first_locales", d.get("day_first_locales"))),
-        fallback_languages=_strings("dates", "fallback_languages", d.get("fallback_languages")),
-        min_year=_int("dates", "min_year", d.get("min_year")),
-        max_chars=_int("dates", "max_chars", d.get("max_chars")),
+        label=_compile(d.label),
+        updated_label=_compile(d.updated_label),
+        segment_separators=_compile(d.segment_separators),
+        time=_compile(d.time),
+        relative_time_units=_compile(d.relative_time_units),
+        spans=tuple(_compile(p) for p in d.spans),
+        day_first_pattern=_compile(d.day_first_pattern),
+        day_first_locales=_folded(d.day_first_locales),
+        fallback_languages=tuple(d.fallback_languages),
+        min_year=d.min_year,
+        max_chars=d.max_chars,
     )
-    titles = TitleRules(
-        separators=_strings("titles", "separators", t.get("separators")),
-        max_site_words=_int("titles", "max_site_words", t.get("max_site_words")),
-    )
-    bylines = BylineRules(
-        line=_compile("bylines", "line", b.get("line")),
-        max_chars=_int("bylines", "max_chars", b.get("max_chars")),
-    )
-    return MetadataRules(authors=authors, dates=dates, titles=titles, bylines=bylines)
-
-
-_RULES_CACHE: dict[str, MetadataRules] = {}
+    return MetadataRules(authors=authors, dates=dates,
+                         titles=TitleRules(separators=tuple(t.separators), max_site_words=t.max_site_words),
+                         bylines=BylineRules(line=_compile(b.line), max_chars=b.max_chars))
 
 
 @lru_cache(maxsize=1)
@@ -182,13 +147,9 @@ def default_config() -> Config:
 
 
 def load_metadata_rules(config: Config | None = None) -> MetadataRules:
-    """The parsed metadata rules of ``config`` (the packaged defaults when None), cached by digest."""
+    """The compiled metadata rules of ``config`` (the packaged defaults when None)."""
     config = config or default_config()
-    rules = _RULES_CACHE.get(config.digest)
-    if rules is None:
-        rules = parse_metadata_rules(config.section("metadata"))
-        _RULES_CACHE[config.digest] = rules
-    return rules
+    return config.built("metadata", lambda: build_metadata_rules(config.rules.metadata))
 
 
 # ---------------------------------------------------------------- text helpers

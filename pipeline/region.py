@@ -26,7 +26,8 @@ from urllib.parse import urlparse
 
 import justext
 
-from pipeline.config import Config, ConfigError, parsed_once
+from pipeline import schema
+from pipeline.config import Config, ConfigError
 from pipeline.document import Removal
 
 MODEL_VERSION = "region_lr.v2"
@@ -116,91 +117,47 @@ class LineModel:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
-def _regex(section: dict, key: str, where: str) -> re.Pattern:
-    value = section.get(key)
-    if not isinstance(value, str) or not value:
-        raise ConfigError(f"[region] {where}: '{key}' must be a non-empty regex string")
-    try:
-        return re.compile(value)
-    except re.error as exc:
-        raise ConfigError(f"[region] {where}: bad regex '{key}': {exc}") from exc
-
-
-def _number(section: dict, key: str, where: str, kind: type = float) -> float | int:
-    value = section.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"[region] {where}: '{key}' must be a number")
-    if kind is int and not isinstance(value, int):
-        raise ConfigError(f"[region] {where}: '{key}' must be an integer")
-    if value < 0:
-        raise ConfigError(f"[region] {where}: '{key}' must not be negative")
-    return kind(value)
-
-
-def _parse_rules(data: dict) -> RegionRules:
-    scoring, language = data.get("scoring", {}), data.get("language", {})
-    features, rules, region = data.get("features", {}), data.get("rules", {}), data.get("region", {})
-    scorer = scoring.get("scorer")
-    if scorer not in ("model", "rules"):
-        raise ConfigError("[region] scoring: 'scorer' must be \"model\" or \"rules\"")
-    languages = language.get("languages", [])
-    known = set(justext.get_stoplists())
-    if not isinstance(languages, list) or any(name not in known for name in languages):
-        raise ConfigError(f"[region] language: 'languages' must list jusText stop lists, got {languages!r}")
-    categories = []
-    for i, entry in enumerate(data.get("category", [])):
-        where = f"category #{i + 1}"
-        if not isinstance(entry.get("rule"), str) or not re.search(r"\.v\d+$", entry["rule"]):
-            raise ConfigError(f"[region] {where}: 'rule' must be a versioned name like 'x.v1'")
-        if not isinstance(entry.get("category"), str) or not entry["category"]:
-            raise ConfigError(f"[region] {where}: 'category' must be a non-empty string")
-        categories.append(CategoryRule(
-            rule=entry["rule"], category=entry["category"],
-            pattern=_regex(entry, "pattern", where),
-            max_words=_number(entry, "max_words", where, int),
-            after_region_only=bool(entry.get("after_region_only", False))))
-    parsed = RegionRules(
-        scorer=scorer,
-        model_file=str(scoring.get("model_file", "region_model.json")),
-        min_words_for_sample=_number(language, "min_words_for_sample", "language", int),
-        tie_margin=_number(language, "tie_margin", "language"),
-        languages=tuple(languages),
-        list_marker=_regex(features, "list_marker", "features"),
-        link_like=_regex(features, "link_like", "features"),
-        separator=_regex(features, "separator", "features"),
-        terminal=_regex(features, "terminal", "features"),
-        glued=_regex(features, "glued", "features"),
-        truncated=_regex(features, "truncated", "features"),
-        date_like=_regex(features, "date_like", "features"),
-        near=_number(features, "near", "features", int),
-        wide=_number(features, "wide", "features", int),
-        good_min_words=_number(rules, "good_min_words", "rules", int),
-        good_min_stop_density=_number(rules, "good_min_stop_density", "rules"),
-        bad_max_stop_density=_number(rules, "bad_max_stop_density", "rules"),
-        good_probability=_number(rules, "good_probability", "rules"),
-        neutral_probability=_number(rules, "neutral_probability", "rules"),
-        bad_probability=_number(rules, "bad_probability", "rules"),
-        list_item_probability=_number(rules, "list_item_probability", "rules"),
-        rules_threshold=_number(rules, "region_threshold", "rules"),
-        weight_cap_words=_number(region, "weight_cap_words", "region", int),
-        weight_floor_words=_number(region, "weight_floor_words", "region", int),
-        threshold=_number(region, "threshold", "region"),
-        header_lines=_number(region, "header_lines", "region", int),
-        header_max_words=_number(region, "header_max_words", "region", int),
-        inner_drop_below=_number(region, "inner_drop_below", "region"),
-        inner_drop_max_words=_number(region, "inner_drop_max_words", "region", int),
-        categories=tuple(categories),
+def _build_rules(table: schema.Region) -> RegionRules:
+    features, rules, region = table.features, table.rules, table.region
+    return RegionRules(
+        scorer=table.scoring.scorer,
+        model_file=table.scoring.model_file,
+        min_words_for_sample=table.language.min_words_for_sample,
+        tie_margin=table.language.tie_margin,
+        languages=tuple(table.language.languages),
+        list_marker=re.compile(features.list_marker),
+        link_like=re.compile(features.link_like),
+        separator=re.compile(features.separator),
+        terminal=re.compile(features.terminal),
+        glued=re.compile(features.glued),
+        truncated=re.compile(features.truncated),
+        date_like=re.compile(features.date_like),
+        near=features.near,
+        wide=features.wide,
+        good_min_words=rules.good_min_words,
+        good_min_stop_density=rules.good_min_stop_density,
+        bad_max_stop_density=rules.bad_max_stop_density,
+        good_probability=rules.good_probability,
+        neutral_probability=rules.neutral_probability,
+        bad_probability=rules.bad_probability,
+        list_item_probability=rules.list_item_probability,
+        rules_threshold=rules.region_threshold,
+        weight_cap_words=region.weight_cap_words,
+        weight_floor_words=region.weight_floor_words,
+        threshold=region.threshold,
+        header_lines=region.header_lines,
+        header_max_words=region.header_max_words,
+        inner_drop_below=region.inner_drop_below,
+        inner_drop_max_words=region.inner_drop_max_words,
+        categories=tuple(CategoryRule(rule=c.rule, category=c.category, pattern=re.compile(c.pattern),
+                                      max_words=c.max_words, after_region_only=c.after_region_only)
+                         for c in table.category),
     )
-    for name in ("good_probability", "neutral_probability", "bad_probability",
-                 "list_item_probability", "threshold", "rules_threshold", "inner_drop_below"):
-        if not 0.0 < getattr(parsed, name) < 1.0:
-            raise ConfigError(f"[region] '{name}' must lie strictly between 0 and 1")
-    return parsed
 
 
 def region_rules(config: Config) -> RegionRules:
-    """The parsed region rules of ``config``, parsed once per configuration digest."""
-    return parsed_once(config, "region", _parse_rules)
+    """The compiled region rules of ``config`` (checked when it was loaded)."""
+    return config.built("region", lambda: _build_rules(config.rules.region))
 
 
 def _model_path(rules: RegionRules) -> Path:

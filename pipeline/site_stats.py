@@ -24,7 +24,7 @@ from pathlib import PurePosixPath
 from typing import Iterable, Iterator
 from urllib.parse import urlsplit
 
-from pipeline.config import Config, ConfigError, parsed_once, typed_table
+from pipeline import schema
 from pipeline.document import Removal
 
 CATEGORY = "site_repeated"
@@ -40,41 +40,8 @@ _DIGITS = re.compile(r"\d+")
 _NON_WORD = re.compile(r"[\W_]+")
 
 
-@dataclass(frozen=True)
-class SiteRepeatedRules:
-    """Thresholds of ``configs/rules/site_repeated.toml``; see that file for each one."""
-
-    name: str
-    min_documents: int
-    min_share: float
-    min_chars: int
-    max_chars: int
-    max_document_share: float
-    max_fingerprints_per_site: int
-
-    @classmethod
-    def from_config(cls, config: Config) -> "SiteRepeatedRules":
-        """The rules of ``config``, parsed once per configuration digest."""
-        return parsed_once(config, "site_repeated", cls.from_section)
-
-    @classmethod
-    def from_section(cls, section: dict) -> "SiteRepeatedRules":
-        """Parse and validate the ``[site_repeated]`` table; raise ConfigError when unusable."""
-        rules = typed_table(cls, "site_repeated", section)
-        if not re.fullmatch(r"[a-z0-9_]+\.v\d+", rules.name):
-            raise ConfigError(f"[site_repeated] name must be versioned like 'site_repeated.v1', not {rules.name!r}")
-        if not 2 <= rules.min_documents <= FINGERPRINT_SKETCH:
-            # one document never makes a repeat; beyond the sketch size counts are estimates
-            raise ConfigError(f"[site_repeated] min_documents must be in 2..{FINGERPRINT_SKETCH}")
-        if not 0.0 <= rules.min_share <= 1.0:
-            raise ConfigError("[site_repeated] min_share must be in [0, 1]")
-        if not 1 <= rules.min_chars <= rules.max_chars:
-            raise ConfigError("[site_repeated] needs 1 <= min_chars <= max_chars")
-        if not 0.0 < rules.max_document_share < 1.0:
-            raise ConfigError("[site_repeated] max_document_share must be in (0, 1): never the whole body")
-        if rules.max_fingerprints_per_site < 0:
-            raise ConfigError("[site_repeated] max_fingerprints_per_site must be >= 0 (0: unbounded)")
-        return rules
+# Thresholds of ``configs/rules/site_repeated.toml``; see that file for each one.
+SiteRepeatedRules = schema.SiteRepeated
 
 
 def site_key(*, url: str | None, site_name: str | None, source: str) -> str:

@@ -23,6 +23,7 @@ import os
 import shutil
 import socket
 import stat
+import sys
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -37,9 +38,9 @@ from pipeline import __version__
 from pipeline.batch import (Shard, build_batch_index, clean_shard, finalise_shard, plan_digest,
                             plan_shards, read_plan, shard_weight, write_plan)
 from pipeline.clean import Cleaner
-from pipeline.config import Config, load_config
+from pipeline.config import Config, ConfigError, load_config, models_digest
 from pipeline.inputs import InputFile, Limits, discover_inputs, skipped_inputs
-from pipeline.site_stats import SiteRepeatedRules, SiteStats
+from pipeline.site_stats import SiteStats
 from pipeline.writing import open_exclusive
 
 WORK_DIR = "_work"
@@ -75,6 +76,16 @@ class _RunTask(luigi.Task):
     state_dir = luigi.OptionalParameter(
         default=None, significant=False,
         description="folder of per-site statistics kept across runs (default OUTPUT/_state)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Built from `luigi --module pipeline.tasks ...`, a run with a bad configuration
+        # stops here, before the scheduler sees any task, as `newsclean run` does.
+        try:
+            self.config
+        except ConfigError as exc:
+            print(f"newsclean: configuration error: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
 
     @cached_property
     def config(self) -> Config:
@@ -164,7 +175,7 @@ class IndexBatch(_RunTask):
 
     def earlier_stats(self) -> SiteStats:
         """Statistics persisted by earlier runs (other plans), merged in name order."""
-        bound = SiteRepeatedRules.from_config(self.config).max_fingerprints_per_site
+        bound = self.config.rules.site_repeated.max_fingerprints_per_site
         stats = SiteStats(max_fingerprints_per_site=bound)
         own = self.output()["stats"].path
         for path in sorted(self.state.glob("site-stats-*.json")):
@@ -228,7 +239,7 @@ class CleanRun(_RunTask):
 
     @cached_property
     def shards(self) -> list[Shard]:
-        size = self.shard_size or int(self.config.get("run.shard_size", 200))
+        size = self.shard_size or self.config.settings.run.shard_size
         return plan_shards(self.files, size)
 
     @cached_property
@@ -478,7 +489,9 @@ def build_manifest(run: CleanRun, counts: Counter, record_files: list[str], star
         "removed_by_category": {k.split(":", 1)[1]: v for k, v in sorted(counts.items()) if k.startswith("removed:")},
         "record_files": record_files,
         "shards": len(run.shards),
+        # the run's identity (plan_digest): package version (versions.newsclean), models, configuration
         "config": {"digest": run.config.digest, "path": run.config_path},
+        "models": {"digest": models_digest()},
         "reference_date": run.reference_date,
         "versions": _versions(),
         "timings": {"cleaning_seconds": round(counts.get("clean_seconds_x1000", 0) / 1000, 3),

@@ -233,7 +233,7 @@ def _shard(rows: list[dict]) -> io.StringIO:
 
 
 def test_site_counts_take_lines_of_multi_line_paragraphs_and_each_record_once():
-    rules = SiteRepeatedRules.from_config(load_config())
+    rules = load_config().rules.site_repeated
     footer = "Follow us\nSubscribe to the newsletter"
     rows = [{"id": f"r{n}", "source": f"site/{n}.txt", "url": None, "site_name": None,
              "paragraphs": [f"A story about the {topic}.", footer if n % 2 else "Subscribe to the newsletter"]}

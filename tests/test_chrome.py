@@ -259,14 +259,14 @@ def test_site_name_from_branding_and_staff_byline(config):
 
 def test_bad_rule_is_a_config_error(tmp_path):
     overlay = tmp_path / "bad.toml"
-    overlay.write_text('[text_chrome]\nrule = [{name = "broken", category = "image_caption", pattern = "("}]\n')
-    with pytest.raises(ConfigError):
-        load_chrome_rules(load_config(overlay))
+    overlay.write_text('[text_chrome]\nrule = [{name = "broken.v1", category = "image_caption", pattern = "("}]\n')
+    with pytest.raises(ConfigError, match=r"\[text_chrome.rule\[broken.v1\]\] pattern: bad regex"):
+        load_config(overlay)
 
 
 def test_user_rule_applies_without_code(tmp_path):
     overlay = tmp_path / "extra.toml"
-    overlay.write_text('[[text_chrome.extra_rule]]\nname = "promo_line.v1"\n'
+    overlay.write_text('[[text_chrome.rule]]\nname = "promo_line.v1"\n'
                        'category = "navigation"\npattern = "^limited offer"\n')
     kept, removed = detect_chrome_paragraphs([BODY[0], "Limited offer: half price"], load_config(overlay))
     assert kept == [BODY[0]]

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import codecs
-from dataclasses import replace
+from msgspec.structs import replace
 
 import pytest
 
+from conftest import overlay_config
 from pipeline.config import ConfigError, load_config
 from pipeline.decoding import DecodingRules, decode_bytes, normalise_text, packaged_rules, sniff_binary
 
@@ -147,7 +148,7 @@ def test_sniff_binary(data, expected):
 
 
 def test_thresholds_come_from_the_decoding_rules():
-    rules = DecodingRules.from_config(load_config())
+    rules = load_config().rules.decoding
     assert rules == packaged_rules()
     assert (rules.sniff_bytes, rules.binary_control_ratio) == (8192, 0.10)
     # a page with one byte in nine NUL is binary by default, text for a more lenient user
@@ -166,12 +167,11 @@ def test_undeclared_legacy_text_follows_the_configured_western_test():
 
 
 @pytest.mark.parametrize("key, value, message", [
-    ("sniff_bytes", 10, "sniff_bytes must be at least 64"),
-    ("binary_control_ratio", 1.5, r"binary_control_ratio must be a share in \[0, 1\]"),
-    ("detect_bytes", "big", "detect_bytes must be int"),
-    ("sniff_byte", 100, "unknown keys"),
+    ("sniff_bytes", 10, r"\[decoding\] sniff_bytes: expected `int` >= 64, got 10"),
+    ("binary_control_ratio", 1.5, r"\[decoding\] binary_control_ratio: expected `float` <= 1.0, got 1.5"),
+    ("detect_bytes", "big", r"\[decoding\] detect_bytes: expected `int`, got 'big'"),
+    ("sniff_byte", 100, r"\[decoding\] sniff_byte: unknown key \(did you mean 'sniff_bytes'\?\)"),
 ])
-def test_bad_decoding_rule_is_a_config_error(key, value, message):
-    section = {**load_config().section("decoding"), key: value}
+def test_bad_decoding_rule_is_a_config_error(key, value, message, tmp_path):
     with pytest.raises(ConfigError, match=message):
-        DecodingRules.from_section(section)
+        overlay_config(tmp_path, "decoding", **{key: value})

@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
 import time
+
+import msgspec
 from pathlib import Path
 
 import pytest
 
+from conftest import overlay_config
 from pipeline.config import ConfigError, load_config
 from pipeline.dedup import DedupRules, find_duplicates, minhash_signature, text_hash
 
 SEEDS = sorted((Path(__file__).parent / "fixtures" / "dedup").glob("*.txt"))
-RULES = DedupRules.from_config(load_config())
+RULES = load_config().rules.dedup
 
 
 def _seed(n: int) -> str:
@@ -44,7 +46,7 @@ def test_signature_is_deterministic_and_sized_by_config():
     assert minhash_signature("", RULES) == ""
     # the same in every process (no hash randomisation), pinned
     assert minhash_signature("one two three four five six", RULES)[:24] == "HEawOiHPtDHZ95NFQucyR0gW"
-    other_seed = dataclasses.replace(RULES, seed=RULES.seed + 1)
+    other_seed = msgspec.structs.replace(RULES, seed=RULES.seed + 1)
     assert minhash_signature(_seed(0), other_seed) != signature
 
 
@@ -105,14 +107,14 @@ def test_short_distinct_texts_are_not_duplicates():
 def test_repeated_id_or_foreign_signature_is_refused():
     with pytest.raises(ValueError):
         find_duplicates([_item("a", _seed(0)), _item("a", _seed(1))], RULES)
-    small = dataclasses.replace(RULES, num_perm=64)
+    small = msgspec.structs.replace(RULES, num_perm=64)
     with pytest.raises(ValueError):
         find_duplicates([_item("a", _seed(0), small)], RULES)
 
 
-def test_threshold_is_configuration():
+def test_threshold_is_configuration(tmp_path):
     near = _change_line(_seed(0), 5, "An editor rewrote this line of the story entirely.")
-    strict = DedupRules.from_section(dict(load_config().section("dedup"), threshold=0.97))
+    strict = overlay_config(tmp_path, "dedup", threshold=0.97).rules.dedup
     assert find_duplicates([_item("a", _seed(0), strict), _item("b", near, strict)], strict) == {}
 
 
@@ -122,10 +124,9 @@ def test_threshold_is_configuration():
     {"threshold": 0}, {"threshold": 1.0}, {"threshold": 1.5}, {"num_perm": 8}, {"shingle_words": 0}, {"seed": -1},
     {"drop_duplicates": "no"}, {"lsh_false_negative_weight": 1.0}, {"num_perm": 128.0}, {"treshold": 0.8},
 ])
-def test_bad_settings_are_refused(change):
-    section = dict(load_config().section("dedup"), **change)
-    with pytest.raises(ConfigError):
-        DedupRules.from_section(section)
+def test_bad_settings_are_refused(change, tmp_path):
+    with pytest.raises(ConfigError, match=rf"\[dedup\] {next(iter(change))}"):
+        overlay_config(tmp_path, "dedup", **change)
 
 
 def test_default_settings():
@@ -135,7 +136,7 @@ def test_default_settings():
 
 def test_minhash_reads_the_first_max_words_words_only():
     words = [f"w{n}" for n in range(5000)]
-    capped = dataclasses.replace(RULES, max_words=1000)
+    capped = msgspec.structs.replace(RULES, max_words=1000)
     assert minhash_signature(" ".join(words), capped) == minhash_signature(" ".join(words[:1000]), capped)
     assert minhash_signature(" ".join(words), capped) != minhash_signature(" ".join(words), RULES)
 

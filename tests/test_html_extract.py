@@ -35,10 +35,10 @@ def page(body: str, head: str = "<title>Bridge closed - The Courier</title>") ->
     return f"<html><head>{head}</head><body>{body}</body></html>"
 
 
-def with_section(config: Config, **tables) -> Config:
-    data = copy.deepcopy(config.data)
-    data["html_chrome"].update(tables)
-    return Config(data=data, digest=f"test-{sorted(tables)}")
+def overlay(tmp_path, text: str) -> Config:
+    path = tmp_path / "user.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_config(path)
 
 
 # ------------------------------------------------------------------ markup cues
@@ -191,23 +191,21 @@ def test_page_parsing_to_one_element_keeps_its_text(config):
 
 # ------------------------------------------------------------------ configuration
 
-def test_bad_pattern_is_a_config_error(config):
-    bad = with_section(config, attribute_rules=[{"name": "x.v1", "category": "c", "pattern": "("}])
-    with pytest.raises(ConfigError, match="bad pattern"):
-        html_rules(bad)
+def test_bad_pattern_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match=r"\[html_chrome.attribute_rules\[x.v1\]\] pattern: bad regex"):
+        overlay(tmp_path, '[[html_chrome.attribute_rules]]\nname = "x.v1"\ncategory = "navigation"\npattern = "("\n')
 
 
-def test_rule_without_name_is_a_config_error(config):
-    bad = with_section(config, tag_rules=[{"category": "c", "tags": ["aside"]}])
-    with pytest.raises(ConfigError, match="'name'"):
-        html_rules(bad)
+def test_rule_without_name_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match=r"\[html_chrome.tag_rules\] name: every entry needs one"):
+        overlay(tmp_path, '[[html_chrome.tag_rules]]\ncategory = "navigation"\ntags = ["aside"]\n')
 
 
-def test_user_rule_applies_without_code(config):
-    extra = config.section("html_chrome")["attribute_rules"] + [
-        {"name": "podcast_player.v1", "category": "related_links", "pattern": " podcast player "}]
+def test_user_rule_applies_without_code(tmp_path):
+    user = overlay(tmp_path, '[[html_chrome.attribute_rules]]\nname = "podcast_player.v1"\n'
+                   'category = "related_links"\npattern = " podcast player "\n')
     tree = parse_html(page("<div class='podcast-player'>Listen now</div>" + BODY))
-    removed = prune_chrome(tree, html_rules(with_section(config, attribute_rules=extra)))
+    removed = prune_chrome(tree, html_rules(user))
     assert removed == [Removal("related_links", "Listen now", "podcast_player.v1")]
 
 

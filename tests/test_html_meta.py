@@ -119,10 +119,8 @@ def test_the_pages_own_json_ld_article_wins_over_teasers():
     assert (meta.title, meta.authors, meta.date_published) == ("Main story", ["Ann Main", "Bo Second"], "2025-03-05")
 
 
-def test_bad_html_rule_is_refused_loudly():
-    from pipeline.config import ConfigError, load_config
-    from pipeline.html_meta import parse_html_meta_rules
-    table = dict(load_config().section("metadata")["html"])
-    table["url_date"] = ["(?P<y>\\d{4})"]
-    with pytest.raises(ConfigError, match="url_date"):
-        parse_html_meta_rules(table)
+def test_bad_html_rule_is_refused_loudly(tmp_path):
+    from conftest import overlay_config
+    from pipeline.config import ConfigError
+    with pytest.raises(ConfigError, match=r"\[metadata.html\] url_date\[0\]: .* needs groups"):
+        overlay_config(tmp_path, "metadata.html", url_date=["(?P<y>\\d{4})"])

@@ -12,13 +12,13 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from pipeline.config import Config, ConfigError, load_config
+from conftest import overlay_config
+from pipeline.config import ConfigError, load_config
 from pipeline.document import RawInput, Reject
 from pipeline.inputs import (InputFile, Limits, Skipped, discover_inputs, input_format, read_input,
                              skipped_inputs)
 
-LIMITS = Limits(max_input_bytes=100_000, max_decompressed_bytes=200_000, max_line_chars=5_000,
-                document_time_budget=30)
+LIMITS = Limits(max_input_bytes=100_000, max_decompressed_bytes=200_000, max_line_chars=5_000)
 PAGE = "<html><head><title>T</title></head><body><p>Der Bürgermeister sprach.</p></body></html>"
 
 
@@ -47,19 +47,15 @@ def only_doc(f: InputFile, limits: Limits = LIMITS) -> RawInput:
 # --- limits and discovery -----------------------------------------------------------------
 
 def test_limits_come_from_the_limits_table():
-    section = load_config().section("limits")
     limits = Limits.from_config(load_config())
-    assert limits.max_input_bytes == section["max_input_bytes"]
-    assert limits.max_decompressed_bytes == section["max_decompressed_bytes"]
-    assert limits.max_line_chars == section["max_line_chars"]
+    assert (limits.max_input_bytes, limits.max_decompressed_bytes, limits.max_line_chars) == (
+        20_000_000, 50_000_000, 1_000_000)  # configs/newsclean.toml [limits]
 
 
 @pytest.mark.parametrize("bad", [0, -5, "big", True, 1.5])
-def test_bad_limit_is_a_config_error(bad):
-    table = {"max_input_bytes": bad, "max_decompressed_bytes": 10, "max_line_chars": 10,
-             "document_time_budget": 1}
-    with pytest.raises(ConfigError, match="max_input_bytes"):
-        Limits.from_config(Config(data={"limits": table}, digest="test"))
+def test_bad_limit_is_a_config_error(bad, tmp_path):
+    with pytest.raises(ConfigError, match=r"\[limits\] max_input_bytes"):
+        overlay_config(tmp_path, "limits", max_input_bytes=bad)
 
 
 def test_discover_walks_folders_in_stable_order_and_skips_what_is_not_input(tmp_path):
@@ -228,7 +224,7 @@ def test_truncated_html_is_read_as_it_is(tmp_path):
 
 def test_file_over_max_input_bytes_is_rejected_before_reading(tmp_path):
     f = write(tmp_path / "big.html", "<p>" + "x" * 200 + "</p>")
-    limits = Limits(max_input_bytes=100, max_decompressed_bytes=1000, max_line_chars=1000, document_time_budget=1)
+    limits = Limits(max_input_bytes=100, max_decompressed_bytes=1000, max_line_chars=1000)
     items = read(f, limits)
     assert [(i.reason, i.message) for i in items] == [(
         "too_large", "the file has 207 bytes, over the limit of 100; "
@@ -441,20 +437,20 @@ JSONL_LINES = [
 
 def expected_jsonl(name: str) -> list[tuple]:
     return [
-        (f"{name}#1", "html", "http://example.com/1", date(2024, 5, 6), "Example", PAGE),
+        (f"{name}#1", "html", "http://example.com/1", date(2024, 5, 6), PAGE),
         (f"{name}#2", "malformed_json"),
-        (f"{name}#4", "text", "http://example.com/3", date(2024, 5, 7), None, "Ein Text über Köln."),
+        (f"{name}#4", "text", "http://example.com/3", date(2024, 5, 7), "Ein Text über Köln."),
         (f"{name}#5", "malformed_json"),
         (f"{name}#6", "missing_content"),
         (f"{name}#7", "invalid_field"),
         (f"{name}#8", "empty"),
-        (f"{name}#9", "text", None, None, None, "Undated text"),
+        (f"{name}#9", "text", None, None, "Undated text"),
     ]
 
 
 def summarise(items) -> list[tuple]:
     return [(i.source, i.reason) if isinstance(i, Reject)
-            else (i.source, i.kind, i.url, i.reference_date, i.site_hint, i.content) for i in items]
+            else (i.source, i.kind, i.url, i.reference_date, i.content) for i in items]
 
 
 @pytest.mark.parametrize("name, pack", [("docs.jsonl", lambda b: b), ("docs.jsonl.gz", gzip.compress)])
@@ -475,15 +471,15 @@ def test_jsonl_messages_say_what_is_wrong(tmp_path):
 
 def test_gzipped_jsonl_under_a_plain_name_is_read(tmp_path):
     items = read(write(tmp_path / "z.jsonl", gzip.compress(json.dumps({"text": "zipped"}).encode())))
-    assert summarise(items) == [("z.jsonl#1", "text", None, None, None, "zipped")]
+    assert summarise(items) == [("z.jsonl#1", "text", None, None, "zipped")]
 
 
 def test_jsonl_overlong_line_is_skipped_without_loading_it(tmp_path):
     lines = [json.dumps({"text": "first"}), json.dumps({"text": "y" * 500}), json.dumps({"text": "third"})]
-    limits = Limits(max_input_bytes=100, max_decompressed_bytes=10_000, max_line_chars=1000, document_time_budget=1)
+    limits = Limits(max_input_bytes=100, max_decompressed_bytes=10_000, max_line_chars=1000)
     items = read(write(tmp_path / "l.jsonl", "\n".join(lines)), limits)
-    assert summarise(items) == [("l.jsonl#1", "text", None, None, None, "first"), ("l.jsonl#2", "too_large"),
-                                ("l.jsonl#3", "text", None, None, None, "third")]
+    assert summarise(items) == [("l.jsonl#1", "text", None, None, "first"), ("l.jsonl#2", "too_large"),
+                                ("l.jsonl#3", "text", None, None, "third")]
 
 
 def test_truncated_jsonl_gz_keeps_the_lines_before_the_break(tmp_path):
@@ -497,7 +493,7 @@ def test_truncated_jsonl_gz_keeps_the_lines_before_the_break(tmp_path):
 def test_jsonl_gz_bomb_without_newlines_stops_at_the_cap(tmp_path):
     bomb = gzip.compress(json.dumps({"text": "ok"}).encode() + b"\n" + b"x" * 3_000_000)
     items = read(write(tmp_path / "bomb.jsonl.gz", bomb))
-    assert summarise(items) == [("bomb.jsonl.gz#1", "text", None, None, None, "ok"),
+    assert summarise(items) == [("bomb.jsonl.gz#1", "text", None, None, "ok"),
                                 ("bomb.jsonl.gz#2", "decompression_limit")]
 
 

@@ -1,7 +1,7 @@
 from pipeline.config import load_config
 from pipeline.language import LanguageSettings, detect_language
 
-SETTINGS = LanguageSettings.from_config(load_config())
+SETTINGS = load_config().settings.language
 
 
 def test_english_body_is_english_with_a_score():

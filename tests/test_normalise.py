@@ -10,7 +10,6 @@ import pytest
 from pipeline.config import ConfigError
 from pipeline.normalise import (
     ParsedDate, clean_title, is_person_name, looks_like_byline, normalise_authors, parse_date,
-    parse_metadata_rules,
 )
 
 BYLINES = [
@@ -202,12 +201,10 @@ def test_is_person_name(text, expected):
     assert is_person_name(text) is expected
 
 
-def test_bad_rule_is_refused_loudly():
-    from pipeline.config import load_config
-    data = load_config().section("metadata")
-    broken = {**data, "authors": {**data["authors"], "prefix": "(unclosed"}}
-    with pytest.raises(ConfigError, match="prefix"):
-        parse_metadata_rules(broken)
+def test_bad_rule_is_refused_loudly(tmp_path):
+    from conftest import overlay_config
+    with pytest.raises(ConfigError, match=r"\[metadata.authors\] prefix: bad regex"):
+        overlay_config(tmp_path, "metadata.authors", prefix="(unclosed")
 
 
 def test_an_address_pattern_reads_a_long_line_once():

@@ -101,15 +101,15 @@ def test_bad_rule_is_refused_loudly(tmp_path):
     overlay = tmp_path / "user.toml"
     overlay.write_text("[[region.category]]\nrule = \"x\"\ncategory = \"footer\"\npattern = \"(\"\nmax_words = 3\n",
                        encoding="utf-8")
-    with pytest.raises(ConfigError):
-        region_rules(load_config(overlay))
+    with pytest.raises(ConfigError, match=r"\[region.category\[x\]\] rule: expected `str` matching"):
+        load_config(overlay)
 
 
 def test_bad_regex_is_refused_loudly(tmp_path):
     overlay = tmp_path / "user.toml"
     overlay.write_text('[region.features]\nlist_marker = "(["\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="list_marker"):
-        region_rules(load_config(overlay))
+    with pytest.raises(ConfigError, match=r"\[region.features\] list_marker: bad regex"):
+        load_config(overlay)
 
 
 def test_line_labels_follow_the_gold_body():

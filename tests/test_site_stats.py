@@ -1,19 +1,20 @@
 """Chrome learned from the corpus: site keys, fingerprints, per-site counts and removal."""
 from __future__ import annotations
 
-import dataclasses
+import msgspec
 import json
 from pathlib import Path
 
 import pytest
 
+from conftest import overlay_config
 from pipeline.config import ConfigError, load_config
 from pipeline.document import Removal
 from pipeline.site_stats import (FINGERPRINT_SKETCH, SiteRepeatedRules, SiteStats, document_fingerprints,
                                  paragraph_fingerprints, remove_site_repeated, site_key)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "site_stats"
-RULES = SiteRepeatedRules.from_config(load_config())
+RULES = load_config().rules.site_repeated
 FOOTER = "Support our journalism: become a member today and keep local news free for everyone."
 
 
@@ -150,7 +151,7 @@ def test_repeated_lines_inside_a_multi_line_paragraph_are_removed_alone():
 
 
 def test_min_share_raises_the_bar_on_big_sites():
-    rules = dataclasses.replace(RULES, min_share=0.5)
+    rules = msgspec.structs.replace(RULES, min_share=0.5)
     stats, pages = _batch({"a.example": [_article(n) + ([FOOTER] if n < 3 else []) for n in range(10)]})
     assert stats.documents("a.example") == 10 and stats.count("a.example", paragraph_fingerprints([FOOTER])[0]) == 3
     assert stats.repeated("a.example", rules) == frozenset()
@@ -222,23 +223,15 @@ def test_table_bound_forgets_single_document_fingerprints_only():
     {"max_chars": 0}, {"max_document_share": 1.0}, {"name": "site_repeated"}, {"min_documents": "3"},
     {"min_documents": True}, {"typo_key": 1},
 ])
-def test_bad_rules_are_refused(change):
-    section = dict(load_config().section("site_repeated"), **change)
-    with pytest.raises(ConfigError):
-        SiteRepeatedRules.from_section(section)
-
-
-def test_missing_rule_is_refused():
-    section = dict(load_config().section("site_repeated"))
-    del section["min_documents"]
-    with pytest.raises(ConfigError):
-        SiteRepeatedRules.from_section(section)
+def test_bad_rules_are_refused(change, tmp_path):
+    with pytest.raises(ConfigError, match=rf"\[site_repeated\] {next(iter(change))}"):
+        overlay_config(tmp_path, "site_repeated", **change)
 
 
 # real pages: two pages of one site share their chrome, not their articles
 
 def test_two_real_pages_of_one_site_lose_only_chrome():
-    rules = dataclasses.replace(RULES, min_documents=2)
+    rules = msgspec.structs.replace(RULES, min_documents=2)
     stats, pages, golds = SiteStats(), {}, {}
     for key in ("detroitnews_65ce3a45", "detroitnews_7de52419"):
         gold = json.loads((FIXTURES / f"{key}.json").read_text(encoding="utf-8"))

@@ -1,0 +1,393 @@
+"""The configuration schema: one typed Struct per table of ``configs/newsclean.toml`` and
+``configs/rules/*.toml``.
+
+msgspec checks types, ranges and unknown keys as it builds these; ``pipeline.config``
+adds what a type cannot say (regexes compile and do not backtrack catastrophically,
+categories are in the taxonomy). Defaults live in the TOML files: a field has a default
+here only when it is an optional knob of one rule entry, never a setting.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from msgspec import Meta, Struct
+
+# A regex string, compiled at load time with the engine that runs it: ``re`` or ``regex``
+# (the latter for \p{...} classes). ``extra`` is read by config.check_patterns.
+Regex = Annotated[str, Meta(min_length=1, extra={"engine": "re"})]
+UniRegex = Annotated[str, Meta(min_length=1, extra={"engine": "regex"})]
+MaybeRegex = Annotated[str, Meta(extra={"engine": "re"})]  # "" switches the rule off
+Share = Annotated[float, Meta(ge=0.0, le=1.0)]
+OpenShare = Annotated[float, Meta(gt=0.0, lt=1.0)]
+Positive = Annotated[int, Meta(ge=1)]
+Count = Annotated[int, Meta(ge=0)]
+PositiveNumber = Annotated[float, Meta(gt=0.0)]
+NonNegative = Annotated[float, Meta(ge=0.0)]
+Name = Annotated[str, Meta(min_length=1)]
+RuleName = Annotated[str, Meta(pattern=r"^[a-z0-9_]+\.v\d+$")]
+
+
+class Table(Struct, forbid_unknown_fields=True, frozen=True):
+    """Base of every table: a key the schema does not name is an error, not ignored."""
+
+
+# ------------------------------------------------------------------ newsclean.toml
+
+class Run(Table):
+    shard_size: Positive
+
+
+class Limits(Table):
+    max_input_bytes: Positive
+    max_decompressed_bytes: Positive
+    max_line_chars: Positive
+    document_time_budget: PositiveNumber
+
+
+class Language(Table):
+    seed: Count
+    min_chars: Positive
+    max_chars: Positive
+
+    def __post_init__(self):
+        if self.min_chars > self.max_chars:
+            raise ValueError("min_chars must not exceed max_chars")
+
+
+class Taxonomy(Table):
+    categories: Annotated[list[Name], Meta(min_length=1)]
+
+
+# ------------------------------------------------------------------ rules/decoding.toml
+
+class Decoding(Table):
+    sniff_bytes: Annotated[int, Meta(ge=64)]
+    binary_control_ratio: Share
+    prescan_bytes: Annotated[int, Meta(ge=64)]
+    detect_bytes: Annotated[int, Meta(ge=64)]
+    western_min_mixed_share: Share
+    western_max_inword_symbol_share: Share
+
+
+# ------------------------------------------------------------------ rules/dedup.toml
+
+class Dedup(Table):
+    threshold: OpenShare
+    num_perm: Annotated[int, Meta(ge=16, le=1024)]
+    shingle_words: Positive
+    seed: Count
+    lsh_false_negative_weight: OpenShare
+    drop_duplicates: bool
+    max_words: Positive  # words of a text its MinHash reads: bounds the work after cleaning
+
+
+# ------------------------------------------------------------------ rules/site_repeated.toml
+
+class SiteRepeated(Table):
+    name: RuleName
+    # one document never makes a repeat; beyond 32 (the fingerprint sketch) counts are estimates
+    min_documents: Annotated[int, Meta(ge=2, le=32)]
+    min_share: Share
+    min_chars: Positive
+    max_chars: Positive
+    max_document_share: OpenShare  # never the whole body
+    max_fingerprints_per_site: Count  # 0: unbounded
+
+    def __post_init__(self):
+        if self.min_chars > self.max_chars:
+            raise ValueError("min_chars must not exceed max_chars")
+
+
+# ------------------------------------------------------------------ rules/html_chrome.toml
+
+class Extraction(Table):
+    favor_precision: bool
+    max_title_repeat_chars: Positive
+    description_repeat_kinds: list[Name]
+    title_separators: str
+
+
+class Guard(Table):
+    max_cue_chars: Positive
+    protected_tags: list[Name]
+
+
+class TagRule(Table):
+    name: RuleName
+    category: Name
+    tags: Annotated[list[Name], Meta(min_length=1)]
+
+
+class AttributeRule(Table):
+    name: RuleName
+    category: Name
+    pattern: Regex
+
+
+class LinkLine(Table):
+    name: RuleName
+    category: Name
+    min_share: Annotated[float, Meta(gt=0.0, le=1.0)]
+    min_link_chars: Count
+    min_words: Count
+    max_words: Count
+    sentence_end: Regex
+    kinds: list[Name]
+    within_site: bool
+
+
+class Hidden(Table):
+    name: RuleName
+    category: Name
+    style_pattern: MaybeRegex
+    hidden_attribute: bool
+    aria_hidden: bool
+
+
+class HtmlChrome(Table):
+    extraction: Extraction
+    guard: Guard
+    tag_rules: list[TagRule]
+    attribute_rules: list[AttributeRule]
+    link_line: LinkLine
+    hidden: Hidden
+
+    def __post_init__(self):
+        names = [r.name for r in (*self.tag_rules, *self.attribute_rules, self.hidden)]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"rule names used twice: {', '.join(twice)}")
+
+
+# ------------------------------------------------------------------ rules/metadata.toml
+
+class Authors(Table):
+    prefix: Regex
+    ui_wrappers: list[Regex]
+    role_suffixes: list[Regex]
+    credit_part: Regex
+    separators: Regex
+    org_words: list[Name]
+    drop_exact: list[Name]
+    site_articles: list[Name]
+    particles: list[Name]
+    max_words: Positive
+
+    def __post_init__(self):
+        for i, pattern in enumerate(self.ui_wrappers):
+            if "(?P<name>" not in pattern:
+                raise ValueError(f"ui_wrappers[{i}]: {pattern!r} needs a (?P<name>...) group")
+
+
+class Dates(Table):
+    label: Regex
+    updated_label: Regex
+    segment_separators: Regex
+    time: Regex
+    relative_time_units: Regex
+    spans: list[Regex]
+    day_first_pattern: Regex
+    day_first_locales: list[Name]
+    fallback_languages: list[Name]
+    min_year: Positive
+    max_chars: Positive
+
+
+class Titles(Table):
+    separators: list[Name]
+    max_site_words: Positive
+
+
+class Bylines(Table):
+    line: Regex
+    max_chars: Positive
+
+
+class HtmlMeta(Table):
+    article_types: list[Name]
+    page_types: list[Name]
+    site_types: list[Name]
+    title_meta: list[Name]
+    description_meta: list[Name]
+    date_meta: list[Name]
+    author_meta: list[Name]
+    site_meta: list[Name]
+    site_meta_fallback: list[Name]
+    language_meta: list[Name]
+    byline_attribute: Regex
+    byline_exclude: Regex
+    byline_max_chars: Positive
+    date_attribute: Regex
+    date_exclude: Regex
+    url_date: list[Regex]
+    url_date_overrules_after_days: Positive
+    text_date_window_chars: Positive
+    author_link_href: Regex
+    outside_article: Regex
+    byline_text_tags: list[Name]
+    max_byline_names: Positive
+    form_tags: list[Name]
+    byline_text_max_chars: Positive
+
+    def __post_init__(self):
+        for i, pattern in enumerate(self.url_date):
+            if not all(f"(?P<{g}>" in pattern for g in "ymd"):
+                raise ValueError(f"url_date[{i}]: {pattern!r} needs groups (?P<y>...), (?P<m>...) and (?P<d>...)")
+
+
+class Metadata(Table):
+    authors: Authors
+    dates: Dates
+    titles: Titles
+    bylines: Bylines
+    html: HtmlMeta
+
+
+# ------------------------------------------------------------------ rules/region.toml
+
+class Scoring(Table):
+    scorer: Literal["model", "rules"]
+    model_file: Name
+
+
+class RegionLanguage(Table):
+    min_words_for_sample: Count
+    tie_margin: NonNegative
+    languages: list[Name]  # jusText stop lists; checked against justext by region.py's loader
+
+
+class Features(Table):
+    list_marker: Regex
+    link_like: Regex
+    separator: Regex
+    terminal: Regex
+    truncated: Regex
+    date_like: Regex
+    glued: Regex
+    near: Count
+    wide: Count
+
+
+class RegionScoring(Table):
+    good_min_words: Count
+    good_min_stop_density: NonNegative
+    bad_max_stop_density: NonNegative
+    good_probability: OpenShare
+    neutral_probability: OpenShare
+    bad_probability: OpenShare
+    list_item_probability: OpenShare
+    region_threshold: OpenShare
+
+
+class RegionWeights(Table):
+    weight_cap_words: Count
+    weight_floor_words: Count
+    threshold: OpenShare
+    header_lines: Count
+    header_max_words: Count
+    inner_drop_below: OpenShare
+    inner_drop_max_words: Count
+
+
+class CategoryRule(Table):
+    rule: RuleName
+    category: Name
+    pattern: Regex
+    max_words: Count
+    after_region_only: bool = False
+
+
+class Region(Table):
+    scoring: Scoring
+    language: RegionLanguage
+    features: Features
+    rules: RegionScoring
+    region: RegionWeights
+    category: list[CategoryRule]
+
+
+# ------------------------------------------------------------------ rules/text_chrome.toml
+
+class Structure(Table):
+    anchor_min_words: Count
+    anchor_min_words_unpunctuated: Count
+    letters_per_word: Count
+    headline_max_words: Count
+    repeat_min_words: Count
+    short_line_max_words: Count
+    tail_byline_window: Count
+    split_gap_min_lines: Count
+    split_min_share: Share
+    split_gap_min_chrome: Count
+    head_meta_window: Count
+    head_meta_max_anchors: Count
+    block_heading_max_words: Count
+    closing_sentence_min_words: Count
+    caption_max_words: Count
+    caption_min_words: Count
+    meta_close_gap: Count
+    meta_sentence_min_words: Count
+    name_min_words: Count
+    name_max_words: Count
+
+
+class LineRule(Table):
+    """One text rule; ``category`` only for chrome rules (metadata rules are named by their list)."""
+
+    name: RuleName
+    pattern: UniRegex
+    category: Name | None = None
+    max_words: Positive | None = None
+    zone: Literal["any", "outside"] = "any"
+    terminal: bool = False
+    case_sensitive: bool = False
+
+
+class TextChrome(Table):
+    structure: Structure
+    byline: list[LineRule]
+    dateline: list[LineRule]
+    attribution: list[LineRule]
+    rule: list[LineRule]
+    inline: list[LineRule]
+    site_name: list[LineRule]
+
+    def __post_init__(self):
+        for key in ("rule", "inline"):
+            for entry in getattr(self, key):
+                if entry.category is None:
+                    raise ValueError(f"{key}[{entry.name}] category: a chrome rule needs one")
+        for entry in self.site_name:
+            if "(?P<site>" not in entry.pattern:
+                raise ValueError(f"site_name[{entry.name}] pattern: needs a (?P<site>...) group")
+        names = [e.name for key in ("byline", "dateline", "attribution", "rule", "inline", "site_name")
+                 for e in getattr(self, key)]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"rule names used twice: {', '.join(twice)}")
+
+
+class Rules(Struct, forbid_unknown_fields=True, frozen=True):
+    """The rule files, one field per ``configs/rules/<name>.toml``."""
+
+    decoding: Decoding
+    dedup: Dedup
+    html_chrome: HtmlChrome
+    metadata: Metadata
+    region: Region
+    site_repeated: SiteRepeated
+    text_chrome: TextChrome
+
+
+class Settings(Struct, forbid_unknown_fields=True, frozen=True):
+    """The whole configuration: ``newsclean.toml``'s tables and the rule files."""
+
+    run: Run
+    limits: Limits
+    language: Language
+    taxonomy: Taxonomy
+    rules: Rules
+
+
+# A rule list's entries are identified by this key when a user file overlays them.
+RULE_KEYS = ("name", "rule")
