@@ -13,7 +13,7 @@ import json
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator, Sequence
@@ -26,7 +26,7 @@ from pipeline.inputs import InputFile, Limits, read_input
 from pipeline.normalise import parse_date
 from pipeline.site_stats import (SiteRepeatedRules, SiteStats, document_fingerprints,
                                  remove_site_repeated, site_key)
-from pipeline.writing import dumps, read_jsonl
+from pipeline.writing import dumps, open_exclusive, read_jsonl
 
 RECORD, REJECT, STATS = "record", "reject", "stats"
 DUPLICATE = "duplicate"
@@ -99,7 +99,8 @@ def write_plan(path: Path, plan: str, shards: Sequence[Shard]) -> None:
             "shards": [{"id": s.id, "members": [[f.root.as_posix(), f.source] for f in s.members]}
                        for s in shards]}
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
+    with open_exclusive(tmp) as handle:  # never through a link planted under that name
+        handle.write(json.dumps(data, ensure_ascii=False) + "\n")
     os.replace(tmp, path)  # concurrent writers of one plan write the same bytes
 
 
@@ -112,23 +113,33 @@ def read_plan(path: Path) -> list[Shard]:
             for s in data["shards"]]
 
 
+_warmed = False
+
+
 def warm_up(cleaner: Cleaner) -> None:
     """Clean one small HTML and one text document so lazily loaded models are in memory.
 
-    Worker processes are forked from the caller: loaded once here, the language
-    profiles, stop lists, extraction settings and date parser tables (3 to 5 s) are
-    shared by every shard instead of being loaded again in each one.
+    Once per process, outside any time budget: no document pays for the lazy loading
+    (the first one of a shard would otherwise, and could be cut by its budget). Worker
+    processes forked from a warmed caller are warm: the language profiles, stop lists,
+    extraction settings and date parser tables (3 to 5 s) are shared by every shard
+    instead of being loaded again in each one.
     """
+    global _warmed
+    if _warmed:
+        return
+    unbudgeted = replace(cleaner, time_budget=0)
     sentences = [f"Paragraph {n} of a short article about the council and its budget vote." for n in range(3)]
     page = ("<html><head><title>Budget vote</title>"
             '<meta property="article:published_time" content="2025-03-05T10:00:00Z"></head><body>'
             '<header><span class="byline">By Jane Doe</span> <span class="date">Published 2 days ago</span></header>'
             "<article><h1>Budget vote</h1>" + "".join(f"<p>{s}</p>" for s in sentences) + "</article></body></html>")
     text = "Budget vote\n\nBy Jane Doe\nMarch 5, 2025, 10:00 a.m.\n\n" + "\n\n".join(sentences)
-    cleaner.clean(RawInput(source="warm-up.html", content=page, kind="html"))
-    cleaner.clean(RawInput(source="warm-up.txt", content=text, kind="text"))
+    unbudgeted.clean(RawInput(source="warm-up.html", content=page, kind="html"))
+    unbudgeted.clean(RawInput(source="warm-up.txt", content=text, kind="text"))
     # a text that is no date in any language makes the date parser load every fallback language
     parse_date("Budget vote 12", config=cleaner.config)
+    _warmed = True
 
 
 def plan_digest(shards: Sequence[Shard], config: Config, reference_date: date | None) -> str:
@@ -150,6 +161,7 @@ def clean_shard(members: Iterable[InputFile], cleaner: Cleaner, limits: Limits, 
     fingerprints, text hash, MinHash signature), computed here, where shards run in
     parallel, rather than in the one task that sees the whole batch.
     """
+    warm_up(cleaner)
     dedup_rules = cleaner.config.rules.dedup
     counts: Counter = Counter()
     started = time.perf_counter()

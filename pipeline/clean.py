@@ -39,7 +39,7 @@ _PRELOAD_TEXT = "The council met on Tuesday to vote on the budget for the coming
 
 
 class DocumentTimeout(BaseException):
-    """A document took longer than its time budget.
+    """A document took more CPU time than its time budget.
 
     A BaseException, like KeyboardInterrupt, so that the ``except Exception`` of a
     library it interrupts cannot swallow it and carry on with the slow document.
@@ -55,11 +55,14 @@ class Budget:
 
 @contextmanager
 def time_budget(seconds: float) -> Iterator[Budget]:
-    """Raise DocumentTimeout in the block after ``seconds``; a no-op off the main thread.
+    """Raise DocumentTimeout in the block after ``seconds`` of CPU time; a no-op off the main thread.
 
-    SIGALRM interrupts pure-Python work at once and a C call (one lxml parse, one regex
-    search) as soon as it returns; worker processes run tasks in their main thread, so
-    it applies there too.  The yielded Budget tells afterwards whether time ran out.
+    CPU time of the process (ITIMER_PROF), not wall-clock: a busy machine slows a
+    document down without using up its budget, so the same input gives the same record
+    on a loaded and on a quiet machine.  SIGPROF interrupts pure-Python work at once and
+    a C call (one lxml parse, one regex search) as soon as it returns; worker processes
+    run tasks in their main thread, so it applies there too.  The yielded Budget tells
+    afterwards whether time ran out.
     """
     budget = Budget()
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
@@ -70,15 +73,15 @@ def time_budget(seconds: float) -> Iterator[Budget]:
         budget.expired = True
         raise DocumentTimeout()
 
-    previous = signal.signal(signal.SIGALRM, _expired)
+    previous = signal.signal(signal.SIGPROF, _expired)
     # the alarm repeats until the block ends: a timeout raised where Python cannot pass
     # it on (a weakref callback, a __del__) is swallowed, and the next one is not
-    signal.setitimer(signal.ITIMER_REAL, seconds, _REPEAT_SECONDS)
+    signal.setitimer(signal.ITIMER_PROF, seconds, _REPEAT_SECONDS)
     try:
         yield budget
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 @dataclass(frozen=True)

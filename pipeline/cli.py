@@ -4,11 +4,15 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import multiprocessing
 import os
+import signal
 import sys
 import threading
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Iterator
 
 from pipeline import __version__
 from pipeline.config import ConfigError, load_config
@@ -168,19 +172,75 @@ def _build(tasks: list, args: argparse.Namespace) -> bool:
     from luigi.execution_summary import LuigiStatusCode
 
     _configure_luigi(shared=bool(args.scheduler_url))
+    # without --verbose a failure is told in one line (below), not by Luigi's log
     options = {"workers": args.workers, "detailed_summary": True,
-               "log_level": "INFO" if args.verbose else "WARNING"}
+               "log_level": "INFO" if args.verbose else "CRITICAL"}
     if args.scheduler_url:
         options["scheduler_url"] = args.scheduler_url
     else:
         options["local_scheduler"] = True
     result = luigi.build(tasks, **options)
-    print(result.summary_text, file=sys.stderr)
     if args.scheduler_url and result.status == LuigiStatusCode.NOT_RUN:
+        print(result.summary_text, file=sys.stderr)
         print("newsclean: other processes sharing this run hold its remaining tasks; "
               "the run is done when OUTPUT/_SUCCESS appears", file=sys.stderr)
         return True
-    return result.status in (LuigiStatusCode.SUCCESS, LuigiStatusCode.SUCCESS_WITH_RETRY)
+    ok = result.status in (LuigiStatusCode.SUCCESS, LuigiStatusCode.SUCCESS_WITH_RETRY)
+    if ok or args.verbose:
+        print(result.summary_text, file=sys.stderr)
+    if not ok:
+        print(f"newsclean: {failure_line(result)}", file=sys.stderr)
+    return ok
+
+
+def failure_line(result) -> str:
+    """One line saying why a Luigi build failed: the first failed task's own explanation."""
+    from luigi.execution_summary import _summary_dict
+
+    failed = sorted(_summary_dict(result.worker)["failed"], key=lambda task: task.task_id)
+    if not failed:
+        return "the run failed; run it again with --verbose for Luigi's log"
+    explanation = result.worker._scheduler.fetch_error(failed[0].task_id).get("error") or ""
+    try:
+        explanation = json.loads(explanation)  # Luigi's worker sends it JSON-encoded
+    except ValueError:
+        pass
+    explanation = explanation if isinstance(explanation, str) else ""
+    lines = [line.strip() for line in explanation.splitlines() if line.strip()]
+    # a RunError explains itself in one line; anything else ends its traceback with the error
+    line = lines[0] if len(lines) == 1 else f"{failed[0].task_family} failed: {lines[-1] if lines else 'no reason given'}"
+    more = f" (and {len(failed) - 1} more failed tasks; --verbose shows them)" if len(failed) > 1 else ""
+    return line + more
+
+
+INTERRUPTED = "interrupted; run the same command again to resume"
+
+
+@contextmanager
+def stopping_on_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM end the run at once, exit 128 + signal number, one line said.
+
+    Luigi's worker processes are killed with it (Luigi leaves them running otherwise).
+    Nothing is lost: every output appears whole by rename, so the same command resumes
+    exactly as after a crash. A worker process that receives the signal itself (Ctrl-C
+    reaches the whole process group) ends silently.
+    """
+    main_pid = os.getpid()
+
+    def stop(signum, frame):
+        if os.getpid() == main_pid:
+            for child in multiprocessing.active_children():
+                child.kill()
+            sys.stderr.write(f"newsclean: {INTERRUPTED}\n")
+            sys.stderr.flush()
+        os._exit(128 + signum)
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _absolute(path: str | None) -> str | None:
@@ -216,12 +276,13 @@ def command_daily(args: argparse.Namespace) -> int:
     task = RangeDaily(of=DailyClean, start=start, stop=stop, now=now, days_back=(stop - start).days, param_name="date",
                       of_params={"input_root": _absolute(args.input_root), "output_root": _absolute(args.output),
                                  "config_path": _absolute(args.config)})
-    _warm_up(args, None)
-    return 0 if _build([task], args) else 1
+    with stopping_on_signals():
+        _warm_up(args, None)
+        return 0 if _build([task], args) else 1
 
 
 def command_run(args: argparse.Namespace) -> int:
-    from pipeline.tasks import CleanRun
+    from pipeline.tasks import CleanRun, RunError, output_lock, unsafe_output
 
     load_config(args.config)  # fail loudly before any work starts
     if args.workers < 1:
@@ -230,11 +291,26 @@ def command_run(args: argparse.Namespace) -> int:
         if not Path(path).exists():
             print(f"newsclean: input not found: {path}", file=sys.stderr)
             return 2
+    problem = unsafe_output(_absolute(args.output), _absolute(args.state_dir))
+    if problem:
+        print(f"newsclean: {problem}", file=sys.stderr)
+        return 2
     if not args.verbose:
-        logging.getLogger("luigi-interface").setLevel(logging.WARNING)
-    task = CleanRun(inputs=[_absolute(p) for p in args.inputs], output_dir=_absolute(args.output),
-                    config_path=_absolute(args.config), reference_date=args.reference_date,
-                    state_dir=_absolute(args.state_dir), shard_size=args.shard_size)
+        logging.getLogger("luigi-interface").setLevel(logging.CRITICAL)
+    with stopping_on_signals():
+        task = CleanRun(inputs=[_absolute(p) for p in args.inputs], output_dir=_absolute(args.output),
+                        config_path=_absolute(args.config), reference_date=args.reference_date,
+                        state_dir=_absolute(args.state_dir), shard_size=args.shard_size)
+        try:
+            with output_lock(task.output_dir, task.plan):
+                return _run(args, task)
+        except RunError as exc:
+            print(f"newsclean: {exc}", file=sys.stderr)
+            return 1
+
+
+def _run(args: argparse.Namespace, task) -> int:
+    """Build the run ``task`` (its output folder locked) and say how it went."""
     if not task.complete():
         _warm_up(args, args.reference_date)
     stop = threading.Event()

@@ -20,6 +20,7 @@ from pipeline import schema
 _WORD = re.compile(r"\w+")
 _SCHEME = "affine32"  # datasketch's default scheme: 32-bit hash values
 _DTYPE = np.dtype("<u4")
+_BATCH = 4096  # shingles hashed at a time
 
 
 # Settings of ``configs/rules/dedup.toml``; see that file for each one.
@@ -48,14 +49,20 @@ def text_hash(text: str) -> str:
 
 
 def minhash_signature(text: str, rules: DedupRules) -> str:
-    """MinHash of the text's word shingles, as base64 of ``num_perm`` 32-bit values; "" for no words."""
-    words = _words(text)
+    """MinHash of the word shingles of the text's first ``max_words`` words, as base64 of
+    ``num_perm`` 32-bit values; "" for no words.
+
+    The cap bounds the time and memory one document costs after cleaning; batches
+    of shingles bound the hash matrix datasketch builds (num_perm values per shingle).
+    """
+    words = _words(text)[:rules.max_words]
     if not words:
         return ""
     size = rules.shingle_words
-    shingles = {" ".join(words[i:i + size]) for i in range(max(1, len(words) - size + 1))}
+    shingles = list({" ".join(words[i:i + size]) for i in range(max(1, len(words) - size + 1))})
     minhash = MinHash(num_perm=rules.num_perm, seed=rules.seed, scheme=_SCHEME)
-    minhash.update_batch([s.encode("utf-8") for s in shingles])  # a minimum: order does not matter
+    for start in range(0, len(shingles), _BATCH):  # a minimum: order and batching do not matter
+        minhash.update_batch([s.encode("utf-8") for s in shingles[start:start + _BATCH]])
     return base64.b64encode(minhash.hashvalues.astype(_DTYPE).tobytes()).decode("ascii")
 
 

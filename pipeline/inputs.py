@@ -7,7 +7,9 @@ are streamed record by record, so memory stays bounded whatever the input holds.
 """
 from __future__ import annotations
 
+import errno
 import gzip
+import io
 import json
 import os
 import re
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO, Callable, Iterator, Sequence
+from typing import IO, Callable, Iterator, Mapping, Sequence
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -43,6 +45,8 @@ HTTP_STATUS = "http_status"
 NOT_HTML = "not_html"
 UNSUPPORTED_FORMAT = "unsupported_format"
 UNREADABLE = "unreadable"
+# Bytes between two gzip members of a WARC that are no member: skipped, neither a document nor a reject.
+WARC_GARBAGE = "warc_garbage_between_members"
 
 # Extension (after any ".gz") to format; anything else is sniffed.
 FORMATS = MappingProxyType({
@@ -92,19 +96,20 @@ class InputFile:
     @classmethod
     def at(cls, root: Path, source: str) -> "InputFile":
         """The file ``source`` names under ``root``, undoing the escapes ``_source_name`` made."""
-        path = Path(root) / source
-        if not os.path.lexists(path) and _ESCAPED_BYTE.search(source):
-            path = Path(root) / _ESCAPED_BYTE.sub(lambda m: chr(0xDC00 + int(m.group(1), 16)), source)
-        return cls(path=path, root=Path(root), source=source)
+        name = _ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), source.encode("utf-8"))
+        return cls(path=Path(root) / os.fsdecode(name), root=Path(root), source=source)
 
 
 # A file name's bytes that are not UTF-8 appear in ``source`` as \xNN, so that records
-# and task parameters stay valid UTF-8; ``InputFile.at`` maps them back.
-_ESCAPED_BYTE = re.compile(r"\\x([89a-f][0-9a-f])")
+# and task parameters stay valid UTF-8; a backslash of the name that would read as such
+# an escape is written \x5c itself, so that two names never give one source, and
+# ``InputFile.at`` maps every source back to its one file.
+_ESCAPE = re.compile(rb"\\x([0-9a-fA-F]{2})")
+_LOOKS_ESCAPED = re.compile(rb"\\(?=x[0-9a-fA-F]{2})")
 
 
 def _source_name(relative: str) -> str:
-    return os.fsencode(relative).decode("utf-8", "backslashreplace")
+    return _LOOKS_ESCAPED.sub(rb"\\x5c", os.fsencode(relative)).decode("utf-8", "backslashreplace")
 
 
 @dataclass(frozen=True)
@@ -124,28 +129,34 @@ class _Rejected(Exception):
         self.message = message
 
 
-def discover_inputs(paths: Sequence[Path]) -> list[InputFile]:
+def discover_inputs(paths: Sequence[Path], exclude: Mapping[Path, str] | None = None) -> list[InputFile]:
     """Input files under ``paths`` (files, or folders walked), in a stable order, each once.
 
     Hidden files and folders are skipped, symlinked folders are not entered, symlinked
     files are kept only when they point inside their folder, and only regular files are
-    kept (a FIFO would block the reader).  ``skipped_inputs`` says what was left out.
+    kept (a FIFO would block the reader).  The folders of ``exclude`` (the run's own
+    output and state) are not entered, each skipped with the reason it maps to.
+    ``skipped_inputs`` says what was left out.
     """
-    return [f for f, reason in _candidates(paths) if reason is None]
+    return [f for f, reason in _candidates(paths, exclude or {}) if reason is None]
 
 
-def skipped_inputs(paths: Sequence[Path]) -> list[Skipped]:
+def skipped_inputs(paths: Sequence[Path], exclude: Mapping[Path, str] | None = None) -> list[Skipped]:
     """What ``discover_inputs`` leaves out of ``paths``, each with the reason, in a stable order."""
-    return [Skipped(f.source, reason) for f, reason in _candidates(paths) if reason is not None]
+    return [Skipped(f.source, reason) for f, reason in _candidates(paths, exclude or {}) if reason is not None]
 
 
-def _candidates(paths: Sequence[Path]) -> Iterator[tuple[InputFile, str | None]]:
+def _candidates(paths: Sequence[Path], exclude: Mapping[Path, str]) -> Iterator[tuple[InputFile, str | None]]:
     """Every entry found under ``paths``, with the reason it is not an input (None: it is one)."""
     seen: set[tuple[int, int]] = set()
+    excluded = {os.path.realpath(folder): reason for folder, reason in exclude.items()}
     for given in paths:
         given = Path(os.path.abspath(given))
-        if given.is_dir():
-            candidates = _walk(given)
+        inside = _excluded_reason(given, excluded)
+        if inside:
+            candidates = [(InputFile(path=given, root=given.parent, source=_source_name(given.name)), inside)]
+        elif given.is_dir():
+            candidates = _walk(given, excluded)
         elif given.exists():
             candidates = [(InputFile(path=given, root=given.parent, source=_source_name(given.name)), None)]
         else:
@@ -154,8 +165,9 @@ def _candidates(paths: Sequence[Path]) -> Iterator[tuple[InputFile, str | None]]
             if reason is None:
                 try:
                     info = f.path.stat()
-                except OSError:
-                    reason = "dangling_link"
+                except OSError as exc:
+                    reason = "link_loop" if exc.errno == errno.ELOOP else (
+                        "dangling_link" if f.path.is_symlink() else "unreadable")
                 else:
                     if not stat.S_ISREG(info.st_mode):
                         reason = "not_a_regular_file"
@@ -166,27 +178,44 @@ def _candidates(paths: Sequence[Path]) -> Iterator[tuple[InputFile, str | None]]
             yield f, reason
 
 
-def _walk(root: Path) -> list[tuple[InputFile, str | None]]:
-    real_root = root.resolve()
+def _excluded_reason(path: Path, excluded: Mapping[str, str]) -> str | None:
+    """The reason ``path`` is left out when it is one of the excluded folders."""
+    return excluded.get(os.path.realpath(path)) if excluded else None
+
+
+def _walk(root: Path, excluded: Mapping[str, str]) -> list[tuple[InputFile, str | None]]:
+    real_root = os.path.realpath(root)
     found = []
 
     def entry(path: Path, reason: str | None) -> None:
         found.append((InputFile(path=path, root=root, source=_source_name(path.relative_to(root).as_posix())), reason))
 
-    for folder, dirs, names in os.walk(root, followlinks=False):
+    def unreadable(error: OSError) -> None:
+        # os.walk would pass over a folder it cannot list without a word
+        if error.filename and Path(error.filename) != root:
+            entry(Path(error.filename), "unreadable")
+        else:
+            raise error
+
+    for folder, dirs, names in os.walk(root, onerror=unreadable, followlinks=False):
+        kept = []
         for name in dirs:
             path = Path(folder, name)
-            if name.startswith("."):
-                entry(path, "hidden")
-            elif path.is_symlink():
-                entry(path, "link_to_folder")  # os.walk does not enter it: no loops, no escape
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+            reason = "hidden" if name.startswith(".") else (
+                "link_to_folder" if path.is_symlink() else _excluded_reason(path, excluded))
+            if reason:  # a link is not entered either: no loops, no escape
+                entry(path, reason)
+            else:
+                kept.append(name)
+        dirs[:] = kept
         for name in names:
             path = Path(folder, name)
             if name.startswith("."):
                 entry(path, "hidden")
-            elif path.is_symlink() and not path.resolve().is_relative_to(real_root):
-                entry(path, "link_outside_folder")
+            elif path.is_symlink():
+                target = os.path.realpath(path)  # a loop resolves to itself, and then fails stat as link_loop
+                inside = target == real_root or target.startswith(real_root.rstrip(os.sep) + os.sep)
+                entry(path, None if inside else "link_outside_folder")
             else:
                 entry(path, None)
     return sorted(found, key=lambda item: item[0].source)
@@ -449,12 +478,16 @@ def _read_warc(f: InputFile, limits: Limits, *, arc: bool,
     A record is held until the next one is parsed, because only then does warcio tell
     whether its declared length ran past its end (a record that swallowed its neighbours).
     """
+    with open(f.path, "rb") as handle:
+        gzipped = handle.read(2) == GZIP_MAGIC
+    if gzipped and not arc:
+        yield from _read_gzip_warc(f, limits, on_skip)
+        return
     produced = False
     number = 0
     with open(f.path, "rb") as handle:
-        # resynchronise on gzip member starts or on "WARC/1." lines; ARC files are not resumed
-        marker = None if arc else (_GZIP_MEMBER_START if handle.read(2) == GZIP_MAGIC else _WARC_LINE_START)
-        handle.seek(0)
+        # resynchronise on "WARC/1." lines; ARC files are not resumed
+        marker = None if arc else _WARC_LINE_START
         archive = ArchiveIterator(handle, arc2warc=arc)
         held: tuple[RawInput | Reject | None, int, int] | None = None
         resume_at = None
@@ -508,6 +541,104 @@ def _read_warc(f: InputFile, limits: Limits, *, arc: bool,
     if not produced:
         yield Reject(f.source, NO_HTML_RECORDS,
                      f"the archive holds {number - 1} records, none a capture of an http(s) page")
+
+
+class _GzipMember(io.RawIOBase):
+    """The gzip member that starts at ``handle``'s position, decompressed as it is read.
+
+    Once it is read to its end, ``end`` is the file offset just after it. Past ``cap``
+    decompressed bytes it raises _Rejected (a compression bomb), and EOFError if the file
+    ends inside it.
+    """
+
+    def __init__(self, handle: IO[bytes], cap: int):
+        self.handle, self.cap = handle, cap
+        self.start = handle.tell()
+        self.inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self.pending = b""
+        self.consumed = self.produced = 0
+        self.end: int | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self.inflater.eof:
+            if not self.pending:
+                self.pending = self.handle.read(_CHUNK)
+                self.consumed += len(self.pending)
+                if not self.pending:
+                    raise EOFError("the file ends inside a gzip member")
+            data = self.inflater.decompress(self.pending, len(buffer))
+            self.pending = self.inflater.unconsumed_tail
+            if data:
+                self.produced += len(data)
+                if self.produced > self.cap:
+                    raise _Rejected(DECOMPRESSION_LIMIT, f"a gzip member decompresses to over {self.cap} bytes "
+                                    "(a compression bomb?); " + _RAISE_HINT.format(key="max_decompressed_bytes"))
+                buffer[:len(data)] = data
+                return len(data)
+        self.end = self.start + self.consumed - len(self.inflater.unused_data)
+        return 0
+
+    def finish(self) -> int:
+        """Read what is left of the member; the offset just after it."""
+        while self.end is None:
+            self.read(_CHUNK)
+        return self.end
+
+
+def _read_gzip_warc(f: InputFile, limits: Limits,
+                    on_skip: Callable[[Skipped], None] | None) -> Iterator[RawInput | Reject]:
+    """Records of a gzipped WARC, one gzip member at a time.
+
+    Each member is decompressed as it is read and parsed as an uncompressed archive, so a
+    member holding several records gives each of them once, and bytes between members
+    that are no member are skipped (WARC_GARBAGE) rather than read as a broken record.
+    A broken member is one reject, and reading resumes at the next member.
+    """
+    produced = False
+    number = 0
+    with open(f.path, "rb") as handle:
+        at: int | None = 0
+        while at is not None:
+            handle.seek(at)
+            head = handle.read(len(_GZIP_MEMBER_START))
+            if not head:
+                break
+            if head != _GZIP_MEMBER_START:
+                if on_skip is not None:
+                    on_skip(Skipped(f"{f.source}@{at}", WARC_GARBAGE))
+                at = _find(handle, at + 1, _GZIP_MEMBER_START)
+                continue
+            handle.seek(at)
+            member = _GzipMember(handle, limits.max_decompressed_bytes)
+            after: int | None = None
+            try:
+                for record in ArchiveIterator(member):
+                    number += 1
+                    item = _warc_item(record, f"{f.source}#{number}", limits, on_skip)
+                    if item is not None:
+                        yield item
+                        produced = True
+                    if isinstance(item, Reject) and item.reason == TRUNCATED_WARC_RECORD:
+                        break  # the member ends inside it: what follows is the next member
+                else:
+                    after = member.finish()
+            except _Rejected as rejected:
+                number += 1
+                yield Reject(f"{f.source}#{number}", rejected.reason, rejected.message)
+                produced = True
+            except Exception as exc:  # a broken member: zlib, warcio or the file's end
+                number += 1
+                yield Reject(f"{f.source}#{number}", MALFORMED_WARC_RECORD,
+                             f"record {number} could not be read ({_describe(exc)}); "
+                             "reading resumed at the next gzip member")
+                produced = True
+            at = after if after is not None else _find(handle, at + 1, _GZIP_MEMBER_START)
+    if not produced:
+        yield Reject(f.source, NO_HTML_RECORDS,
+                     f"the archive holds {number} records, none a capture of an http(s) page")
 
 
 def _resumed(handle: IO[bytes], start: int, marker: bytes | None, arc: bool) -> ArchiveIterator | None:

@@ -21,7 +21,9 @@ from pipeline.config import Config, load_config
 
 _FLAGS = re.IGNORECASE | re.UNICODE
 _URL = re.compile(r"(?:https?://|www\.)\S+", _FLAGS)
-_EMAIL = re.compile(r"[\w.+-]+\s*(?:@|\[at\]|\(at\)|\{at\})\s*[\w-]+(?:\s*(?:\.|\[dot\]|\(dot\))\s*[\w-]+)+", _FLAGS)
+# a match starts where a run of address characters starts (the lookbehind): tried from
+# every character of a long run, the pattern was quadratic in the line's length
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+\s*(?:@|\[at\]|\(at\)|\{at\})\s*[\w-]+(?:\s*(?:\.|\[dot\]|\(dot\))\s*[\w-]+)+", _FLAGS)
 _HANDLE = re.compile(r"(?<![\w@])@\w{2,}", _FLAGS)
 _EMPTY_BRACKETS = re.compile(r"[(\[{]\s*[)\]}]")
 _ISO = re.compile(

@@ -78,6 +78,7 @@ class Dedup(Table):
     seed: Count
     lsh_false_negative_weight: OpenShare
     drop_duplicates: bool
+    max_words: Positive  # words of a text its MinHash reads: bounds the work after cleaning
 
 
 # ------------------------------------------------------------------ rules/site_repeated.toml

@@ -16,9 +16,13 @@ output folder appears whole: it is written under ``_work`` and renamed into plac
 """
 from __future__ import annotations
 
+import fcntl
+import fnmatch
 import json
 import os
 import shutil
+import socket
+import stat
 import sys
 import time
 from collections import Counter
@@ -26,7 +30,7 @@ from contextlib import contextmanager
 from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator
 
 import luigi
 
@@ -37,11 +41,31 @@ from pipeline.clean import Cleaner
 from pipeline.config import Config, ConfigError, load_config, models_digest
 from pipeline.inputs import InputFile, Limits, discover_inputs, skipped_inputs
 from pipeline.site_stats import SiteStats
+from pipeline.writing import open_exclusive
 
 WORK_DIR = "_work"
 STATE_DIR = "_state"
 # Left behind by a process killed while writing (LocalTarget's and our own staging names).
 _TMP_PATTERNS = ("*-luigi-tmp-*", "*.tmp")
+# The folders under _work that tasks write into; a link among them would take writes elsewhere.
+_WORK_FOLDERS = ("clean", "index", "plans", "final", "publish")
+LOCK_NAME = "lock"
+
+
+class RunError(Exception):
+    """A run stopped for a reason its one-line message explains (the CLI prints it as it is)."""
+
+
+class UnsafeOutputError(RunError):
+    """Writing in the output folder would follow a link out of it."""
+
+
+class PublishError(RunError):
+    """The new output could not be staged; the previous output is untouched."""
+
+
+class OutputLockedError(RunError):
+    """Another run, of another plan, holds the output folder."""
 
 
 class _RunTask(luigi.Task):
@@ -80,6 +104,12 @@ class _RunTask(luigi.Task):
 
     def plan_shards(self, plan: str) -> tuple[Shard, ...]:
         return _read_plan_cached(str(self.work_path("plans", f"{plan}.json")))
+
+    def on_failure(self, exception: BaseException) -> str:
+        # the explanation the scheduler keeps: one line for a failure the run itself names
+        if isinstance(exception, RunError):
+            return str(exception)
+        return super().on_failure(exception)
 
 
 @lru_cache(maxsize=16)
@@ -200,7 +230,12 @@ class CleanRun(_RunTask):
 
     @cached_property
     def files(self) -> list[InputFile]:
-        return discover_inputs([Path(p) for p in self.inputs])
+        return discover_inputs([Path(p) for p in self.inputs], exclude=self.own_folders())
+
+    def own_folders(self) -> dict[Path, str]:
+        """Folders the run writes, kept out of its inputs (an output inside an input folder is not read back)."""
+        state = Path(self.state_dir) if self.state_dir else Path(self.output_dir, STATE_DIR)
+        return {Path(self.output_dir): "run_output", self.work_path(): "run_output", state: "run_state"}
 
     @cached_property
     def shards(self) -> list[Shard]:
@@ -212,6 +247,9 @@ class CleanRun(_RunTask):
         return plan_digest(self.shards, self.config, self.ref_date)
 
     def requires(self):
+        problem = unsafe_output(self.output_dir, self.state_dir)
+        if problem:
+            raise UnsafeOutputError(problem)
         # scheduling a run persists its plan, which the tasks below read by digest
         write_plan(self.work_path("plans", f"{self.plan}.json"), self.plan, self.shards)
         return [FinaliseShard(plan=self.plan, shard_id=s.id, **self.run_params()) for s in self.shards]
@@ -233,83 +271,189 @@ class CleanRun(_RunTask):
         return manifest.get("plan") == self.plan
 
     def run(self):
-        # _SUCCESS goes first and comes back last: a reader that waits for it never sees
-        # records of one plan beside a manifest of another
         started = time.time()
-        Path(self.output()["_SUCCESS"].path).unlink(missing_ok=True)
         finals = self.input()
-        record_files = publish_records(self.output_dir, self.shards, finals)
-        with published(self.output_dir, "rejects.jsonl") as rejects:
-            for shard_outputs in finals:
-                with shard_outputs["rejects"].open("r") as part:
-                    shutil.copyfileobj(part, rejects)
         counts: Counter = Counter()
         for shard_outputs in finals:
             with shard_outputs["counts"].open("r") as handle:
                 counts.update(json.load(handle))
-        manifest = build_manifest(self, counts, record_files, started)
-        with published(self.output_dir, "manifest.json") as handle:
-            handle.write(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+        records = {f"records-{shard.id}.jsonl": targets["records"].path for shard, targets in zip(self.shards, finals)}
+        manifest = build_manifest(self, counts, list(records), started)
         drop_stale_work(self.output_dir, self.plan, {s.id for s in self.shards})
-        with published(self.output_dir, "_SUCCESS") as handle:
-            handle.write(self.plan + "\n")
+        publish_run(self.output_dir, self.plan, records, [targets["rejects"].path for targets in finals], manifest)
+
+
+def unsafe_output(output_dir: str, state_dir: str | None = None) -> str | None:
+    """Why a run in ``output_dir`` would write or delete outside it (a link among its own folders), or None.
+
+    ``_work`` (or ``_state``) as a link to another disk would take every work file and
+    clean-up there; the run refuses it instead of following it.
+    """
+    work = Path(output_dir, WORK_DIR)
+    folders = [work, *(work / name for name in _WORK_FOLDERS)]
+    final = work / "final"
+    if _is_real_folder(final):
+        folders.extend(sorted(final.iterdir()))
+    if state_dir is None:
+        folders.append(Path(output_dir, STATE_DIR))
+    for folder in folders:
+        if folder.is_symlink():
+            return (f"{folder} is a symbolic link (to {os.readlink(folder)}); newsclean writes and deletes only "
+                    "inside the output folder: make it a real folder"
+                    + (", or give --state-dir" if folder.name == STATE_DIR else ""))
+    return None
+
+
+def _is_real_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)  # lstat: a link to a folder is not one
+    except OSError:
+        return False
 
 
 @contextmanager
-def published(output_dir: str, name: str) -> Iterator[IO[str]]:
-    """A handle on a staging file under _work that becomes OUTPUT_DIR/NAME, whole, on success.
+def output_lock(output_dir: str, plan: str) -> Iterator[None]:
+    """Hold OUTPUT/_work/lock while a run works in ``output_dir``.
 
-    Luigi's LocalTarget stages its temporary file beside the target, where a reader
-    of the output folder would see it (and a killed run would leave it); staging under
-    _work keeps the published folder to finished files only.
+    A run of another plan finds it held and stops with OutputLockedError naming the
+    holder; a process of the same plan (sharing the run through luigid) goes on beside
+    it. The kernel drops the lock when its holder dies, so a killed run leaves none.
     """
-    staging = _staging_path(output_dir, name)
+    work = Path(output_dir, WORK_DIR)
+    work.mkdir(parents=True, exist_ok=True)
+    fd = os.open(work / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     try:
-        with open(staging, "w", encoding="utf-8") as handle:
-            yield handle
-        os.replace(staging, Path(output_dir, name))
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _lock_holder(fd)
+            if holder.get("plan") != plan:
+                raise OutputLockedError(
+                    f"{output_dir} is in use by another run (pid {holder.get('pid', '?')} on host "
+                    f"{holder.get('host', '?')}); wait for it to end or give another --output") from None
+        else:
+            os.ftruncate(fd, 0)
+            holder = {"pid": os.getpid(), "host": socket.gethostname(), "plan": plan}
+            os.pwrite(fd, (json.dumps(holder) + "\n").encode("utf-8"), 0)
+        yield
     finally:
-        staging.unlink(missing_ok=True)
+        os.close(fd)
+
+
+def _lock_holder(fd: int) -> dict:
+    """What the lock's holder wrote of itself (just after taking it: wait a moment for it)."""
+    for _ in range(20):
+        try:
+            holder = json.loads(os.pread(fd, 4096, 0) or b"null")
+        except ValueError:
+            holder = None
+        if isinstance(holder, dict):
+            return holder
+        time.sleep(0.05)
+    return {}
 
 
 def _staging_path(output_dir: str, name: str) -> Path:
     folder = Path(output_dir, WORK_DIR, "publish")
+    if folder.is_symlink():
+        folder.unlink()  # a link planted here would take the staging files elsewhere; its target is left alone
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{name}.{os.getpid()}.tmp"
 
 
-def publish_records(output_dir: str, shards: list[Shard], finals: list[dict]) -> list[str]:
-    """Put each shard's records in place whole (hard link and rename); drop record files of older plans."""
-    names = []
-    for shard, targets in zip(shards, finals):
-        name = f"records-{shard.id}.jsonl"
-        staging = _staging_path(output_dir, name)
+def _stage(output_dir: str, name: str, write: Callable[[IO[str]], None]) -> Path:
+    """NAME's new content written to a staging file of its own under _work/publish; its path."""
+    staging = _staging_path(output_dir, name)
+    try:
+        with open_exclusive(staging) as handle:
+            write(handle)
+    except BaseException:
         staging.unlink(missing_ok=True)
-        try:
-            os.link(targets["records"].path, staging)  # no copy: the finalised file is never rewritten in place
-        except OSError:
-            shutil.copyfile(targets["records"].path, staging)  # a file system without hard links
-        os.replace(staging, Path(output_dir, name))
-        names.append(name)
+        raise
+    return staging
+
+
+def _stage_link(output_dir: str, name: str, source: str) -> Path:
+    """A staging hard link to ``source`` (no copy: a finalised work file is never rewritten in place)."""
+    staging = _staging_path(output_dir, name)
+    staging.unlink(missing_ok=True)
+    try:
+        os.link(source, staging)
+    except OSError:  # a file system without hard links
+        return _stage(output_dir, name, lambda out: _concatenate([source], out))
+    return staging
+
+
+def _concatenate(paths: list[str], out: IO[str]) -> None:
+    for path in paths:
+        with open(path, encoding="utf-8") as part:
+            shutil.copyfileobj(part, out)
+
+
+def publish_run(output_dir: str, plan: str, records: dict[str, str], rejects: list[str], manifest: dict) -> None:
+    """Put a finished run in place: every new file staged first, then renamed in, ``_SUCCESS`` last.
+
+    ``records`` maps each records file name to its finalised work file; the lines of the
+    ``rejects`` work files make rejects.jsonl. Nothing of the previous output is touched
+    before all of the new one is staged, so a failure while staging (a full disk) leaves
+    it whole and readable and raises PublishError; what follows is renames and unlinks.
+    """
+    staged: dict[str, Path] = {}
+    try:
+        for name, source in records.items():
+            staged[name] = _stage_link(output_dir, name, source)
+        staged["rejects.jsonl"] = _stage(output_dir, "rejects.jsonl", lambda out: _concatenate(rejects, out))
+        staged["manifest.json"] = _stage(output_dir, "manifest.json", lambda out: out.write(
+            json.dumps(manifest, indent=1, ensure_ascii=False) + "\n"))
+        success = _stage(output_dir, "_SUCCESS", lambda out: out.write(plan + "\n"))
+    except OSError as exc:
+        for path in staged.values():
+            path.unlink(missing_ok=True)
+        raise PublishError(f"publishing the run in {output_dir} failed ({exc.strerror or exc}); "
+                           "the previous output is unchanged") from exc
+    # _SUCCESS goes first and comes back last: a reader that waits for it never sees
+    # records of one plan beside a manifest of another
+    Path(output_dir, "_SUCCESS").unlink(missing_ok=True)
+    for name, path in staged.items():
+        os.replace(path, Path(output_dir, name))
     for stale in sorted(Path(output_dir).glob("records-*.jsonl")):
-        if stale.name not in names:
+        if stale.name not in records:
             stale.unlink()
-    return names
+    os.replace(success, Path(output_dir, "_SUCCESS"))
 
 
 def drop_stale_work(output_dir: str, plan: str, shard_ids: set[str]) -> None:
-    """Forget work of earlier plans, clean shards no plan uses any more, and files left by killed writers."""
+    """Forget work of earlier plans, clean shards no plan uses any more, and files left by killed writers.
+
+    Only entries inside the work folder go: a link found there is removed itself, never
+    followed, and a work folder that is a link is left alone.
+    """
     work = Path(output_dir, WORK_DIR)
-    for path in sorted(work.glob("final/*")):
+    if not _is_real_folder(work):
+        return
+    for path in _entries(work / "final"):
         if path.name != plan:
-            shutil.rmtree(path, ignore_errors=True)
+            _remove(path)
     for folder, keep in (("index", {plan}), ("plans", {plan}), ("clean", shard_ids)):
-        for path in sorted(work.glob(f"{folder}/*.json*")):
-            if path.name.split(".")[0] not in keep:
-                path.unlink(missing_ok=True)
-    for pattern in _TMP_PATTERNS:
-        for path in sorted(work.rglob(pattern)):
-            path.unlink(missing_ok=True)
+        for path in _entries(work / folder):
+            if path.name.endswith((".json", ".jsonl")) and path.name.split(".")[0] not in keep:
+                _remove(path)
+    for folder, _, names in os.walk(work):  # os.walk enters no linked folder
+        for name in sorted(names):
+            if any(fnmatch.fnmatchcase(name, pattern) for pattern in _TMP_PATTERNS):
+                Path(folder, name).unlink(missing_ok=True)
+
+
+def _entries(folder: Path) -> list[Path]:
+    return sorted(folder.iterdir()) if _is_real_folder(folder) else []
+
+
+def _remove(path: Path) -> None:
+    """Remove a work file or folder; a link is unlinked, its target left alone."""
+    if _is_real_folder(path):
+        shutil.rmtree(path, ignore_errors=True)  # rmtree unlinks the links it meets inside
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _versions() -> dict:
@@ -328,7 +472,8 @@ def _versions() -> dict:
 def build_manifest(run: CleanRun, counts: Counter, record_files: list[str], started: float) -> dict:
     """The run manifest: what went in, what came out, with which versions and configuration."""
     records, rejects = counts.get("records", 0), counts.get("rejects", 0)
-    skipped_files = Counter(skip.reason for skip in skipped_inputs([Path(p) for p in run.inputs]))
+    skipped_files = Counter(skip.reason for skip in skipped_inputs([Path(p) for p in run.inputs],
+                                                                   exclude=run.own_folders()))
     return {
         "plan": run.plan,
         "inputs": {"files": len(run.files), "documents": counts.get("documents", 0), "paths": list(run.inputs)},

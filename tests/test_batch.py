@@ -1,19 +1,24 @@
 """Batch mechanics without a scheduler: plans, publishing, clean-up, progress, scaling."""
+import errno
 import io
 import json
+import os
+import re
+import shutil
+import signal
+import socket
 from pathlib import Path
 
 import pytest
-from luigi import LocalTarget
 
 from pipeline import cli
-from pipeline.batch import (PLAN_FORMAT, build_batch_index, count_site_paragraphs, finalise_shard, plan_shards,
-                            read_plan, shard_weight, write_plan)
+from pipeline.batch import (PLAN_FORMAT, build_batch_index, clean_shard, count_site_paragraphs, finalise_shard,
+                            plan_shards, read_plan, shard_weight, write_plan)
 from pipeline.benchmark import scale_inputs
 from pipeline.config import load_config
 from pipeline.inputs import discover_inputs
 from pipeline.site_stats import SiteRepeatedRules, SiteStats
-from pipeline.tasks import drop_stale_work, publish_records, published
+from pipeline.tasks import OutputLockedError, PublishError, drop_stale_work, output_lock, publish_run, unsafe_output
 from pipeline.writing import dumps
 
 
@@ -49,32 +54,72 @@ def test_shard_weight_is_bytes_of_its_members(tmp_path):
     assert len(shards) == 1 and shard_weight(shards[0]) == 1 + 2 + 3 + 4 + 5
 
 
-def test_published_file_appears_whole_or_not_at_all(tmp_path):
-    with published(str(tmp_path), "manifest.json") as handle:
-        handle.write("{}\n")
-        assert not (tmp_path / "manifest.json").exists()  # nothing visible while it is written
-    assert (tmp_path / "manifest.json").read_text(encoding="utf-8") == "{}\n"
-    with pytest.raises(RuntimeError):
-        with published(str(tmp_path), "manifest.json") as handle:
-            handle.write('{"half": ')
-            raise RuntimeError("killed mid-write")
-    assert (tmp_path / "manifest.json").read_text(encoding="utf-8") == "{}\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["_work", "manifest.json"]
-    assert list((tmp_path / "_work" / "publish").iterdir()) == []
-
-
-def test_publish_records_links_new_files_and_drops_older_plans(tmp_path):
-    shards = plan_shards(discover_inputs([_files(tmp_path, 3)]), 100)
-    final = tmp_path / "out" / "_work" / "final" / "plan"
+def _finished_shard(tmp_path: Path, records: str, rejects: str) -> tuple[Path, dict[str, str], list[str]]:
+    """An output folder with one finalised shard of plan p1: the folder, its records map, its rejects list."""
+    output = tmp_path / "out"
+    final = output / "_work" / "final" / "p1"
     final.mkdir(parents=True)
-    (final / "a.records.jsonl").write_text('{"id": 1}\n', encoding="utf-8")
-    (tmp_path / "out" / "records-0000000000000000.jsonl").write_text("old\n", encoding="utf-8")
-    names = publish_records(str(tmp_path / "out"), shards, [{"records": LocalTarget(str(final / "a.records.jsonl"))}])
-    assert names == [f"records-{shards[0].id}.jsonl"]
-    published_file = tmp_path / "out" / names[0]
-    assert published_file.read_text(encoding="utf-8") == '{"id": 1}\n'
-    assert published_file.stat().st_ino == (final / "a.records.jsonl").stat().st_ino  # linked, not copied
-    assert sorted(p.name for p in (tmp_path / "out").glob("records-*")) == names
+    (final / "s1.records.jsonl").write_text(records, encoding="utf-8")
+    (final / "s1.rejects.jsonl").write_text(rejects, encoding="utf-8")
+    return output, {"records-s1.jsonl": str(final / "s1.records.jsonl")}, [str(final / "s1.rejects.jsonl")]
+
+
+def _published(output: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(output.iterdir()) if p.is_file()}
+
+
+def test_publish_run_links_new_files_drops_older_record_files_and_writes_success_last(tmp_path):
+    output, records, rejects = _finished_shard(tmp_path, '{"id": 1}\n', '{"source": "x"}\n')
+    (output / "records-s0.jsonl").write_text("old\n", encoding="utf-8")
+    publish_run(str(output), "p1", records, rejects, {"plan": "p1"})
+    assert _published(output) == {"_SUCCESS": "p1\n", "manifest.json": '{\n "plan": "p1"\n}\n',
+                                  "records-s1.jsonl": '{"id": 1}\n', "rejects.jsonl": '{"source": "x"}\n'}
+    # linked, not copied
+    assert (output / "records-s1.jsonl").stat().st_ino == Path(records["records-s1.jsonl"]).stat().st_ino
+    assert list((output / "_work" / "publish").iterdir()) == []
+
+
+def test_publish_run_on_a_full_disk_leaves_the_previous_output_whole(tmp_path, monkeypatch):
+    output, records, rejects = _finished_shard(tmp_path, '{"id": 2}\n', '{"source": "y"}\n')
+    previous = {"_SUCCESS": "p0\n", "manifest.json": '{"plan": "p0", "record_files": ["records-s0.jsonl"]}\n',
+                "records-s0.jsonl": '{"id": 1}\n', "rejects.jsonl": ""}
+    for name, text in previous.items():
+        (output / name).write_text(text, encoding="utf-8")
+
+    def full(source, target, *args):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(shutil, "copyfileobj", full)  # the rejects copy hits a full disk
+    with pytest.raises(PublishError, match=r"^publishing the run in .* failed \(No space left on device\); "
+                                           r"the previous output is unchanged$"):
+        publish_run(str(output), "p1", records, rejects, {"plan": "p1"})
+    assert _published(output) == previous
+    assert list((output / "_work" / "publish").iterdir()) == []  # nothing staged is left behind
+
+
+def test_staging_never_writes_through_a_planted_link(tmp_path):
+    output, records, rejects = _finished_shard(tmp_path, '{"id": 1}\n', "")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n", encoding="utf-8")
+    publish = output / "_work" / "publish"
+    publish.mkdir()
+    for name in ("manifest.json", "rejects.jsonl", "_SUCCESS", "records-s1.jsonl"):
+        (publish / f"{name}.{os.getpid()}.tmp").symlink_to(victim)
+    publish_run(str(output), "p1", records, rejects, {"plan": "p1"})
+    assert victim.read_text(encoding="utf-8") == "precious\n"
+    assert (output / "_SUCCESS").read_text(encoding="utf-8") == "p1\n"
+    assert not (output / "_SUCCESS").is_symlink()
+
+
+def test_staging_folder_that_is_a_link_is_replaced_not_followed(tmp_path):
+    output, records, rejects = _finished_shard(tmp_path, '{"id": 1}\n', "")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (output / "_work" / "publish").symlink_to(elsewhere)
+    publish_run(str(output), "p1", records, rejects, {"plan": "p1"})
+    assert list(elsewhere.iterdir()) == []
+    assert not (output / "_work" / "publish").is_symlink()
+    assert (output / "_SUCCESS").read_text(encoding="utf-8") == "p1\n"
 
 
 def test_drop_stale_work_keeps_this_plan_and_removes_leftovers(tmp_path):
@@ -87,6 +132,67 @@ def test_drop_stale_work_keeps_this_plan_and_removes_leftovers(tmp_path):
     drop_stale_work(str(tmp_path), "p1", {"s1"})
     assert sorted(p.relative_to(work).as_posix() for p in work.rglob("*") if p.is_file()) == \
         ["clean/s1.jsonl", "final/p1/s1.records.jsonl", "index/p1.json", "plans/p1.json"]
+
+
+def test_drop_stale_work_follows_no_link_out_of_the_work_folder(tmp_path):
+    outside = tmp_path / "outside"
+    for relative in ("deep/important.tmp", "plan0/s0.records.jsonl", "s0.jsonl", "x-luigi-tmp-1"):
+        (outside / relative).parent.mkdir(parents=True, exist_ok=True)
+        (outside / relative).write_text("keep", encoding="utf-8")
+    work = tmp_path / "out" / "_work"
+    for folder in ("final", "clean"):
+        (work / folder).mkdir(parents=True)
+    (work / "scratch").symlink_to(outside / "deep")             # a linked folder holding a *.tmp
+    (work / "final" / "p0").symlink_to(outside / "plan0")        # an older plan's folder, linked
+    (work / "clean" / "s0.jsonl").symlink_to(outside / "s0.jsonl")  # a stale clean shard, linked
+    (work / "clean" / "s9.jsonl-luigi-tmp-2").symlink_to(outside / "x-luigi-tmp-1")
+    drop_stale_work(str(tmp_path / "out"), "p1", {"s1"})
+    assert sorted(p.relative_to(outside).as_posix() for p in outside.rglob("*") if p.is_file()) == \
+        ["deep/important.tmp", "plan0/s0.records.jsonl", "s0.jsonl", "x-luigi-tmp-1"]
+    assert sorted(p.relative_to(work).as_posix() for p in work.rglob("*")) == ["clean", "final", "scratch"]
+
+
+def test_drop_stale_work_leaves_a_linked_work_folder_alone(tmp_path):
+    outside = tmp_path / "s"
+    (outside / "deep").mkdir(parents=True)
+    (outside / "deep" / "important.tmp").write_text("k\n", encoding="utf-8")
+    (outside / "index").mkdir()
+    (outside / "index" / "mine.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "o").mkdir()
+    (tmp_path / "o" / "_work").symlink_to(outside)
+    drop_stale_work(str(tmp_path / "o"), "p1", set())
+    assert sorted(p.relative_to(outside).as_posix() for p in outside.rglob("*") if p.is_file()) == \
+        ["deep/important.tmp", "index/mine.json"]
+
+
+@pytest.mark.parametrize("link, message", [
+    ("_work", r"_work is a symbolic link \(to .*/s\); newsclean writes and deletes only inside the output folder: "
+              r"make it a real folder$"),
+    ("_work/clean", r"_work/clean is a symbolic link"),
+    ("_state", r"_state is a symbolic link \(to .*/s\); .*, or give --state-dir$"),
+])
+def test_unsafe_output_names_a_link_among_the_run_folders(tmp_path, link, message):
+    (tmp_path / "s").mkdir()
+    (tmp_path / "o" / link).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "o" / link).symlink_to(tmp_path / "s")
+    assert re.search(message, unsafe_output(str(tmp_path / "o")))
+    assert unsafe_output(str(tmp_path / "elsewhere")) is None
+
+
+def test_output_lock_stops_another_plan_and_lets_the_same_plan_share(tmp_path):
+    with output_lock(str(tmp_path), "p1"):
+        holder = json.loads((tmp_path / "_work" / "lock").read_text(encoding="utf-8"))
+        assert holder == {"pid": os.getpid(), "host": socket.gethostname(), "plan": "p1"}
+        # flock locks belong to an open file: a second open, as by another process, conflicts
+        with output_lock(str(tmp_path), "p1"):
+            pass  # a process sharing the same plan goes on
+        with pytest.raises(OutputLockedError) as raised:
+            with output_lock(str(tmp_path), "p2"):
+                pass
+        assert str(raised.value) == (f"{tmp_path} is in use by another run (pid {os.getpid()} on host "
+                                     f"{socket.gethostname()}); wait for it to end or give another --output")
+    with output_lock(str(tmp_path), "p2"):  # released at the end
+        pass
 
 
 def test_progress_line_counts_this_plans_shards_only(tmp_path):
@@ -170,3 +276,26 @@ def test_batch_index_takes_one_id_twice_without_failing():
            "paragraphs": ["Sentence one of a story about the harbour and its new ferry timetable."]}
     index, _ = build_batch_index(lambda: [_shard([row]), _shard([row])], SiteStats(), load_config())
     assert index["duplicates"] == {}
+
+
+def test_each_process_warms_up_once_outside_any_budget_before_its_first_document(tmp_path, monkeypatch):
+    import pipeline.batch
+    import pipeline.clean
+    from pipeline.clean import Cleaner
+    from pipeline.inputs import Limits
+
+    calls = []
+    clean_raw = pipeline.clean.clean_raw
+
+    def recording(raw, *args):
+        calls.append((raw.source, signal.getitimer(signal.ITIMER_PROF)[0] > 0))  # (source, under a budget)
+        return clean_raw(raw, *args)
+
+    monkeypatch.setattr(pipeline.clean, "clean_raw", recording)
+    monkeypatch.setattr(pipeline.batch, "_warmed", False)  # a fresh worker process
+    config = load_config()
+    cleaner, limits = Cleaner.from_config(config), Limits.from_config(config)
+    files = discover_inputs([_files(tmp_path, 2)])
+    clean_shard(files[:1], cleaner, limits, io.StringIO())
+    clean_shard(files[1:], cleaner, limits, io.StringIO())
+    assert calls == [("warm-up.html", False), ("warm-up.txt", False), ("doc000.txt", True), ("doc001.txt", True)]

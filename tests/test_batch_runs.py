@@ -1,5 +1,6 @@
 """Whole runs as a scheduler drives them: every input format, SIGKILL and resume, two
 processes sharing a luigid, and daily partitions. Inputs are built in tmp_path."""
+import errno
 import gzip
 import io
 import json
@@ -22,7 +23,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from pipeline import cli
-from pipeline.tasks import CleanRun
+from pipeline.tasks import CleanRun, output_lock
 
 PUBLISHED = re.compile(r"records-[0-9a-f]{16}\.jsonl|rejects\.jsonl|manifest\.json|_SUCCESS|_work|_state")
 _TOWNS = ["Aldham", "Brixby", "Corwen", "Dunmore", "Elston", "Farley", "Gorran", "Hexley", "Ilton", "Jarrow"]
@@ -173,17 +174,19 @@ def uninterrupted(many_inputs, tmp_path_factory) -> Path:
     return output
 
 
-def test_sigkill_then_rerun_gives_the_same_records(many_inputs, uninterrupted, tmp_path):
-    output = tmp_path / "out"
-    run = ["run", str(many_inputs), "--output", str(output), "--workers", "2", "--shard-size", SHARD_SIZE]
+def started_until_cleaned(run: list[str], output: Path, shards: int) -> subprocess.Popen:
+    """``newsclean`` started in a session of its own, returned once ``shards`` clean shards are written."""
     process = newsclean(*run, start_new_session=True)
     clean = output / "_work" / "clean"
     deadline = time.monotonic() + 60
-    while len(list(clean.glob("*.jsonl"))) < 2 if clean.exists() else True:
-        assert process.poll() is None and time.monotonic() < deadline, "the run ended before it could be killed"
+    while len(list(clean.glob("*.jsonl"))) < shards if clean.exists() else True:
+        assert process.poll() is None and time.monotonic() < deadline, "the run ended before it could be stopped"
         time.sleep(0.05)
-    os.killpg(process.pid, signal.SIGKILL)  # the whole process tree, as a crash or the OOM killer would
-    process.communicate(timeout=30)
+    return process
+
+
+def assert_resumes_to(run: list[str], output: Path, uninterrupted: Path) -> None:
+    """The same command, run again, ends with the bytes of an uninterrupted run."""
     assert not (output / "_SUCCESS").exists()
     assert_nothing_partial(output)
     finish(newsclean(*run))
@@ -191,6 +194,55 @@ def test_sigkill_then_rerun_gives_the_same_records(many_inputs, uninterrupted, t
     assert (output / "rejects.jsonl").read_bytes() == (uninterrupted / "rejects.jsonl").read_bytes()
     assert_nothing_partial(output)
     assert not [p for p in (output / "_work").rglob("*") if "luigi-tmp" in p.name or p.suffix == ".tmp"]
+
+
+@pytest.fixture
+def busy_machine():
+    """A process spinning on one CPU beside the test, as other jobs on a shared machine do."""
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        yield spinner
+    finally:
+        spinner.kill()
+        spinner.wait(timeout=10)
+
+
+@pytest.mark.parametrize("loaded", [False, True], ids=["quiet", "under_load"])
+def test_sigkill_then_rerun_gives_the_same_records(many_inputs, uninterrupted, tmp_path, request, loaded):
+    if loaded:
+        request.getfixturevalue("busy_machine")
+    output = tmp_path / "out"
+    run = ["run", str(many_inputs), "--output", str(output), "--workers", "2", "--shard-size", SHARD_SIZE]
+    process = started_until_cleaned(run, output, 2)
+    os.killpg(process.pid, signal.SIGKILL)  # the whole process tree, as a crash or the OOM killer would
+    process.communicate(timeout=30)
+    assert_resumes_to(run, output, uninterrupted)
+
+
+def _group_gone(pgid: int, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("signum, workers, code", [(signal.SIGINT, "2", 130), (signal.SIGTERM, "1", 143)])
+def test_a_signal_stops_the_run_at_once_and_the_rerun_resumes(many_inputs, uninterrupted, tmp_path,
+                                                              signum, workers, code):
+    output = tmp_path / "out"
+    run = ["run", str(many_inputs), "--output", str(output), "--workers", workers, "--shard-size", SHARD_SIZE]
+    process = started_until_cleaned(run, output, 1)
+    process.send_signal(signum)  # to the main process only, as `kill PID` does
+    started = time.monotonic()
+    _, err = process.communicate(timeout=30)
+    assert time.monotonic() - started < 5
+    assert (process.returncode, err) == (code, "newsclean: interrupted; run the same command again to resume\n")
+    assert _group_gone(process.pid)  # no worker process is left running
+    assert_resumes_to(run, output, uninterrupted)
 
 
 @pytest.fixture
@@ -252,6 +304,92 @@ def test_two_processes_share_one_run_through_luigid(many_inputs, uninterrupted, 
     assert sorted(progress) == sorted(cleaned)
     assert {p for p, _ in progress.values()} == {100}
     assert all(re.fullmatch(r"(\d+)/\1 inputs", message) for _, message in progress.values())
+
+
+# --- the output folder: links, a full disk, a lock, its own files as inputs ----------------------
+
+def _cli(capsys, *args: str) -> tuple[int, list[str]]:
+    """Exit code and stderr lines of one in-process ``newsclean`` command."""
+    luigi.task_register.Register.clear_instance_cache()
+    capsys.readouterr()
+    code = cli.main([*args, "--no-progress"])
+    return code, capsys.readouterr().err.splitlines()
+
+
+def _small_inputs(folder: Path, numbers) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in numbers:
+        (folder / f"story{n:02d}.txt").write_text(text_page(n), encoding="utf-8")
+    return folder
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_work_folder_linked_elsewhere_is_refused_and_nothing_there_is_touched(tmp_path, capsys):
+    scratch = tmp_path / "s"
+    (scratch / "deep").mkdir(parents=True)
+    (scratch / "deep" / "important.tmp").write_text("k\n", encoding="utf-8")
+    (scratch / "index").mkdir()
+    (scratch / "index" / "other.json").write_text("{}", encoding="utf-8")
+    output = tmp_path / "o"
+    output.mkdir()
+    (output / "_work").symlink_to(scratch)
+    code, err = _cli(capsys, "run", str(_small_inputs(tmp_path / "in", [1])), "--output", str(output))
+    assert code == 2
+    assert err == [f"newsclean: {output}/_work is a symbolic link (to {scratch}); newsclean writes and deletes "
+                   "only inside the output folder: make it a real folder"]
+    assert _tree(scratch) == {"deep/important.tmp": b"k\n", "index/other.json": b"{}"}
+    assert sorted(p.name for p in output.iterdir()) == ["_work"]
+
+
+def test_a_full_disk_while_publishing_keeps_the_previous_output_and_exits_1(tmp_path, capsys, monkeypatch):
+    output = tmp_path / "out"
+    inputs = _small_inputs(tmp_path / "in", [1, 2])
+    assert _cli(capsys, "run", str(inputs), "--output", str(output))[0] == 0
+    previous = {name: data for name, data in _tree(output).items() if not name.startswith(("_work", "_state"))}
+    _small_inputs(inputs, [3])  # a new plan, to be published over the old one
+
+    def full(source, target, *args):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(shutil, "copyfileobj", full)  # writing rejects.jsonl hits a full disk
+    code, err = _cli(capsys, "run", str(inputs), "--output", str(output))
+    assert code == 1
+    assert err == [f"newsclean: publishing the run in {output} failed (No space left on device); "
+                   "the previous output is unchanged"]
+    assert {name: data for name, data in _tree(output).items() if not name.startswith(("_work", "_state"))} == \
+        previous
+    manifest = json.loads(previous["manifest.json"])
+    assert all(name in previous for name in manifest["record_files"])  # still readable as the manifest says
+    monkeypatch.undo()
+    assert _cli(capsys, "run", str(inputs), "--output", str(output))[0] == 0  # space again: the run completes
+    assert sorted(records(output)) == ["story01.txt", "story02.txt", "story03.txt"]
+
+
+def test_a_second_run_of_another_plan_stops_at_once_naming_the_holder(tmp_path, capsys):
+    output = tmp_path / "out"
+    inputs = _small_inputs(tmp_path / "in", [1])
+    with output_lock(str(output), "another-plan"):
+        started = time.monotonic()
+        code, err = _cli(capsys, "run", str(inputs), "--output", str(output))
+        seconds = time.monotonic() - started
+    assert code == 1
+    assert err == [f"newsclean: {output} is in use by another run (pid {os.getpid()} on host "
+                   f"{socket.gethostname()}); wait for it to end or give another --output"]
+    assert seconds < 5  # before any cleaning
+    assert not (output / "_work" / "clean").exists()
+    assert _cli(capsys, "run", str(inputs), "--output", str(output))[0] == 0  # the lock is gone with its holder
+
+
+def test_an_output_inside_an_input_folder_is_not_read_back(tmp_path, capsys):
+    nest = _small_inputs(tmp_path / "nest", [1, 2])
+    for _ in range(3):
+        assert _cli(capsys, "run", str(nest), "--output", str(nest / "out"))[0] == 0
+        manifest = json.loads((nest / "out" / "manifest.json").read_text(encoding="utf-8"))
+        assert (manifest["inputs"]["documents"], manifest["records"]) == (2, 2)
+        assert manifest["skipped"]["files"] == {"run_output": 1}
 
 
 # --- daily partitions -------------------------------------------------------------------------

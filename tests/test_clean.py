@@ -61,12 +61,19 @@ def test_controls_are_scrubbed_from_every_field():
     assert doc.notes == ["removed 10 control characters from the cleaned fields"]
 
 
+def _compute(seconds: float) -> None:
+    """Work on the CPU for ``seconds`` of process time (the budget counts nothing else)."""
+    until = time.process_time() + seconds
+    while time.process_time() < until:
+        pass
+
+
 def test_time_budget_cannot_be_swallowed_by_a_broad_except():
     with pytest.raises(DocumentTimeout):
         with time_budget(0.02):
             for _ in range(500):  # a library that catches every Exception and carries on
                 try:
-                    time.sleep(0.01)
+                    _compute(0.01)
                 except Exception:
                     pass
 
@@ -74,7 +81,7 @@ def test_time_budget_cannot_be_swallowed_by_a_broad_except():
 def test_slow_document_becomes_a_time_budget_reject(cleaner, monkeypatch):
     def slow(*args):
         while True:
-            time.sleep(0.01)
+            _compute(0.01)
 
     monkeypatch.setattr(pipeline.clean, "clean_raw", slow)
     budgeted = Cleaner(config=cleaner.config, language=cleaner.language, time_budget=0.05)
@@ -122,7 +129,7 @@ def test_a_timeout_swallowed_where_python_cannot_raise_comes_again():
     class Slow:
         def __del__(self):  # an exception raised in __del__ is ignored by the interpreter
             try:
-                time.sleep(0.2)
+                _compute(0.2)
             except DocumentTimeout:
                 swallowed.append(True)
                 raise
@@ -131,7 +138,7 @@ def test_a_timeout_swallowed_where_python_cannot_raise_comes_again():
         with time_budget(0.02):
             Slow()
             for _ in range(100):
-                time.sleep(0.01)
+                _compute(0.01)
     assert swallowed == [True]
 
 
@@ -140,7 +147,7 @@ def test_a_timeout_a_library_caught_is_still_a_time_budget_reject(cleaner, monke
     def library(*args):
         try:
             while True:
-                time.sleep(0.01)
+                _compute(0.01)
         except BaseException:  # as langdetect's bare except does
             if swallow == "into another error":
                 raise ValueError("profile format error") from None
@@ -150,3 +157,29 @@ def test_a_timeout_a_library_caught_is_still_a_time_budget_reject(cleaner, monke
     budgeted = Cleaner(config=cleaner.config, language=cleaner.language, time_budget=0.05)
     result = budgeted.clean(RawInput(source="a.html", content="<p>x</p>", kind="html"))
     assert (result.source, result.reason) == ("a.html", "time_budget_exceeded")
+
+
+def test_the_time_budget_counts_cpu_time_not_waiting():
+    with time_budget(0.2) as budget:
+        time.sleep(0.5)  # a machine busy with other work: this document waits, it does not compute
+    assert not budget.expired
+    started = time.process_time()
+    with pytest.raises(DocumentTimeout):
+        with time_budget(0.2):
+            _compute(5)
+    assert time.process_time() - started < 1.0  # cut near 0.2 s, not after 5 s
+
+
+@pytest.mark.parametrize("kind", ["text", "html"])
+def test_a_100k_character_junk_line_is_removed_as_chrome_and_the_article_kept(cleaner, kind):
+    paragraphs = [f"Paragraph {n} of the story: the council voted on the budget for the new bridge." for n in range(6)]
+    junk = (("By By " + "J.S.M.I.T.H." * 1000 + " U.S. A.P. ") * 10)[:100_000]
+    if kind == "text":
+        content = "Budget vote\n\n" + "\n\n".join(paragraphs[:3] + [junk] + paragraphs[3:]) + "\n"
+    else:
+        content = ("<html><head><title>Budget vote</title></head><body><article><h1>Budget vote</h1>"
+                   + "".join(f"<p>{p}</p>" for p in paragraphs[:3] + [junk] + paragraphs[3:]) + "</article></body></html>")
+    budgeted = Cleaner(config=cleaner.config, language=cleaner.language, time_budget=5)
+    doc = budgeted.clean(RawInput(source=f"junk.{kind}", content=content, kind=kind))
+    assert doc.paragraphs == paragraphs
+    assert [r for r in doc.removed if r.rule == "junk_run.v1"] == [Removal("navigation", junk, "junk_run.v1")]

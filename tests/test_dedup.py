@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import base64
+import time
+
 import msgspec
 from pathlib import Path
 
@@ -129,4 +131,18 @@ def test_bad_settings_are_refused(change, tmp_path):
 
 def test_default_settings():
     assert RULES == DedupRules(threshold=0.6, num_perm=128, shingle_words=5, seed=1,
-                                 lsh_false_negative_weight=0.9, drop_duplicates=False)
+                                 lsh_false_negative_weight=0.9, drop_duplicates=False, max_words=50_000)
+
+
+def test_minhash_reads_the_first_max_words_words_only():
+    words = [f"w{n}" for n in range(5000)]
+    capped = msgspec.structs.replace(RULES, max_words=1000)
+    assert minhash_signature(" ".join(words), capped) == minhash_signature(" ".join(words[:1000]), capped)
+    assert minhash_signature(" ".join(words), capped) != minhash_signature(" ".join(words), RULES)
+
+
+def test_minhash_of_a_million_distinct_words_is_bounded():
+    text = " ".join(f"w{n}" for n in range(1_000_000))
+    started = time.process_time()
+    assert minhash_signature(text, RULES) == minhash_signature(" ".join(text.split()[:RULES.max_words]), RULES)
+    assert time.process_time() - started < 10  # was 27 s, and 1.5 GB, before the cap

@@ -100,6 +100,60 @@ def test_file_name_that_is_not_utf8_gets_an_escaped_source_that_maps_back(tmp_pa
     assert only_doc(rebuilt).content == "Some text."
 
 
+def test_escaped_look_alike_and_non_utf8_name_are_two_documents(tmp_path):
+    root = tmp_path / "in"
+    root.mkdir()
+    with open(os.path.join(os.fsencode(root), b"caf\xe9.txt"), "wb") as handle:
+        handle.write(b"Latin-1 name.")
+    write(root / "caf\\xe9.txt", "Backslash name.")  # a name spelt like the escape of the other
+    write(root / "a\\x5c.txt", "Spelt like an escaped backslash.")
+    found = discover_inputs([root])
+    assert sorted(f.source for f in found) == ["a\\x5cx5c.txt", "caf\\x5cxe9.txt", "caf\\xe9.txt"]
+    contents = {f.source: only_doc(InputFile.at(f.root, f.source)).content for f in found}
+    assert contents == {"caf\\xe9.txt": "Latin-1 name.", "caf\\x5cxe9.txt": "Backslash name.",
+                        "a\\x5cx5c.txt": "Spelt like an escaped backslash."}
+    assert all(InputFile.at(f.root, f.source) == f for f in found)
+
+
+def test_a_symlink_loop_is_skipped_with_its_reason_and_discovery_goes_on(tmp_path):
+    root = tmp_path / "in"
+    write(root / "a.txt", "Text")
+    (root / "loop.txt").symlink_to(root / "loop.txt")
+    (root / "ping.txt").symlink_to(root / "pong.txt")
+    (root / "pong.txt").symlink_to(root / "ping.txt")
+    assert [f.source for f in discover_inputs([root])] == ["a.txt"]
+    assert skipped_inputs([root]) == [Skipped("loop.txt", "link_loop"), Skipped("ping.txt", "link_loop"),
+                                      Skipped("pong.txt", "link_loop")]
+
+
+def test_a_folder_that_cannot_be_listed_is_skipped_as_unreadable(tmp_path, monkeypatch):
+    root = tmp_path / "in"
+    write(root / "a.txt", "Text")
+    write(root / "locked" / "b.txt", "Text")
+    listdir = os.scandir
+
+    def scandir(path):
+        if os.fspath(path).endswith("locked"):  # as chmod 000 does for a user other than root
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return listdir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert [f.source for f in discover_inputs([root])] == ["a.txt"]
+    assert skipped_inputs([root]) == [Skipped("locked", "unreadable")]
+
+
+def test_the_runs_own_output_and_state_folders_are_not_inputs(tmp_path):
+    root = tmp_path / "nest"
+    write(root / "story.txt", "Text")
+    write(root / "out" / "records-0.jsonl", '{"text": "already cleaned"}\n')
+    write(root / "out" / "_work" / "clean" / "s.jsonl", "{}\n")
+    write(root / "state" / "site-stats-p.json", "{}\n")
+    exclude = {root / "out": "run_output", root / "state": "run_state"}
+    assert [f.source for f in discover_inputs([root], exclude)] == ["story.txt"]
+    assert skipped_inputs([root], exclude) == [Skipped("out", "run_output"), Skipped("state", "run_state")]
+    assert skipped_inputs([root / "out"], exclude) == [Skipped("out", "run_output")]  # given by name, too
+
+
 def test_discover_refuses_a_missing_path(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         discover_inputs([tmp_path / "nope"])
@@ -254,6 +308,41 @@ def test_warc_yields_one_item_per_capture_and_skips_the_rest_with_a_reason(tmp_p
         (f"{name}#5", "http_status", "the server answered '404 Not Found', not a page"),
     ]
     assert skipped == [Skipped(f"{name}#2", "warc_request")]
+
+
+def _plain_records(pages: range) -> list[bytes]:
+    """One uncompressed WARC response record per page number."""
+    records = []
+    for n in pages:
+        buffer = io.BytesIO()
+        writer = WARCWriter(buffer, gzip=False)
+        writer.write_record(_response(writer, f"http://example.com/{n}", f"<p>Page {n}</p>".encode()))
+        records.append(buffer.getvalue())
+    return records
+
+
+def test_each_capture_once_whatever_the_gzip_framing(tmp_path):
+    r = _plain_records(range(60))
+    members, n = [], 0
+    while n < 60:  # every fourth member holds two or three records; junk between some members
+        size = 1 + (len(members) % 4 == 0) + (len(members) % 8 == 0)
+        members.append(gzip.compress(b"".join(r[n:n + size])))
+        n += size
+        if len(members) % 5 == 0:
+            members.append(b"\r\njunk that is no gzip member\r\n")
+    skipped = []
+    items = list(read_input(write(tmp_path / "framed.warc.gz", b"".join(members)), LIMITS, on_skip=skipped.append))
+    assert [(i.source, i.url) for i in items] == [(f"framed.warc.gz#{n + 1}", f"http://example.com/{n}")
+                                                  for n in range(60)]
+    assert {s.reason for s in skipped} == {"warc_garbage_between_members"}
+    assert len(skipped) == sum(m.startswith(b"\r\njunk") for m in members)
+
+
+def test_a_gzip_member_holding_the_last_records_gives_each_once(tmp_path):
+    r = _plain_records(range(4))
+    data = gzip.compress(r[0]) + gzip.compress(r[1] + r[2] + r[3])
+    items = read(write(tmp_path / "tail.warc.gz", data))
+    assert [(type(i).__name__, i.source) for i in items] == [("RawInput", f"tail.warc.gz#{n}") for n in (1, 2, 3, 4)]
 
 
 def _three_pages(gz: bool, damage) -> bytes:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,12 @@ def test_training_writes_a_model_that_locate_can_use(tmp_path, config):
     assert out.read_text(encoding="utf-8") == (tmp_path / "again.json").read_text(encoding="utf-8")
     assert report["cross_validation"] == again["cross_validation"]
     assert json.loads(out.read_text(encoding="utf-8"))["version"] == "region_lr.v2"
+
+
+def test_the_link_feature_reads_a_long_word_once():
+    link_like = region_rules(load_config()).link_like
+    started = time.process_time()
+    assert link_like.search("x" * 30_000) is None
+    assert time.process_time() - started < 0.5  # was quadratic: about 5 s
+    assert [bool(link_like.search(t)) for t in ("write to ann.lee@paper.example", "ann@", "@ann.lee", "ann@lee")] == \
+        [True, False, False, False]
