@@ -13,7 +13,7 @@ from lxml import etree
 
 from pipeline.chrome import clean_text
 from pipeline.config import Config, ConfigError
-from pipeline.decoding import strip_control_references, strip_controls
+from pipeline.inputs.decoding import strip_control_references, strip_controls
 from pipeline.document import Document, RawInput, Reject, Removal
 from pipeline.html_extract import extract_html, parse_html
 from pipeline.html_meta import extract_html_metadata

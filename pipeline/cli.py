@@ -251,7 +251,7 @@ def _absolute(path: str | None) -> str | None:
 def _warm_up(args: argparse.Namespace, reference_date: str | None) -> None:
     """Load the cleaning models before Luigi forks one process per task (only then worth it)."""
     if args.workers > 1:
-        from pipeline.batch import warm_up
+        from pipeline.batch.clean import warm_up
         from pipeline.clean import Cleaner
 
         warm_up(Cleaner.from_config(load_config(args.config),
@@ -282,7 +282,9 @@ def command_daily(args: argparse.Namespace) -> int:
 
 
 def command_run(args: argparse.Namespace) -> int:
-    from pipeline.tasks import CleanRun, RunError, output_lock, unsafe_output
+    from pipeline.batch.folder import RunError, unsafe_output
+    from pipeline.batch.lock import output_lock
+    from pipeline.tasks import CleanRun
 
     load_config(args.config)  # fail loudly before any work starts
     if args.workers < 1:

@@ -9,7 +9,7 @@ import pipeline.clean
 from pipeline.clean import (Cleaner, DocumentTimeout, _scrub_controls, safe_html, time_budget,
                             without_internal_subset)
 from pipeline.config import ConfigError, load_config
-from pipeline.decoding import strip_control_references
+from pipeline.inputs.decoding import strip_control_references
 from pipeline.document import Document, RawInput, Reject, Removal
 
 BODY = ("<p>The council voted on Tuesday to close the old bridge to heavy traffic, citing a report that "

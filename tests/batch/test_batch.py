@@ -12,14 +12,20 @@ from pathlib import Path
 import pytest
 
 from pipeline import cli
-from pipeline.batch import (PLAN_FORMAT, build_batch_index, clean_shard, count_site_paragraphs, finalise_shard,
-                            plan_shards, read_plan, shard_weight, write_plan)
+from pipeline.batch.clean import clean_shard
+from pipeline.batch.finalise import finalise_shard
+from pipeline.batch.folder import unsafe_output
+from pipeline.batch.index import build_batch_index, count_site_paragraphs
+from pipeline.batch.lock import OutputLockedError, output_lock
+from pipeline.batch.plan import PLAN_FORMAT, plan_shards, read_plan, shard_weight, write_plan
+from pipeline.batch.publish import PublishError, publish_run
+from pipeline.batch.stale import drop_stale_work
+from pipeline.batch.writing import dumps
 from pipeline.benchmark import scale_inputs
 from pipeline.config import load_config
-from pipeline.inputs import discover_inputs
-from pipeline.site_stats import SiteRepeatedRules, SiteStats
-from pipeline.tasks import OutputLockedError, PublishError, drop_stale_work, output_lock, publish_run, unsafe_output
-from pipeline.writing import dumps
+from pipeline.document import Document
+from pipeline.dedup.site_repeated import SiteRepeatedRules, SiteStats
+from pipeline.inputs.discovery import discover_inputs
 
 
 def _files(tmp_path: Path, count: int) -> Path:
@@ -229,7 +235,9 @@ def test_scale_inputs_copies_under_new_names_keeping_extensions(tmp_path):
 
 
 def _shard(rows: list[dict]) -> io.StringIO:
-    return io.StringIO("".join(dumps({"kind": "record", **row}) + "\n" for row in rows))
+    # a shard row is a whole record: the fields a test leaves out take a cleaned document's defaults
+    return io.StringIO("".join(dumps({"kind": "record", **Document(row["id"], row["source"]).as_record(), **row}) + "\n"
+                               for row in rows))
 
 
 def test_site_counts_take_lines_of_multi_line_paragraphs_and_each_record_once():
@@ -279,10 +287,10 @@ def test_batch_index_takes_one_id_twice_without_failing():
 
 
 def test_each_process_warms_up_once_outside_any_budget_before_its_first_document(tmp_path, monkeypatch):
-    import pipeline.batch
+    import pipeline.batch.clean
     import pipeline.clean
     from pipeline.clean import Cleaner
-    from pipeline.inputs import Limits
+    from pipeline.inputs.limits import Limits
 
     calls = []
     clean_raw = pipeline.clean.clean_raw
@@ -292,10 +300,11 @@ def test_each_process_warms_up_once_outside_any_budget_before_its_first_document
         return clean_raw(raw, *args)
 
     monkeypatch.setattr(pipeline.clean, "clean_raw", recording)
-    monkeypatch.setattr(pipeline.batch, "_warmed", False)  # a fresh worker process
+    monkeypatch.setattr(pipeline.batch.clean, "_warmed", False)  # a fresh worker process
     config = load_config()
     cleaner, limits = Cleaner.from_config(config), Limits.from_config(config)
     files = discover_inputs([_files(tmp_path, 2)])
     clean_shard(files[:1], cleaner, limits, io.StringIO())
     clean_shard(files[1:], cleaner, limits, io.StringIO())
     assert calls == [("warm-up.html", False), ("warm-up.txt", False), ("doc000.txt", True), ("doc001.txt", True)]
+

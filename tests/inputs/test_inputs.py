@@ -15,8 +15,10 @@ from warcio.warcwriter import WARCWriter
 from conftest import overlay_config
 from pipeline.config import ConfigError, load_config
 from pipeline.document import RawInput, Reject
-from pipeline.inputs import (InputFile, Limits, Skipped, discover_inputs, input_format, read_input,
-                             skipped_inputs)
+from pipeline.inputs.discovery import InputFile, Skipped, discover_inputs, skipped_inputs
+from pipeline.inputs.formats import input_format
+from pipeline.inputs.limits import Limits
+from pipeline.inputs.reading import read_input
 
 LIMITS = Limits(max_input_bytes=100_000, max_decompressed_bytes=200_000, max_line_chars=5_000)
 PAGE = "<html><head><title>T</title></head><body><p>Der Bürgermeister sprach.</p></body></html>"
@@ -503,3 +505,4 @@ def test_jsonl_with_only_blank_lines_is_empty(tmp_path):
 
 def test_deeply_nested_json_line_is_malformed(tmp_path):
     assert only_reject(write(tmp_path / "n.jsonl", "[" * 20_000 + "]" * 20_000)) == ("n.jsonl#1", "malformed_json")
+
