@@ -65,9 +65,14 @@ def clean_shard(members: Iterable[InputFile], cleaner: Cleaner, limits: Limits, 
     reported = 0.0
     members = list(members)
     skipped: Counter = Counter()
+    seen = 0
+
+    def on_seen() -> None:
+        nonlocal seen
+        seen += 1
+
     for n, f in enumerate(members, 1):
-        for item in read_input(f, limits, on_skip=lambda skip: skipped.update([skip.reason])):
-            counts["documents"] += 1
+        for item in read_input(f, limits, on_skip=lambda skip: skipped.update([skip.reason]), on_seen=on_seen):
             result = item if isinstance(item, Reject) else cleaner.clean(item)
             if isinstance(result, Reject):
                 out.write(dumps(as_json(RejectRow(result.source, result.reason, result.message))) + "\n")
@@ -78,7 +83,9 @@ def clean_shard(members: Iterable[InputFile], cleaner: Cleaner, limits: Limits, 
         if progress and (n == len(members) or time.perf_counter() - reported >= PROGRESS_EVERY):
             reported = time.perf_counter()
             progress(n)
-    stats = StatsRow(documents=counts["documents"], skipped=dict(sorted(skipped.items())),
+    # the documents the readers owe, counted apart from the rows written (manifest: accounted)
+    counts["documents"] = seen
+    stats = StatsRow(documents=seen, skipped=dict(sorted(skipped.items())),
                      seconds=round(time.perf_counter() - started, 3))
     out.write(dumps(as_json(stats)) + "\n")
     return counts

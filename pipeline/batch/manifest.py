@@ -54,7 +54,8 @@ def build_manifest(run: RunFacts, counts: Counter, record_files: list[str], star
         "inputs": {"files": run.files, "documents": documents, "paths": list(run.paths)},
         "records": records,
         "rejects": rejects,
-        # every document read ends as exactly one record or one reject
+        # the documents the readers owe (captures by their headers, lines, files), counted
+        # apart from the rows written, against what came out: each one record or one reject
         "accounted": documents == records + rejects,
         "duplicates": counts.get("duplicates", 0),
         "rejects_by_reason": _by_prefix(counts, "reject:"),

@@ -25,9 +25,13 @@ _GZIP_MEMBER_START = GZIP_MAGIC + b"\x08"
 _HTML_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
-def read_warc(f: InputFile, limits: Limits, *, arc: bool,
-              on_skip: Callable[[Skipped], None] | None) -> Iterator[RawInput | Reject]:
+def read_warc(f: InputFile, limits: Limits, *, arc: bool, on_skip: Callable[[Skipped], None] | None,
+              on_seen: Callable[[], None]) -> Iterator[RawInput | Reject]:
     """Records of a (W)ARC; after a broken record, reading resumes at the next record header.
+
+    ``on_seen`` is called for each capture when its header is read, for each broken
+    record, and once for an archive without captures: the reader's own count of the
+    documents it owes, which the manifest holds against records plus rejects.
 
     A record is held until the next one is parsed, because only then does warcio tell
     whether its declared length ran past its end (a record that swallowed its neighbours).
@@ -35,7 +39,7 @@ def read_warc(f: InputFile, limits: Limits, *, arc: bool,
     with open(f.path, "rb") as handle:
         gzipped = handle.read(2) == GZIP_MAGIC
     if gzipped and not arc:
-        yield from _read_gzip_warc(f, limits, on_skip)
+        yield from _read_gzip_warc(f, limits, on_skip, on_seen)
         return
     produced = False
     number = 0
@@ -57,17 +61,20 @@ def read_warc(f: InputFile, limits: Limits, *, arc: bool,
                 failure = exc
             if held is not None:
                 item, start, errors = held
-                held = None
+                held, held_skipped = None, item is None
                 if archive.err_count > errors:  # its Content-Length ran into what follows it
                     item = Reject(f"{f.source}#{number - 1}", MALFORMED_WARC_RECORD,
                                   f"record {number - 1} does not end where its Content-Length says; "
                                   "reading resumed at the next record header")
                     record, failure, resume_at = None, None, start + 1
                     number -= 1
+                    if held_skipped:
+                        on_seen()  # a record taken for bookkeeping turns out broken: one more owed
                 if item is not None:
                     yield item
                     produced = True
             if failure is not None:
+                on_seen()
                 resume_at = archive.offset + 1
                 yield Reject(source, MALFORMED_WARC_RECORD,
                              f"record {number} could not be read ({describe(failure)}); "
@@ -83,7 +90,7 @@ def read_warc(f: InputFile, limits: Limits, *, arc: bool,
             if record is None:
                 break
             start = archive.offset
-            item = _warc_item(record, source, limits, on_skip)
+            item = _warc_item(record, source, limits, on_skip, on_seen)
             if isinstance(item, Reject) and item.reason == TRUNCATED_WARC_RECORD:
                 yield item
                 produced = True
@@ -93,6 +100,7 @@ def read_warc(f: InputFile, limits: Limits, *, arc: bool,
                 continue
             held = (item, start, archive.err_count)
     if not produced:
+        on_seen()
         yield Reject(f.source, NO_HTML_RECORDS,
                      f"the archive holds {number - 1} records, none a capture of an http(s) page")
 
@@ -142,8 +150,8 @@ class _GzipMember(io.RawIOBase):
         return self.end
 
 
-def _read_gzip_warc(f: InputFile, limits: Limits,
-                    on_skip: Callable[[Skipped], None] | None) -> Iterator[RawInput | Reject]:
+def _read_gzip_warc(f: InputFile, limits: Limits, on_skip: Callable[[Skipped], None] | None,
+                    on_seen: Callable[[], None]) -> Iterator[RawInput | Reject]:
     """Records of a gzipped WARC, one gzip member at a time.
 
     Each member is decompressed as it is read and parsed as an uncompressed archive, so a
@@ -171,7 +179,7 @@ def _read_gzip_warc(f: InputFile, limits: Limits,
             try:
                 for record in ArchiveIterator(member):
                     number += 1
-                    item = _warc_item(record, f"{f.source}#{number}", limits, on_skip)
+                    item = _warc_item(record, f"{f.source}#{number}", limits, on_skip, on_seen)
                     if item is not None:
                         yield item
                         produced = True
@@ -181,16 +189,19 @@ def _read_gzip_warc(f: InputFile, limits: Limits,
                     after = member.finish()
             except Rejected as rejected:
                 number += 1
+                on_seen()
                 yield Reject(f"{f.source}#{number}", rejected.reason, rejected.message)
                 produced = True
             except Exception as exc:  # a broken member: zlib, warcio or the file's end
                 number += 1
+                on_seen()
                 yield Reject(f"{f.source}#{number}", MALFORMED_WARC_RECORD,
                              f"record {number} could not be read ({describe(exc)}); "
                              "reading resumed at the next gzip member")
                 produced = True
             at = after if after is not None else _find(handle, at + 1, _GZIP_MEMBER_START)
     if not produced:
+        on_seen()
         yield Reject(f.source, NO_HTML_RECORDS,
                      f"the archive holds {number} records, none a capture of an http(s) page")
 
@@ -221,15 +232,21 @@ def _find(handle: IO[bytes], start: int, marker: bytes) -> int | None:
     return None
 
 
-def _warc_item(record, source: str, limits: Limits,
-               on_skip: Callable[[Skipped], None] | None) -> RawInput | Reject | None:
-    """A document or reject for a capture record; None (and ``on_skip``) for other records."""
+def _warc_item(record, source: str, limits: Limits, on_skip: Callable[[Skipped], None] | None,
+               on_seen: Callable[[], None]) -> RawInput | Reject | None:
+    """A document or reject for a capture record (``on_seen`` once its header says capture);
+    None (and ``on_skip``) for other records."""
     try:
         skipped = _not_a_capture(record)
         if skipped is not None:
             if on_skip is not None:
                 on_skip(Skipped(source, skipped))
             return None
+    except Exception as exc:
+        on_seen()
+        return Reject(source, MALFORMED_WARC_RECORD, f"the record is malformed ({describe(exc)})")
+    on_seen()
+    try:
         return _warc_document(record, source, limits)
     except Rejected as rejected:
         return Reject(source, rejected.reason, rejected.message)

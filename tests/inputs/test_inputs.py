@@ -506,3 +506,26 @@ def test_jsonl_with_only_blank_lines_is_empty(tmp_path):
 def test_deeply_nested_json_line_is_malformed(tmp_path):
     assert only_reject(write(tmp_path / "n.jsonl", "[" * 20_000 + "]" * 20_000)) == ("n.jsonl#1", "malformed_json")
 
+
+def test_the_archive_reader_counts_the_captures_it_owes_by_their_headers(tmp_path):
+    seen = []
+    items = list(read_input(write(tmp_path / "crawl.warc.gz", make_warc(True)), LIMITS,
+                            on_seen=lambda: seen.append(1)))
+    # four response records are captures (two become documents, two rejects); the request is not
+    assert (len(seen), len(items)) == (4, 4)
+    members = [gzip.compress(b"".join(_plain_records(range(n, n + 3)))) for n in range(0, 60, 3)]
+    seen.clear()
+    items = list(read_input(write(tmp_path / "framed.warc.gz", b"".join(members)), LIMITS,
+                            on_seen=lambda: seen.append(1)))
+    assert (len(seen), len(items)) == (60, 60)
+
+
+def test_an_archive_without_captures_owes_its_one_reject(tmp_path):
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=False)
+    writer.write_record(writer.create_warc_record("http://example.com/a", "request",
+                                                  payload=io.BytesIO(b"GET /a HTTP/1.1\r\n\r\n")))
+    seen = []
+    items = list(read_input(write(tmp_path / "requests.warc", buffer.getvalue()), LIMITS,
+                            on_seen=lambda: seen.append(1)))
+    assert ([(i.source, i.reason) for i in items], len(seen)) == ([("requests.warc", "no_html_records")], 1)
