@@ -489,9 +489,8 @@ def _site_name(lines: list[_Line], rules: ChromeRules) -> str | None:
 
 # ------------------------------------------------------------------ public API
 
-def clean_text(text: str, config: Config) -> TextClean:
+def clean_text(text: str, rules: ChromeRules) -> TextClean:
     """Split a plain-text article into body paragraphs, chrome removals and metadata lines."""
-    rules = load_chrome_rules(config)
     s = rules.structure
     lines = _read_lines(text, rules)
     _label(lines, rules, paragraphs=False)
@@ -522,13 +521,12 @@ def clean_text(text: str, config: Config) -> TextClean:
     return out
 
 
-def detect_chrome_paragraphs(paragraphs: list[str], config: Config) -> tuple[list[str], list[Removal]]:
+def detect_chrome_paragraphs(paragraphs: list[str], rules: ChromeRules) -> tuple[list[str], list[Removal]]:
     """The chrome rules alone, for already-extracted paragraphs: (kept, removals).
 
     Only rules that hold anywhere apply, plus captions printed twice or above a credit and
     inline teaser spans; no title, byline or zone logic.
     """
-    rules = load_chrome_rules(config)
     lines = [_Line(text=normalise_line(p), raw=p, glued=False,
                    words=count_words(p, rules.structure.letters_per_word)) for p in paragraphs]
     lines = [ln for ln in lines if ln.text]

@@ -364,9 +364,9 @@ def _category(line: str, words: int, where: str, rules: RegionRules) -> tuple[st
     return default[where]
 
 
-def locate_article(text: str, config: Config) -> Region:
+def locate_article(text: str, rules: RegionRules) -> Region:
     """Find the article's region in a page's text; every dropped line is recorded with its category."""
-    return _locate(text, region_rules(config))
+    return _locate(text, rules)
 
 
 def _locate(text: str, rules: RegionRules, model: LineModel | None = None) -> Region:

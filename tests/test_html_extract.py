@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from pipeline.chrome import load_chrome_rules
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.document import Removal
 from pipeline.evaluation import TRAFILATURA, evaluate, measure_side, shingle_counts, summarise
@@ -172,7 +173,7 @@ def test_extract_html_end_to_end(config):
     html = page("<nav><a href='/'>Home</a> <a href='/news'>News</a></nav><article><h1>Bridge closed</h1>"
                 + BODY + "<div class='related-stories'><a href='/a'>Another story</a></div></article>"
                 "<footer>Copyright The Courier</footer>", head="<title>Bridge closed - The Courier</title>")
-    result = extract_html(html, config)
+    result = extract_html(html, html_rules(config), load_chrome_rules(config))
     assert result.paragraphs[0].startswith("The council voted on Tuesday")
     assert len(result.paragraphs) == 3
     assert {(r.category, r.rule) for r in result.removed} >= {
@@ -181,12 +182,12 @@ def test_extract_html_end_to_end(config):
 
 
 def test_not_html_gives_nothing(config):
-    assert extract_html("", config).paragraphs == []
+    assert extract_html("", html_rules(config), load_chrome_rules(config)).paragraphs == []
 
 
 def test_page_parsing_to_one_element_keeps_its_text(config):
     html = "<?xml version='1.0' encoding='utf-8'?><html><body><p>" + "word " * 60 + "</p></body></html>"
-    assert extract_html(html, config).paragraphs == [("word " * 60).strip()]
+    assert extract_html(html, html_rules(config), load_chrome_rules(config)).paragraphs == [("word " * 60).strip()]
 
 
 # ------------------------------------------------------------------ configuration
@@ -253,7 +254,7 @@ REAL_PAGES = {
 def extracted(config):
     out = {}
     for path in sorted(FIXTURES.glob("*.html")):
-        out[path.name[:8]] = extract_html(path.read_text(encoding="utf-8"), config)
+        out[path.name[:8]] = extract_html(path.read_text(encoding="utf-8"), html_rules(config), load_chrome_rules(config))
     return out
 
 

@@ -53,16 +53,21 @@ def config():
     return load_config()
 
 
-def test_menu_before_the_article_is_navigation(config):
-    region = locate_article(PAGE, config)
+@pytest.fixture(scope="module")
+def rules(config):
+    return region_rules(config)
+
+
+def test_menu_before_the_article_is_navigation(rules):
+    region = locate_article(PAGE, rules)
     menu = [r for r in region.removed if r.category == "navigation"]
     assert menu == [Removal("navigation", item, "before_article.v1")
                     for item in ("* Home", "* World", "* Politics", "* Business", "* Sport", "* Weather")]
     assert "* Home" not in region.text
 
 
-def test_footer_after_the_article_is_dropped_with_its_rule(config):
-    region = locate_article(PAGE, config)
+def test_footer_after_the_article_is_dropped_with_its_rule(rules):
+    region = locate_article(PAGE, rules)
     assert Removal("footer", "© 2024 Example Media. All rights reserved.", "copyright_footer.v1") in region.removed
     assert Removal("related_links", "* Privacy", "list_item_after_article.v1") in region.removed
     assert Removal("related_links", "* Five things to do this weekend",
@@ -70,8 +75,8 @@ def test_footer_after_the_article_is_dropped_with_its_rule(config):
     assert "Example Media" not in region.text
 
 
-def test_title_and_short_body_paragraph_are_kept(config):
-    region = locate_article(PAGE, config)
+def test_title_and_short_body_paragraph_are_kept(rules):
+    region = locate_article(PAGE, rules)
     lines = region.text.split("\n")
     assert lines[0] == "    Council approves new bridge over the river"
     assert "    He declined." in lines
@@ -79,20 +84,20 @@ def test_title_and_short_body_paragraph_are_kept(config):
     assert len(region.removed) == 13
 
 
-def test_blank_lines_between_kept_lines_are_preserved(config):
-    region = locate_article(PAGE, config)
+def test_blank_lines_between_kept_lines_are_preserved(rules):
+    region = locate_article(PAGE, rules)
     assert region.text.split("\n")[1] == ""
     assert "\n\n\n" not in region.text
 
 
-def test_blank_input_gives_an_empty_region(config):
-    assert locate_article("\n   \n", config).text == ""
+def test_blank_input_gives_an_empty_region(rules):
+    assert locate_article("\n   \n", rules).text == ""
 
 
 def test_hand_rules_scorer_finds_the_same_article(tmp_path):
     overlay = tmp_path / "user.toml"
     overlay.write_text('[region.scoring]\nscorer = "rules"\n', encoding="utf-8")
-    region = locate_article(PAGE, load_config(overlay))
+    region = locate_article(PAGE, region_rules(load_config(overlay)))
     assert "He declined." in region.text
     assert "* Home" not in region.text
 
@@ -134,8 +139,8 @@ def test_line_labels_follow_the_gold_body():
      ["Subscribe to the", "Pokemon Go Eevee Evolution", "Delivering videogame justice since 2008.",
       "Star Wars Celebration"]),
 ])
-def test_real_dumps_keep_the_article_and_drop_the_page(config, name, must_contain, must_not_contain):
-    region = locate_article((FIXTURES / name).read_text(encoding="utf-8"), config)
+def test_real_dumps_keep_the_article_and_drop_the_page(rules, name, must_contain, must_not_contain):
+    region = locate_article((FIXTURES / name).read_text(encoding="utf-8"), rules)
     for snippet in must_contain:
         assert snippet in region.text
     for snippet in must_not_contain:
@@ -144,9 +149,9 @@ def test_real_dumps_keep_the_article_and_drop_the_page(config, name, must_contai
 
 
 @pytest.mark.parametrize("seed", sorted(p.stem for p in (FIXTURES / "seeds").glob("*.txt")))
-def test_seeds_keep_every_body_paragraph_and_metadata_line(config, seed):
+def test_seeds_keep_every_body_paragraph_and_metadata_line(rules, seed):
     gold = json.loads((FIXTURES / "seeds" / f"{seed}.json").read_text(encoding="utf-8"))
-    region = locate_article((FIXTURES / "seeds" / f"{seed}.txt").read_text(encoding="utf-8"), config)
+    region = locate_article((FIXTURES / "seeds" / f"{seed}.txt").read_text(encoding="utf-8"), rules)
     kept = " ".join(region.text.split())
     for paragraph in gold["body"]:
         assert " ".join(paragraph.split()) in kept
