@@ -1,4 +1,4 @@
-"""Tests for pipeline.normalise: real-world bylines, datelines and title forms from many sites
+"""Tests for the metadata normalisers: real-world bylines, datelines and title forms from many sites
 and languages (English, German, French, Spanish, Italian, Dutch, Chinese...), with exact outputs."""
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from pipeline.config import ConfigError
-from pipeline.normalise import (
-    ParsedDate, clean_title, is_person_name, looks_like_byline, normalise_authors, parse_date,
-)
+from pipeline.metadata.authors import is_person_name, looks_like_byline, normalise_authors
+from pipeline.metadata.dates import ParsedDate, parse_date
+from pipeline.metadata.title import clean_title
 
 BYLINES = [
     # (byline or author field(s), site name, expected person names)
