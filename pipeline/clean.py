@@ -16,9 +16,10 @@ from pipeline.config import Config, ConfigError
 from pipeline.decoding import strip_control_references, strip_controls
 from pipeline.document import Document, RawInput, Reject, Removal
 from pipeline.html_extract import extract_html, parse_html
-from pipeline.html_meta import extract_html_metadata
 from pipeline.language import LanguageSettings, detect_language
-from pipeline.normalise import normalise_authors, parse_date
+from pipeline.metadata.authors import normalise_authors
+from pipeline.metadata.dates import parse_date
+from pipeline.metadata.page import extract_html_metadata
 from pipeline.region import locate_article
 
 NO_ARTICLE_TEXT = "no_article_text"
