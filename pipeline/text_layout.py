@@ -28,9 +28,10 @@ _CODE_TOKEN = re.compile(r"[{}]|;(?:\S|\s*$)|\w=[\w\"'(\[!]|=>|===?|\w\.\w+\(|\b
 # comments, CDATA wrappers, and a line that opens a block ("a.nav img {"): prose never does
 _COMMENT_LINE = re.compile(r"^(?:.*\{|/\*.*\*/|<!--.*-->|<!\[CDATA\[.*|.*\]\]>|//\s*<!\[CDATA\[.*)$")
 _LIST_START = re.compile(r"^\s*(?:[*+\-•·▪◦■►▸‣–]|\d{1,3}[.)]|#{1,6})\s")
-_BLOCK_START = re.compile(r"^\s*(?:[|>]|```)")
+_BLOCK_START = re.compile(r"^\s*(?:[|>]|```)")  # quotes, table rows, code fences
+_COLUMN_GAP = re.compile(r"\S {3,}\S")  # a table row laid out in columns
 
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*([^)\s]*)(?:\s+\"[^\"]*\")?\s*\)")
+_MD_IMAGE = re.compile(r"!\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*([^)\s]*)(?:\s+\"[^\"]*\")?\s*\)")
 _MD_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*([^)\s]*)(?:\s+\"[^\"]*\")?\s*\)")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
 _MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
@@ -40,6 +41,7 @@ _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|])")
 _MD_MARK = re.compile(r"\]\(|^\s{0,3}#{1,6}\s|\*\*\S", re.M)
 
 _LETTER = re.compile(r"[^\W\d_]")
+_BULLET = re.compile(r"[*+•·▪◦■►▸‣–-](?:\s|$)")
 _OPENING = "([{«‹"
 _CLOSING = ")]}»›.,:;!?"
 
@@ -189,13 +191,13 @@ def estimate_wrap_width(lines: list[str], rules: LayoutRules) -> int | None:
     """The column a renderer wrapped the dump at, or None when its lines were never wrapped.
 
     A wrapped dump piles its paragraph lines up just below one width and has almost none
-    just above it, and few lines of several words longer than it; that width is the one
-    with the most lines in the band below it, net of those in the band above.
+    just above it, and few lines of several words longer than it; of the widths that show
+    that, the one with the most lines in the band below it, net of those in the band above.
     """
     # a line of one token (a URL) overflows any width, and list items and table rows are
-    # often left unwrapped: neither says anything of the width
+    # often left unwrapped: none says anything of the width
     lengths = Counter(len(line.rstrip()) for line in lines
-                      if len(line.split()) > 1 and not _LIST_START.match(line) and not _BLOCK_START.match(line))
+                      if len(line.split()) > 1 and not _is_structure(line))
     total = sum(lengths.values())
     if total < rules.wrap_min_lines:
         return None
@@ -204,20 +206,24 @@ def estimate_wrap_width(lines: list[str], rules: LayoutRules) -> int | None:
     def within(low: int, high: int) -> int:
         return sum(n for length, n in lengths.items() if low < length <= high)
 
+    longest = max(lengths, default=0)
     best, best_net = None, 0
     for width in range(rules.wrap_min_width, rules.wrap_max_width + 1):
         if width not in lengths:
             continue  # the width is a length some line reaches
-        net = within(width - band, width) - 2 * within(width, width + band)
+        below, longer = within(width - band, width), within(width, longest)
+        if below < rules.wrap_min_lines or below < rules.wrap_min_share * total \
+                or longer > rules.wrap_max_overflow * below:
+            continue
+        net = below - 2 * within(width, width + band)
         if net > best_net:
             best, best_net = width, net
-    if best is None:
-        return None
-    below, longer = within(best - band, best), within(best, max(lengths))
-    if below < rules.wrap_min_lines or below < rules.wrap_min_share * total \
-            or longer > rules.wrap_max_overflow * below:
-        return None
     return best
+
+
+def _is_structure(line: str) -> bool:
+    """A list item, quote, table row or fence: a line of its own, never a wrapped piece."""
+    return bool(_LIST_START.match(line) or _BLOCK_START.match(line) or _COLUMN_GAP.search(line))
 
 
 def _indent(line: str) -> int:
@@ -226,7 +232,7 @@ def _indent(line: str) -> int:
 
 def is_wrapped_continuation(previous: str, line: str, width: int) -> bool:
     """Whether ``line`` continues ``previous``: its first word would not have fitted after it."""
-    if not previous.strip() or not line.strip() or _LIST_START.match(line) or _BLOCK_START.match(line):
+    if not previous.strip() or not line.strip() or _is_structure(line) or _COLUMN_GAP.search(previous):
         return False
     if _indent(line) < _indent(previous) or _indent(line) > _indent(previous) + 6:
         return False
@@ -323,6 +329,8 @@ def _is_fragment(line: str, rules: LayoutRules) -> bool:
     stripped = line.strip()
     if not 0 < len(stripped) <= rules.fragment_max_chars:
         return False
+    if _BULLET.match(stripped):
+        return False  # an empty list item ("*", an icon link) is list structure, not a fragment
     # no letter ("(", "1", "/") or a lower-case joining word ("of"); never a label like "FAQ"
     return not _LETTER.search(stripped) or stripped.islower()
 

@@ -43,8 +43,8 @@ def test_wrapped_lynx_page_is_rejoined_into_paragraphs_and_list_items(config):
     ]
     assert layout.notes == (
         "layout: rejoined 14 hard-wrapped lines into their paragraphs (wrap width 71 measured on the dump)",
-        "layout: joined 2 one-link fragment lines to their neighbours",
     )
+    assert blocks[14:17] == ["Share", "*", "*"]  # empty list items (icon links) stay list structure
     assert layout.removed == ()  # rejoining lines removes no text
 
 
@@ -174,3 +174,14 @@ def test_a_bad_page_marker_pattern_is_refused(tmp_path):
     overlay.write_text("[text_layout]\ncode_page_marker = '(unclosed'\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"\[text_layout\] code_page_marker is not a regular expression"):
         layout_rules(load_config(overlay))
+
+
+def test_a_linked_image_with_brackets_in_its_alt_text_is_removed_whole(config):
+    line = "[![6 Best Baking Boxes [Tested and Reviewed]](https://i.example/a.jpg)](https://s.example/b) Next"
+    layout = normalise_layout("\n".join([line] * 3) + "\n", config)
+    assert layout.text == " Next\n Next\n Next\n"
+    assert layout.removed[:2] == (
+        Removal("image_caption", "![6 Best Baking Boxes [Tested and Reviewed]](https://i.example/a.jpg)",
+                "markdown_image.v1"),
+        Removal("markup", "https://s.example/b", "markdown_link_url.v1"),
+    )
