@@ -312,8 +312,9 @@ def _strip_images(line: str, removed: list[Removal], counts: Counter) -> str:
 
 def _strip_link_urls(line: str, removed: list[Removal], counts: Counter) -> str:
     def read(match: re.Match) -> str:
-        if match.group(2):
-            removed.append(Removal(MARKUP, match.group(2), "markdown_link_url.v1"))
+        target = match.group(0)[match.end(1) - match.start(0) + 1:]  # "(url "title")"
+        if target.strip("() "):
+            removed.append(Removal(MARKUP, target, "markdown_link_url.v1"))
         counts["link URLs removed"] += 1
         text = match.group(1)
         # "works?[ Learn more](url)": the space inside the brackets is the one between words

@@ -58,11 +58,11 @@ def test_markdown_page_keeps_link_text_and_records_each_url(config):
         "podcast, The Readout Loud. You can reach Elaine on Signal at elaineywchen.70.",
     ]
     assert layout.removed == (
-        Removal("markup", "https://x.com/elaineywchen", "markdown_link_url.v1"),
-        Removal("markup", "/cdn-cgi/l/email-protection#71141d10181f145f1219141f31020510051f1406025f121e1c",
+        Removal("markup", '(https://x.com/elaineywchen "X")', "markdown_link_url.v1"),
+        Removal("markup", '(/cdn-cgi/l/email-protection#71141d10181f145f1219141f31020510051f1406025f121e1c "Email")',
                 "markdown_link_url.v1"),
-        Removal("markup", "/signup/readout/", "markdown_link_url.v1"),
-        Removal("markup", "/category/readout-loud/", "markdown_link_url.v1"),
+        Removal("markup", "(/signup/readout/)", "markdown_link_url.v1"),
+        Removal("markup", "(/category/readout-loud/)", "markdown_link_url.v1"),
     )
     assert layout.notes[-1] == "layout: read markdown: 4 link URLs removed"
 
@@ -81,7 +81,7 @@ def test_markdown_images_headings_emphasis_and_escapes(config):
         "At Scratch Culinary , we keep our finger on the pulse.", "",
     ]
     assert layout.removed == (
-        Removal("markup", "https://a.example/x", "markdown_link_url.v1"),
+        Removal("markup", "(https://a.example/x)", "markdown_link_url.v1"),
         Removal("image_caption", "![Picture of Andrew King](https://img.example/a.jpg)", "markdown_image.v1"),
     )
 
@@ -183,5 +183,5 @@ def test_a_linked_image_with_brackets_in_its_alt_text_is_removed_whole(config):
     assert layout.removed[:2] == (
         Removal("image_caption", "![6 Best Baking Boxes [Tested and Reviewed]](https://i.example/a.jpg)",
                 "markdown_image.v1"),
-        Removal("markup", "https://s.example/b", "markdown_link_url.v1"),
+        Removal("markup", "(https://s.example/b)", "markdown_link_url.v1"),
     )
