@@ -21,6 +21,7 @@ from pipeline.metadata.authors import normalise_authors
 from pipeline.metadata.dates import parse_date
 from pipeline.metadata.page import extract_html_metadata
 from pipeline.region import locate_article
+from pipeline.text_layout import normalise_layout
 
 NO_ARTICLE_TEXT = "no_article_text"
 TIME_BUDGET_EXCEEDED = "time_budget_exceeded"
@@ -228,7 +229,11 @@ def _clean_html(doc: Document, html: str, config: Config, reference_date: date |
 
 
 def _clean_plain_text(doc: Document, text: str, config: Config, reference_date: date | None) -> None:
-    region = locate_article(text, config)
+    # every renderer's layout made paragraphs first: the region model and the rules judge those
+    layout = normalise_layout(text, config)
+    doc.notes.extend(layout.notes)
+    doc.removed.extend(layout.removed)
+    region = locate_article(layout.text, config)
     doc.removed.extend(region.removed)
     cleaned = clean_text(region.text, config)
     doc.removed.extend(cleaned.removed)
