@@ -13,10 +13,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from pipeline.config import Config, ConfigError, parsed_once, typed_table
+from pipeline.config import Config
 from pipeline.document import Removal
+from pipeline.schema import TextLayout as LayoutRules
 
-SECTION = "text_layout"
 CODE = "code"
 MARKUP = "markup"
 IMAGE = "image_caption"
@@ -47,26 +47,6 @@ _CLOSING = ")]}»›.,:;!?"
 
 
 @dataclass(frozen=True)
-class LayoutRules:
-    """Thresholds of the layout steps, from ``[text_layout]`` (configs/rules/text_layout.toml)."""
-
-    wrap_min_width: int
-    wrap_max_width: int
-    wrap_band: int
-    wrap_min_lines: int
-    wrap_min_share: float
-    wrap_max_overflow: float
-    markdown_min_marks: int
-    code_min_symbol_share: float
-    code_min_chars: int
-    code_page_marker: str
-    code_min_page_markers: int
-    fragment_max_chars: int
-    fragment_min_run: int
-    fragment_attach_max_words: int
-
-
-@dataclass(frozen=True)
 class Layout:
     """The dump with its layout normalised, what was cut out of it, and what was done."""
 
@@ -75,18 +55,9 @@ class Layout:
     notes: tuple[str, ...]
 
 
-def _parse_rules(section: dict) -> LayoutRules:
-    rules = typed_table(LayoutRules, SECTION, section)
-    try:
-        re.compile(rules.code_page_marker)
-    except re.error as exc:
-        raise ConfigError(f"[{SECTION}] code_page_marker is not a regular expression: {exc}") from exc
-    return rules
-
-
 def layout_rules(config: Config) -> LayoutRules:
-    """The layout thresholds, parsed and checked once per configuration."""
-    return parsed_once(config, SECTION, _parse_rules)
+    """The layout thresholds of ``config`` (checked when the configuration was loaded)."""
+    return config.rules.text_layout
 
 
 def normalise_layout(text: str, config: Config) -> Layout:

@@ -172,7 +172,7 @@ def test_is_code_tells_script_from_prose(config):
 def test_a_bad_page_marker_pattern_is_refused(tmp_path):
     overlay = tmp_path / "bad.toml"
     overlay.write_text("[text_layout]\ncode_page_marker = '(unclosed'\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"\[text_layout\] code_page_marker is not a regular expression"):
+    with pytest.raises(ConfigError, match=r"\[text_layout\] code_page_marker: bad regex"):
         layout_rules(load_config(overlay))
 
 
