@@ -9,9 +9,9 @@ from luigi import LocalTarget
 from pipeline import cli
 from pipeline.batch import (PLAN_FORMAT, build_batch_index, count_site_paragraphs, finalise_shard, plan_shards,
                             read_plan, shard_weight, write_plan)
-from pipeline.benchmark import scale_inputs
 from pipeline.config import load_config
 from pipeline.inputs import discover_inputs
+from pipeline.measure.benchmark import scale_inputs
 from pipeline.site_stats import SiteRepeatedRules, SiteStats
 from pipeline.tasks import drop_stale_work, publish_records, published
 from pipeline.writing import dumps
