@@ -12,7 +12,7 @@ from __future__ import annotations
 from pipeline.config import Config
 from pipeline.document import Removal
 from pipeline.text.body import locate_body
-from pipeline.text.lines import Line, count_words, label_lines, normalise_line, read_lines
+from pipeline.text.lines import Line, apply_line_rules, count_words, normalise_line, read_lines
 from pipeline.text.rules import ChromeRules, load_chrome_rules
 from pipeline.text.zones import TextClean, body_labels, read_head, read_tail, set_meta
 
@@ -49,7 +49,7 @@ def clean_text(text: str, config: Config) -> TextClean:
     rules = load_chrome_rules(config)
     s = rules.structure
     lines = read_lines(text, rules)
-    label_lines(lines, rules, paragraphs=False)
+    apply_line_rules(lines, rules, paragraphs=False)
     out = TextClean(paragraphs=[], removed=[])
     out.site_name = _site_name(lines, rules)
     span = locate_body(lines, rules)
@@ -87,7 +87,7 @@ def detect_chrome_paragraphs(paragraphs: list[str], config: Config) -> tuple[lis
     lines = [Line(text=normalise_line(p), raw=p, glued=False,
                   words=count_words(p, rules.structure.letters_per_word)) for p in paragraphs]
     lines = [ln for ln in lines if ln.text]
-    label_lines(lines, rules, paragraphs=True)
+    apply_line_rules(lines, rules, paragraphs=True)
     kept: list[str] = []
     removed: list[Removal] = []
     for line in lines:

@@ -104,7 +104,7 @@ def read_lines(text: str, rules: ChromeRules) -> list[Line]:
     return lines
 
 
-def label_lines(lines: list[Line], rules: ChromeRules, paragraphs: bool) -> None:
+def apply_line_rules(lines: list[Line], rules: ChromeRules, paragraphs: bool) -> None:
     """Attach rule matches (chrome and metadata) and structural caption labels.
 
     ``paragraphs`` is true for already-extracted paragraphs: no metadata lines, no
