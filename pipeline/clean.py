@@ -1,7 +1,6 @@
 """One input document in, one cleaned Document or one Reject out: the per-document pipeline."""
 from __future__ import annotations
 
-import re
 import signal
 import threading
 from contextlib import contextmanager
@@ -11,16 +10,17 @@ from typing import Iterator
 
 from lxml import etree
 
-from pipeline.chrome import clean_text
 from pipeline.config import Config, ConfigError
-from pipeline.decoding import strip_control_references, strip_controls
+from pipeline.decoding import strip_controls
 from pipeline.document import Document, RawInput, Reject, Removal
-from pipeline.html_extract import extract_html, parse_html
+from pipeline.html.extract import extract_html
+from pipeline.html.parse import parse_html, safe_html
 from pipeline.language import LanguageSettings, detect_language
 from pipeline.metadata.authors import normalise_authors
 from pipeline.metadata.dates import parse_date
 from pipeline.metadata.page import extract_html_metadata
-from pipeline.region import locate_article
+from pipeline.text.chrome import clean_text
+from pipeline.text.region import locate_article
 from pipeline.text_layout import normalise_layout
 
 NO_ARTICLE_TEXT = "no_article_text"
@@ -28,12 +28,6 @@ TIME_BUDGET_EXCEEDED = "time_budget_exceeded"
 CLEANING_ERROR = "cleaning_error"
 MARKUP_TOO_DEEP = "markup_too_deep"
 
-# An HTML page never needs a DOCTYPE internal subset; it only carries entity
-# declarations (billion laughs, external entities).  It is cut before parsing, so no
-# parser ever sees a declaration, and the undeclared references stay literal text.
-_INTERNAL_SUBSET = re.compile(r"\A(\s*(?:<\?xml[^>]{0,200}>\s*)?(?:<!--.{0,2000}?-->\s*)*<!DOCTYPE\b[^\[>]{0,500})\[",
-                              re.I | re.S)
-_SUBSET_END = re.compile(r"\]\s*>")
 
 
 _REPEAT_SECONDS = 0.05
@@ -157,29 +151,6 @@ def clean_raw(raw: RawInput, config: Config, language: LanguageSettings,
     doc.language, doc.language_score = detect_language(doc.text, language)
     _resolve_text_date(doc, config, reference_date)
     return doc
-
-
-def safe_html(html: str) -> tuple[str, list[str]]:
-    """``html`` without what no parser should see: entity declarations, references to controls."""
-    notes = []
-    html, subsets = without_internal_subset(html)
-    if subsets:
-        notes.append("removed the DOCTYPE's internal subset (entity declarations are never expanded)")
-    html, references = strip_control_references(html)
-    if references:
-        notes.append(f"removed {references} character references to control characters")
-    return html, notes
-
-
-def without_internal_subset(html: str) -> tuple[str, int]:
-    """``html`` with the DOCTYPE's ``[...]`` internal subset cut out, and 1 if there was one."""
-    match = _INTERNAL_SUBSET.match(html)
-    if match is None:
-        return html, 0
-    end = _SUBSET_END.search(html, match.end())
-    if end is None:  # a subset never closed: the whole page is declarations
-        return match.group(1).rstrip() + ">", 1
-    return match.group(1).rstrip() + ">" + html[end.end():], 1
 
 
 def _scrub_controls(doc: Document) -> None:

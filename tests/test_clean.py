@@ -6,11 +6,11 @@ import time
 import pytest
 
 import pipeline.clean
-from pipeline.clean import (Cleaner, DocumentTimeout, _scrub_controls, safe_html, time_budget,
-                            without_internal_subset)
+from pipeline.clean import Cleaner, DocumentTimeout, _scrub_controls, time_budget
 from pipeline.config import ConfigError, load_config
 from pipeline.decoding import strip_control_references
 from pipeline.document import Document, RawInput, Reject, Removal
+from pipeline.html.parse import safe_html, without_internal_subset
 
 BODY = ("<p>The council voted on Tuesday to close the old bridge to heavy traffic, citing a report that "
         "found cracks in two of its supporting piers.</p><p>Engineers said repairs would take at least "
