@@ -20,8 +20,8 @@ from pipeline.metadata.authors import normalise_authors
 from pipeline.metadata.dates import parse_date
 from pipeline.metadata.page import extract_html_metadata
 from pipeline.text.chrome import clean_text
+from pipeline.text.layout import normalise_layout
 from pipeline.text.region import locate_article
-from pipeline.text_layout import normalise_layout
 
 NO_ARTICLE_TEXT = "no_article_text"
 TIME_BUDGET_EXCEEDED = "time_budget_exceeded"
