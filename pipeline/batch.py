@@ -23,7 +23,7 @@ from pipeline.config import Config, models_digest, package_version
 from pipeline.dedup import find_duplicates, minhash_signature, text_hash
 from pipeline.document import RawInput, Reject
 from pipeline.inputs import InputFile, Limits, read_input
-from pipeline.normalise import parse_date
+from pipeline.metadata.dates import parse_date
 from pipeline.site_stats import (SiteRepeatedRules, SiteStats, document_fingerprints,
                                  remove_site_repeated, site_key)
 from pipeline.writing import dumps, open_exclusive, read_jsonl

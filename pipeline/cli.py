@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def command_eval(args: argparse.Namespace) -> int:
-    from pipeline.evaluation import evaluate
+    from pipeline.measure.evaluation import evaluate
 
     print(json.dumps(evaluate(args.gold_dir, args.inputs, load_config(args.config), details=args.details),
                      indent=1, ensure_ascii=False))
@@ -96,14 +96,14 @@ def command_eval(args: argparse.Namespace) -> int:
 
 
 def command_bench(args: argparse.Namespace) -> int:
-    from pipeline.evaluation import benchmark
+    from pipeline.measure.evaluation import benchmark
 
     print(json.dumps(benchmark(args.inputs, load_config(args.config), rounds=args.rounds), indent=1))
     return 0
 
 
 def command_bench_run(args: argparse.Namespace) -> int:
-    from pipeline.benchmark import benchmark_runs, format_report
+    from pipeline.measure.benchmark import benchmark_runs, format_report
 
     load_config(args.config)
     workers = [int(n) for n in args.workers_list.split(",") if n.strip()]
@@ -118,7 +118,7 @@ def command_bench_run(args: argparse.Namespace) -> int:
 
 
 def command_train_region(args: argparse.Namespace) -> int:
-    from pipeline.region import train_region_model
+    from pipeline.measure.training import train_region_model
 
     print(json.dumps(train_region_model(args.text_dir, args.gold_dir, load_config(args.config),
                                         out_path=args.out, folds=args.folds), indent=1))

@@ -14,7 +14,7 @@ import pytest
 from pipeline import cli
 from pipeline.batch import (PLAN_FORMAT, build_batch_index, clean_shard, count_site_paragraphs, finalise_shard,
                             plan_shards, read_plan, shard_weight, write_plan)
-from pipeline.benchmark import scale_inputs
+from pipeline.measure.benchmark import scale_inputs
 from pipeline.config import load_config
 from pipeline.inputs import discover_inputs
 from pipeline.site_stats import SiteRepeatedRules, SiteStats

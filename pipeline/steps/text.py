@@ -1,12 +1,31 @@
-"""The steps of a plain-text input: the article's region, line chrome, metadata lines, the dateline."""
+"""The steps of a plain-text input: layout, the article's region, line chrome, metadata lines, the dateline."""
 from __future__ import annotations
 
-from pipeline.chrome import clean_text, load_chrome_rules
 from pipeline.config import Config
 from pipeline.document import Document
-from pipeline.normalise import normalise_authors, parse_date
-from pipeline.region import locate_article, region_rules
+from pipeline.metadata.authors import normalise_authors
+from pipeline.metadata.dates import parse_date
 from pipeline.steps.base import Step
+from pipeline.text.chrome import clean_text
+from pipeline.text.layout import layout_rules, normalise_with
+from pipeline.text.region import locate_region, region_rules
+from pipeline.text.rules import load_chrome_rules
+
+
+class TextLayout(Step):
+    """Paragraphs out of every renderer's layout (wrapped lines, markdown, page code) first:
+    the region model and the line rules judge those."""
+
+    name = "layout"
+
+    def __init__(self, config: Config) -> None:
+        self.rules = layout_rules(config)
+
+    def apply(self, doc: Document) -> None:
+        layout = normalise_with(doc.work.content, self.rules)
+        doc.notes.extend(layout.notes)
+        doc.removed.extend(layout.removed)
+        doc.work.content = layout.text
 
 
 class LocateRegion(Step):
@@ -18,7 +37,7 @@ class LocateRegion(Step):
         self.rules = region_rules(config)
 
     def apply(self, doc: Document) -> None:
-        region = locate_article(doc.work.content, self.rules)
+        region = locate_region(doc.work.content, self.rules)
         doc.removed.extend(region.removed)
         doc.work.content = region.text
 

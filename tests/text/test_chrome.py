@@ -1,4 +1,4 @@
-"""Tests for pipeline.chrome: chrome categories, metadata lines, body protection, the seeds."""
+"""Tests for pipeline.text.chrome: chrome categories, metadata lines, body protection, the seeds."""
 from __future__ import annotations
 
 import json
@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.chrome import clean_text, detect_chrome_paragraphs, load_chrome_rules
 from pipeline.config import ConfigError, load_config
 from pipeline.document import Removal
+from pipeline.text.chrome import clean_text, detect_chrome_paragraphs
+from pipeline.text.rules import load_chrome_rules
 
-FIXTURES = Path(__file__).parent / "fixtures" / "chrome"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "chrome"
 SEEDS = sorted(FIXTURES.glob("00*.txt"))
 
 BODY = [

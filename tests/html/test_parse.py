@@ -1,10 +1,10 @@
-"""The HTML steps: what no parser may see is cut first."""
+"""Safe HTML: what no parser may see is cut before parsing."""
 from __future__ import annotations
 
 import pytest
 
 from pipeline.decoding import strip_control_references
-from pipeline.steps.html import safe_html, without_internal_subset
+from pipeline.html.parse import safe_html, without_internal_subset
 
 
 @pytest.mark.parametrize("html, expected", [

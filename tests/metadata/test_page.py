@@ -1,4 +1,4 @@
-"""Tests for pipeline.html_meta: metadata of real pages and of small inline pages."""
+"""Tests for pipeline.metadata.page: metadata of real pages and of small inline pages."""
 from __future__ import annotations
 
 from datetime import date
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.html_meta import HtmlMetadata, extract_html_metadata
+from pipeline.metadata.page import HtmlMetadata, extract_html_metadata
 
-FIXTURES = Path(__file__).parent / "fixtures" / "meta"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "meta"
 
 PAGES = [
     # (fixture key, page URL, title, authors, date_published)

@@ -1,4 +1,4 @@
-"""Tests for pipeline.region: the article's region in whole-page text dumps."""
+"""Tests for pipeline.text.region: the article's region in whole-page text dumps."""
 from __future__ import annotations
 
 import json
@@ -9,9 +9,10 @@ import pytest
 
 from pipeline.config import ConfigError, load_config
 from pipeline.document import Removal
-from pipeline.region import label_lines, locate_article, region_rules, train_region_model
+from pipeline.text.region import locate_article
+from pipeline.text.region_rules import region_rules
 
-FIXTURES = Path(__file__).parent / "fixtures" / "region"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "region"
 
 PAGE = "\n".join([
     "  * Home",
@@ -53,21 +54,16 @@ def config():
     return load_config()
 
 
-@pytest.fixture(scope="module")
-def rules(config):
-    return region_rules(config)
-
-
-def test_menu_before_the_article_is_navigation(rules):
-    region = locate_article(PAGE, rules)
+def test_menu_before_the_article_is_navigation(config):
+    region = locate_article(PAGE, config)
     menu = [r for r in region.removed if r.category == "navigation"]
     assert menu == [Removal("navigation", item, "before_article.v1")
                     for item in ("* Home", "* World", "* Politics", "* Business", "* Sport", "* Weather")]
     assert "* Home" not in region.text
 
 
-def test_footer_after_the_article_is_dropped_with_its_rule(rules):
-    region = locate_article(PAGE, rules)
+def test_footer_after_the_article_is_dropped_with_its_rule(config):
+    region = locate_article(PAGE, config)
     assert Removal("footer", "© 2024 Example Media. All rights reserved.", "copyright_footer.v1") in region.removed
     assert Removal("related_links", "* Privacy", "list_item_after_article.v1") in region.removed
     assert Removal("related_links", "* Five things to do this weekend",
@@ -75,8 +71,8 @@ def test_footer_after_the_article_is_dropped_with_its_rule(rules):
     assert "Example Media" not in region.text
 
 
-def test_title_and_short_body_paragraph_are_kept(rules):
-    region = locate_article(PAGE, rules)
+def test_title_and_short_body_paragraph_are_kept(config):
+    region = locate_article(PAGE, config)
     lines = region.text.split("\n")
     assert lines[0] == "    Council approves new bridge over the river"
     assert "    He declined." in lines
@@ -84,20 +80,20 @@ def test_title_and_short_body_paragraph_are_kept(rules):
     assert len(region.removed) == 13
 
 
-def test_blank_lines_between_kept_lines_are_preserved(rules):
-    region = locate_article(PAGE, rules)
+def test_blank_lines_between_kept_lines_are_preserved(config):
+    region = locate_article(PAGE, config)
     assert region.text.split("\n")[1] == ""
     assert "\n\n\n" not in region.text
 
 
-def test_blank_input_gives_an_empty_region(rules):
-    assert locate_article("\n   \n", rules).text == ""
+def test_blank_input_gives_an_empty_region(config):
+    assert locate_article("\n   \n", config).text == ""
 
 
 def test_hand_rules_scorer_finds_the_same_article(tmp_path):
     overlay = tmp_path / "user.toml"
     overlay.write_text('[region.scoring]\nscorer = "rules"\n', encoding="utf-8")
-    region = locate_article(PAGE, region_rules(load_config(overlay)))
+    region = locate_article(PAGE, load_config(overlay))
     assert "He declined." in region.text
     assert "* Home" not in region.text
 
@@ -117,12 +113,6 @@ def test_bad_regex_is_refused_loudly(tmp_path):
         load_config(overlay)
 
 
-def test_line_labels_follow_the_gold_body():
-    lines = ["* Home", "US FALLS", "The United States lost to Canada for the first time.", "Share this"]
-    body = "The United States lost to Canada for the first time.\n\nUS FALLS\n\nMore text here."
-    assert label_lines(lines, body) == [0, 1, 1, 0]
-
-
 @pytest.mark.parametrize("name, must_contain, must_not_contain", [
     ("cbssports_08f79376.txt",
      ["The Steelers spent Monday trying to distance themselves",
@@ -139,8 +129,8 @@ def test_line_labels_follow_the_gold_body():
      ["Subscribe to the", "Pokemon Go Eevee Evolution", "Delivering videogame justice since 2008.",
       "Star Wars Celebration"]),
 ])
-def test_real_dumps_keep_the_article_and_drop_the_page(rules, name, must_contain, must_not_contain):
-    region = locate_article((FIXTURES / name).read_text(encoding="utf-8"), rules)
+def test_real_dumps_keep_the_article_and_drop_the_page(config, name, must_contain, must_not_contain):
+    region = locate_article((FIXTURES / name).read_text(encoding="utf-8"), config)
     for snippet in must_contain:
         assert snippet in region.text
     for snippet in must_not_contain:
@@ -149,33 +139,14 @@ def test_real_dumps_keep_the_article_and_drop_the_page(rules, name, must_contain
 
 
 @pytest.mark.parametrize("seed", sorted(p.stem for p in (FIXTURES / "seeds").glob("*.txt")))
-def test_seeds_keep_every_body_paragraph_and_metadata_line(rules, seed):
+def test_seeds_keep_every_body_paragraph_and_metadata_line(config, seed):
     gold = json.loads((FIXTURES / "seeds" / f"{seed}.json").read_text(encoding="utf-8"))
-    region = locate_article((FIXTURES / "seeds" / f"{seed}.txt").read_text(encoding="utf-8"), rules)
+    region = locate_article((FIXTURES / "seeds" / f"{seed}.txt").read_text(encoding="utf-8"), config)
     kept = " ".join(region.text.split())
     for paragraph in gold["body"]:
         assert " ".join(paragraph.split()) in kept
     for meta in gold["metadata_lines"]:
         assert " ".join(meta["text"].split()) in kept
-
-
-def test_training_writes_a_model_that_locate_can_use(tmp_path, config):
-    text_dir, gold_dir = tmp_path / "text", tmp_path / "gold"
-    text_dir.mkdir()
-    gold_dir.mkdir()
-    for i, seed in enumerate(sorted((FIXTURES / "seeds").glob("*.txt"))):
-        (text_dir / seed.name).write_text(seed.read_text(encoding="utf-8"), encoding="utf-8")
-        gold = json.loads(seed.with_suffix(".json").read_text(encoding="utf-8"))
-        (gold_dir / f"{seed.stem}.json").write_text(
-            json.dumps({"url": f"https://site{i}.example/a", "body": "\n\n".join(gold["body"])}),
-            encoding="utf-8")
-    out = tmp_path / "model.json"
-    report = train_region_model(text_dir, gold_dir, config, out_path=out, folds=2)
-    again = train_region_model(text_dir, gold_dir, config, out_path=tmp_path / "again.json", folds=2)
-    assert report["pages"] == 5 and report["cross_validation"]["sites"] == 5
-    assert out.read_text(encoding="utf-8") == (tmp_path / "again.json").read_text(encoding="utf-8")
-    assert report["cross_validation"] == again["cross_validation"]
-    assert json.loads(out.read_text(encoding="utf-8"))["version"] == "region_lr.v2"
 
 
 def test_the_link_feature_reads_a_long_word_once():
