@@ -252,7 +252,7 @@ def _warm_up(args: argparse.Namespace, reference_date: str | None) -> None:
     """Load the cleaning models before Luigi forks one process per task (only then worth it)."""
     if args.workers > 1:
         from pipeline.batch import warm_up
-        from pipeline.clean import Cleaner
+        from pipeline.cleaner import Cleaner
 
         warm_up(Cleaner.from_config(load_config(args.config),
                                     date.fromisoformat(reference_date) if reference_date else None))

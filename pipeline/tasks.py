@@ -37,7 +37,7 @@ import luigi
 from pipeline import __version__
 from pipeline.batch import (Shard, build_batch_index, clean_shard, finalise_shard, plan_digest,
                             plan_shards, read_plan, shard_weight, write_plan)
-from pipeline.clean import Cleaner
+from pipeline.cleaner import Cleaner
 from pipeline.config import Config, ConfigError, load_config, models_digest
 from pipeline.inputs import InputFile, Limits, discover_inputs, skipped_inputs
 from pipeline.site_stats import SiteStats

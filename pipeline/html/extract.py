@@ -14,13 +14,13 @@ from urllib.parse import urljoin, urlsplit
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 
-from pipeline.config import Config
 from pipeline.document import Removal
 from pipeline.html.blocks import Block, body_blocks
 from pipeline.html.parse import parse_html
 from pipeline.html.prune import prune_chrome
-from pipeline.html.rules import HtmlRules, LinkLineRule, html_rules
+from pipeline.html.rules import HtmlRules, LinkLineRule
 from pipeline.text.chrome import detect_chrome_paragraphs
+from pipeline.text.rules import ChromeRules
 from pipeline.text.lines import normalise_line
 
 
@@ -152,14 +152,14 @@ def drop_html_text_chrome(blocks: list[Block], titles: frozenset[str], descripti
     return kept, removed
 
 
-def extract_html(html: str, config: Config, *, url: str | None = None,
+def extract_html(html: str, rules: HtmlRules, chrome: ChromeRules, *, url: str | None = None,
                  tree: HtmlElement | None = None) -> HtmlExtract:
     """Article paragraphs of ``html`` and the removals that led to them.
 
-    ``tree``, when the caller already parsed ``html`` with :func:`parse_html` (to read
-    metadata, say), saves a second parse; it is pruned in place, so read it first.
+    ``chrome`` are the text chrome rules run on the paragraphs.  ``tree``, when the caller
+    already parsed ``html`` with :func:`parse_html` (to read metadata, say), saves a second
+    parse; it is pruned in place, so read it first.
     """
-    rules = html_rules(config)
     if tree is None:
         tree = parse_html(html)
     if tree is None:
@@ -172,5 +172,5 @@ def extract_html(html: str, config: Config, *, url: str | None = None,
         return HtmlExtract(removed=removed)
     links = link_texts(tree, rules.link_line.min_link_chars, page_url(tree, url), within=rules.link_line.within_site)
     paragraphs, repeats = drop_html_text_chrome(body_blocks(result.body), titles, descriptions, links, rules)
-    paragraphs, chrome = detect_chrome_paragraphs(paragraphs, config)
-    return HtmlExtract(paragraphs=paragraphs, removed=removed + repeats + list(chrome))
+    paragraphs, cut = detect_chrome_paragraphs(paragraphs, chrome)
+    return HtmlExtract(paragraphs=paragraphs, removed=removed + repeats + list(cut))

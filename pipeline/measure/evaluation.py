@@ -18,12 +18,14 @@ from typing import Iterable
 from trafilatura import bare_extraction
 
 from pipeline.batch import warm_up
-from pipeline.clean import Cleaner
+from pipeline.cleaner import Cleaner
 from pipeline.config import Config, load_config
 from pipeline.decoding import decode_bytes
 from pipeline.document import RawInput, Reject
 from pipeline.html.extract import extract_html
+from pipeline.html.rules import html_rules
 from pipeline.measure.metric import precision, recall, shingle_counts, summarise
+from pipeline.text.rules import load_chrome_rules
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
 OURS, TRAFILATURA = "newsclean", "trafilatura"
@@ -121,9 +123,10 @@ def measure_side(side: str, paths: list[str], config: Config | None) -> dict:
     pages = [(Path(p).name, read_page(Path(p))) for p in paths]
     if side == EXTRACTION:
         config = config or load_config()
+        rules, chrome = html_rules(config), load_chrome_rules(config)
 
         def run(name: str, data: bytes) -> None:
-            extract_html(decode_page(data), config)
+            extract_html(decode_page(data), rules, chrome)
     elif side == OURS:
         cleaner = Cleaner.from_config(config or load_config())
         warm_up(cleaner)  # as `newsclean run` does once, before its workers start

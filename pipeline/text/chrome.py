@@ -9,11 +9,10 @@ cut from the end of body paragraphs here.
 """
 from __future__ import annotations
 
-from pipeline.config import Config
 from pipeline.document import Removal
 from pipeline.text.body import locate_body
 from pipeline.text.lines import Line, apply_line_rules, count_words, normalise_line, read_lines
-from pipeline.text.rules import ChromeRules, load_chrome_rules
+from pipeline.text.rules import ChromeRules
 from pipeline.text.zones import TextClean, body_labels, read_head, read_tail, set_meta
 
 
@@ -44,9 +43,8 @@ def _site_name(lines: list[Line], rules: ChromeRules) -> str | None:
 
 # ------------------------------------------------------------------ public API
 
-def clean_text(text: str, config: Config) -> TextClean:
+def clean_text(text: str, rules: ChromeRules) -> TextClean:
     """Split a plain-text article into body paragraphs, chrome removals and metadata lines."""
-    rules = load_chrome_rules(config)
     s = rules.structure
     lines = read_lines(text, rules)
     apply_line_rules(lines, rules, paragraphs=False)
@@ -77,13 +75,12 @@ def clean_text(text: str, config: Config) -> TextClean:
     return out
 
 
-def detect_chrome_paragraphs(paragraphs: list[str], config: Config) -> tuple[list[str], list[Removal]]:
+def detect_chrome_paragraphs(paragraphs: list[str], rules: ChromeRules) -> tuple[list[str], list[Removal]]:
     """The chrome rules alone, for already-extracted paragraphs: (kept, removals).
 
     Only rules that hold anywhere apply, plus captions printed twice or above a credit and
     inline teaser spans; no title, byline or zone logic.
     """
-    rules = load_chrome_rules(config)
     lines = [Line(text=normalise_line(p), raw=p, glued=False,
                   words=count_words(p, rules.structure.letters_per_word)) for p in paragraphs]
     lines = [ln for ln in lines if ln.text]

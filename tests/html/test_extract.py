@@ -14,6 +14,7 @@ from pipeline.html.extract import drop_html_text_chrome, extract_html, link_text
 from pipeline.html.parse import parse_html
 from pipeline.html.prune import prune_chrome
 from pipeline.html.rules import html_rules
+from pipeline.text.rules import load_chrome_rules
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "html"
 
@@ -173,7 +174,7 @@ def test_extract_html_end_to_end(config):
     html = page("<nav><a href='/'>Home</a> <a href='/news'>News</a></nav><article><h1>Bridge closed</h1>"
                 + BODY + "<div class='related-stories'><a href='/a'>Another story</a></div></article>"
                 "<footer>Copyright The Courier</footer>", head="<title>Bridge closed - The Courier</title>")
-    result = extract_html(html, config)
+    result = extract_html(html, html_rules(config), load_chrome_rules(config))
     assert result.paragraphs[0].startswith("The council voted on Tuesday")
     assert len(result.paragraphs) == 3
     assert {(r.category, r.rule) for r in result.removed} >= {
@@ -182,12 +183,12 @@ def test_extract_html_end_to_end(config):
 
 
 def test_not_html_gives_nothing(config):
-    assert extract_html("", config).paragraphs == []
+    assert extract_html("", html_rules(config), load_chrome_rules(config)).paragraphs == []
 
 
 def test_page_parsing_to_one_element_keeps_its_text(config):
     html = "<?xml version='1.0' encoding='utf-8'?><html><body><p>" + "word " * 60 + "</p></body></html>"
-    assert extract_html(html, config).paragraphs == [("word " * 60).strip()]
+    assert extract_html(html, html_rules(config), load_chrome_rules(config)).paragraphs == [("word " * 60).strip()]
 
 
 # ------------------------------------------------------------------ configuration
@@ -254,7 +255,7 @@ REAL_PAGES = {
 def extracted(config):
     out = {}
     for path in sorted(FIXTURES.glob("*.html")):
-        out[path.name[:8]] = extract_html(path.read_text(encoding="utf-8"), config)
+        out[path.name[:8]] = extract_html(path.read_text(encoding="utf-8"), html_rules(config), load_chrome_rules(config))
     return out
 
 

@@ -175,7 +175,7 @@ def test_every_packaged_floor_can_fail():
 RUNTIME_PROBE = """\
 import sys
 import pipeline.cli, pipeline.tasks
-from pipeline.clean import Cleaner
+from pipeline.cleaner import Cleaner
 from pipeline.config import load_config
 from pipeline.document import RawInput
 sentence = "The council voted on Tuesday to close the old bridge to heavy traffic after engineers found cracks. "
