@@ -390,6 +390,11 @@ def _concatenate(paths: list[str], out: IO[str]) -> None:
             shutil.copyfileobj(part, out)
 
 
+def publish_file(output_dir: str, name: str, write: Callable[[IO[str]], None]) -> None:
+    """OUTPUT_DIR/NAME replaced whole through the staging folder (``newsclean report`` rebuilding the page)."""
+    os.replace(_stage(output_dir, name, write), Path(output_dir, name))
+
+
 def publish_run(output_dir: str, plan: str, records: dict[str, str], rejects: list[str], manifest: dict) -> None:
     """Put a finished run in place: every new file staged first, then renamed in, ``_SUCCESS`` last.
 
