@@ -3,13 +3,27 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
+import pytest
 from lxml import html as lxml_html
 
 from pipeline import cli
-from pipeline.report import (TOP_RULES, TOP_SITES, normalise_for_search, place_removals,
+from pipeline.inputs import Limits
+from pipeline.report import (TOP_RULES, TOP_SITES, build_report, normalise_for_search, place_removals,
                              published_files, render_report, summarise_run)
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "report" / "html"
+SEEDS = ROOT / "seeds"
+# the Al Jazeera page is already a fixture of the HTML tests: used from there, not copied
+ALJAZEERA = ROOT / "tests" / "fixtures" / "html" / \
+    "7916ecca969ffdd8f6fc32d171fbe0dd63db40fe4c1d2ade02b1dec5929a162f.html"
+LIMITS = Limits(max_input_bytes=1 << 24, max_decompressed_bytes=1 << 24, max_line_chars=1 << 20)
+
 
 def _record(rid: str, text: str, removed=(), **fields) -> dict:
     record = {"id": rid, "source": f"{rid}.txt", "url": None, "title": None, "description": None, "authors": [],
@@ -194,3 +208,81 @@ def test_newsclean_report_rebuilds_the_page(tmp_path, capsys):
 def test_newsclean_report_without_a_finished_run_exits_2(tmp_path, capsys):
     assert cli.main(["report", str(tmp_path)]) == 2
     assert capsys.readouterr().err == f"newsclean: no manifest.json in {tmp_path}: not a finished run\n"
+
+
+# --- a real multi-site run, in the output and in a browser ------------------------------------
+
+@pytest.fixture(scope="module")
+def real_run(tmp_path_factory) -> Path:
+    output = tmp_path_factory.mktemp("report-run") / "out"
+    assert cli.main(["run", str(FIXTURES), str(ALJAZEERA), str(SEEDS), "--output", str(output), "--no-progress"]) == 0
+    return output
+
+
+def _expected_counts(manifest: dict) -> dict[str, str]:
+    counts = {"documents": manifest["inputs"]["documents"], "records": manifest["records"],
+              "rejects": manifest["rejects"], "duplicates": manifest["duplicates"],
+              "removals": sum(manifest["removed_by_category"].values())}
+    counts.update({f"removed:{c}": n for c, n in manifest["removed_by_category"].items()})
+    counts.update({f"reject:{r}": n for r, n in manifest["rejects_by_reason"].items()})
+    return {k: str(v) for k, v in counts.items()}
+
+
+def test_every_run_writes_its_report_beside_the_manifest(real_run):
+    manifest = json.loads((real_run / "manifest.json").read_text(encoding="utf-8"))
+    page = lxml_html.parse(str(real_run / "report.html")).getroot()
+    assert manifest["records"] == 13
+    assert {k: _count(page, k) for k in _expected_counts(manifest)} == _expected_counts(manifest)
+    # the same page as `newsclean report` rebuilds (the finish time is the manifest's)
+    assert (real_run / "report.html").read_text(encoding="utf-8") == \
+        build_report(manifest, *published_files(real_run, manifest), LIMITS)
+
+
+def _browser() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+def _chromium(browser: str, profile: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                           "--disable-component-update", "--disable-sync", "--no-first-run",
+                           f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=180,
+                          check=True)
+
+
+@pytest.mark.skipif(_browser() is None, reason="no browser: none of chromium, chromium-browser, google-chrome "
+                    "is on PATH (.ci/run installs chromium with apt-get where it can)")
+def test_the_report_in_a_browser(real_run, tmp_path):
+    browser = _browser()
+    url = (real_run / "report.html").as_uri()
+    dom = _chromium(browser, tmp_path / "profile", "--dump-dom", url).stdout
+    page = lxml_html.fromstring(dom)
+    manifest = json.loads((real_run / "manifest.json").read_text(encoding="utf-8"))
+
+    # the counts shown equal the manifest's
+    assert {k: _count(page, k) for k in _expected_counts(manifest)} == _expected_counts(manifest)
+
+    # every category present has its legend entry and a colour of its own
+    style = "".join(page.xpath("//style/text()"))
+    colours = dict(re.findall(r"\.cat-([a-z0-9_-]+)\{--c:(#[0-9a-f]{6})\}", style))
+    categories = sorted(manifest["removed_by_category"])
+    assert sorted(page.xpath('//section[@id="legend"]//span/@data-category')) == categories
+    assert sorted(colours) == categories and len(set(colours.values())) == len(categories)
+
+    # a known removal from a known page: Al Jazeera's <figure> caption, between the navigation and the article
+    (article,) = [a for a in page.xpath("//article") if "aljazeera" in a.xpath('string(.//td[@data-field="url"])')]
+    blocks = article.xpath('.//div[@class="body"]/*')
+    (caption,) = [b for b in blocks if b.get("data-rule") == "figure.v1"]
+    assert caption.get("class") == "removed cat-image_caption"
+    assert caption.xpath('string(./span[@class="rule"])') == "figure.v1"
+    assert "Roughly 13,000 US troops remain in Afghanistan" in caption.text_content()
+    after = blocks[blocks.index(caption) + 1]
+    assert after.tag == "p" and after.text_content().startswith("Two United States service members")
+
+    # the first screen, for the closing note
+    shot = tmp_path / "report-first-screen.png"
+    _chromium(browser, tmp_path / "profile", "--window-size=1280,1000", f"--screenshot={shot}", url)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    print(f"screenshot: {shot}")
