@@ -16,6 +16,7 @@ from typing import Iterator
 
 from pipeline import __version__
 from pipeline.config import ConfigError, load_config
+from pipeline.report import DEFAULT_SAMPLE
 
 
 def _iso_date(value: str) -> str:
@@ -78,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench_run.add_argument("--keep", default=None, help="keep the scaled inputs and outputs in this folder")
     bench_run.add_argument("--repeat", type=int, default=1, help="runs per measurement, the fastest kept (default: 1)")
 
+    report = commands.add_parser("report", help="rebuild OUTPUT_DIR/report.html from a finished run")
+    report.add_argument("output_dir", metavar="OUTPUT_DIR", help="a run's output folder (with manifest.json)")
+    report.add_argument("--sample", type=int, default=DEFAULT_SAMPLE,
+                        help=f"documents shown in full (default: {DEFAULT_SAMPLE})")
+
     train = commands.add_parser("train-region", help="retrain the text-dump article model from labelled pages")
     train.add_argument("text_dir", metavar="TEXT_DIR", help="whole-page text dumps <key>.txt")
     train.add_argument("gold_dir", metavar="GOLD_DIR", help="gold <key>.json with the article body")
@@ -122,6 +128,27 @@ def command_train_region(args: argparse.Namespace) -> int:
 
     print(json.dumps(train_region_model(args.text_dir, args.gold_dir, load_config(args.config),
                                         out_path=args.out, folds=args.folds), indent=1))
+    return 0
+
+
+def command_report(args: argparse.Namespace) -> int:
+    from pipeline.inputs import Limits
+    from pipeline.report import REPORT_NAME, published_files, read_manifest, write_report
+    from pipeline.tasks import publish_file
+
+    if not Path(args.output_dir, "manifest.json").is_file():
+        print(f"newsclean: no manifest.json in {args.output_dir}: not a finished run", file=sys.stderr)
+        return 2
+    if args.sample < 0:
+        raise ConfigError("--sample must be 0 or more")
+    manifest = read_manifest(Path(args.output_dir))
+    # the run's own configuration, when it is still there, reads the sampled inputs as the run did
+    config_path = manifest.get("config", {}).get("path")
+    limits = Limits.from_config(load_config(config_path if config_path and Path(config_path).is_file() else None))
+    record_paths, reject_paths = published_files(Path(args.output_dir), manifest)
+    publish_file(args.output_dir, REPORT_NAME,
+                 lambda out: write_report(out, manifest, record_paths, reject_paths, limits, args.sample))
+    print(f"newsclean: report -> {Path(args.output_dir, REPORT_NAME)}")
     return 0
 
 
@@ -337,7 +364,8 @@ def _run(args: argparse.Namespace, task) -> int:
 
 
 COMMANDS = {"run": command_run, "daily": command_daily, "eval": command_eval, "bench": command_bench,
-            "bench-run": command_bench_run, "train-region": command_train_region}
+            "bench-run": command_bench_run, "train-region": command_train_region,
+            "report": command_report}
 
 
 def main(argv: list[str] | None = None) -> int:
