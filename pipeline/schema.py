@@ -367,6 +367,31 @@ class TextChrome(Table):
             raise ValueError(f"rule names used twice: {', '.join(twice)}")
 
 
+# ------------------------------------------------------------------ rules/text_layout.toml
+
+class TextLayout(Table):
+    """Thresholds of the layout steps that run before any text detection (pipeline/text/layout.py)."""
+
+    wrap_min_width: Positive
+    wrap_max_width: Positive
+    wrap_band: Positive
+    wrap_min_lines: Positive
+    wrap_min_share: Share
+    wrap_max_overflow: NonNegative
+    markdown_min_marks: Positive
+    code_min_symbol_share: Share
+    code_min_chars: Positive
+    code_page_marker: Regex
+    code_min_page_markers: Positive
+    fragment_max_chars: Positive
+    fragment_min_run: Positive
+    fragment_attach_max_words: Count
+
+    def __post_init__(self):
+        if self.wrap_min_width > self.wrap_max_width:
+            raise ValueError("wrap_min_width must not exceed wrap_max_width")
+
+
 class Rules(Struct, forbid_unknown_fields=True, frozen=True):
     """The rule files, one field per ``configs/rules/<name>.toml``."""
 
@@ -377,6 +402,7 @@ class Rules(Struct, forbid_unknown_fields=True, frozen=True):
     region: Region
     site_repeated: SiteRepeated
     text_chrome: TextChrome
+    text_layout: TextLayout
 
 
 class Settings(Struct, forbid_unknown_fields=True, frozen=True):

@@ -32,7 +32,7 @@ from pipeline.batch.index import build_batch_index, earlier_stats
 from pipeline.batch.manifest import RunFacts
 from pipeline.batch.plan import Shard, member_pairs, members_of, plan_digest, plan_shards, read_plan, shard_weight, write_plan
 from pipeline.batch.publish import FinalShard, finish_run, published_plan
-from pipeline.clean import Cleaner
+from pipeline.cleaner import Cleaner
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.inputs.discovery import InputFile, discover_inputs
 from pipeline.inputs.limits import Limits

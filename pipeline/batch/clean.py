@@ -8,14 +8,14 @@ from typing import IO, Callable, Iterable
 
 from pipeline.batch.records import RECORD, REJECT, RecordRow, RejectRow, StatsRow, as_json
 from pipeline.batch.writing import dumps
-from pipeline.clean import Cleaner
+from pipeline.cleaner import Cleaner
 from pipeline.dedup.minhash import minhash_signature, text_hash
 from pipeline.dedup.site_repeated import document_fingerprints
 from pipeline.document import Document, RawInput, Reject
 from pipeline.inputs.discovery import InputFile
 from pipeline.inputs.limits import Limits
 from pipeline.inputs.reading import read_input
-from pipeline.normalise import parse_date
+from pipeline.metadata.dates import parse_date
 
 # Seconds between two progress reports of a shard: each is a scheduler call, over HTTP with luigid.
 PROGRESS_EVERY = 1.0

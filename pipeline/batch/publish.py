@@ -13,6 +13,8 @@ from pipeline.batch.folder import WORK_DIR, RunError
 from pipeline.batch.manifest import RunFacts, build_manifest
 from pipeline.batch.stale import drop_stale_work
 from pipeline.batch.writing import open_exclusive
+from pipeline.inputs.limits import Limits
+from pipeline.report import REPORT_NAME, write_report
 
 
 class PublishError(RunError):
@@ -56,7 +58,13 @@ def _concatenate(paths: list[str], out: IO[str]) -> None:
             shutil.copyfileobj(part, out)
 
 
-def publish_run(output_dir: str, plan: str, records: dict[str, str], rejects: list[str], manifest: dict) -> None:
+def publish_file(output_dir: str, name: str, write: Callable[[IO[str]], None]) -> None:
+    """OUTPUT_DIR/NAME replaced whole through the staging folder (``newsclean report`` rebuilding the page)."""
+    os.replace(_stage(output_dir, name, write), Path(output_dir, name))
+
+
+def publish_run(output_dir: str, plan: str, records: dict[str, str], rejects: list[str], manifest: dict,
+                report: Callable[[IO[str]], None] | None = None) -> None:
     """Put a finished run in place: every new file staged first, then renamed in, ``_SUCCESS`` last.
 
     ``records`` maps each records file name to its finalised work file; the lines of the
@@ -71,6 +79,8 @@ def publish_run(output_dir: str, plan: str, records: dict[str, str], rejects: li
         staged["rejects.jsonl"] = _stage(output_dir, "rejects.jsonl", lambda out: _concatenate(rejects, out))
         staged["manifest.json"] = _stage(output_dir, "manifest.json", lambda out: out.write(
             json.dumps(manifest, indent=1, ensure_ascii=False) + "\n"))
+        if report:  # the report page, staged and renamed in with the manifest
+            staged[REPORT_NAME] = _stage(output_dir, REPORT_NAME, report)
         success = _stage(output_dir, "_SUCCESS", lambda out: out.write(plan + "\n"))
     except OSError as exc:
         for path in staged.values():
@@ -107,7 +117,10 @@ def finish_run(output_dir: str, run: RunFacts, finals: Sequence[FinalShard], sta
     records = {f"records-{final.shard_id}.jsonl": final.records for final in finals}
     manifest = build_manifest(run, counts, list(records), started)
     drop_stale_work(output_dir, run.plan, {final.shard_id for final in finals})
-    publish_run(output_dir, run.plan, records, [final.rejects for final in finals], manifest)
+    rejects = [final.rejects for final in finals]
+    limits = Limits.from_config(run.config)
+    publish_run(output_dir, run.plan, records, rejects, manifest,
+                report=lambda out: write_report(out, manifest, records.values(), rejects, limits))
 
 
 def published_plan(output_dir: str) -> str | None:

@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from pipeline import cli
-from pipeline.benchmark import scale_inputs
+from pipeline.measure.benchmark import scale_inputs
 
 
 def test_progress_line_counts_this_plans_shards_only(tmp_path):

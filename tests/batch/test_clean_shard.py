@@ -10,18 +10,18 @@ from pipeline.inputs.discovery import discover_inputs
 
 def test_each_process_warms_up_once_outside_any_budget_before_its_first_document(tmp_path, monkeypatch):
     import pipeline.batch.clean
-    import pipeline.clean
-    from pipeline.clean import Cleaner
+    import pipeline.cleaner
+    from pipeline.cleaner import Cleaner
     from pipeline.inputs.limits import Limits
 
     calls = []
-    clean_raw = pipeline.clean.clean_raw
+    run_steps = pipeline.cleaner.run_steps
 
     def recording(raw, *args):
         calls.append((raw.source, signal.getitimer(signal.ITIMER_PROF)[0] > 0))  # (source, under a budget)
-        return clean_raw(raw, *args)
+        return run_steps(raw, *args)
 
-    monkeypatch.setattr(pipeline.clean, "clean_raw", recording)
+    monkeypatch.setattr(pipeline.cleaner, "run_steps", recording)
     monkeypatch.setattr(pipeline.batch.clean, "_warmed", False)  # a fresh worker process
     config = load_config()
     cleaner, limits = Cleaner.from_config(config), Limits.from_config(config)

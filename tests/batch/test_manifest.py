@@ -26,7 +26,7 @@ def _two_captures(path: Path) -> Path:
 
 
 def _manifest_of(inputs: Path) -> dict:
-    from pipeline.clean import Cleaner
+    from pipeline.cleaner import Cleaner
     from pipeline.inputs.limits import Limits
 
     config = load_config()

@@ -1,0 +1,214 @@
+"""Authors: person names from bylines and author fields, and whether a text line is a byline.
+
+Strips prefixes, roles, employers, e-mails, handles and UI text; drops organisations and the
+site itself. The patterns are the ``[metadata.authors]`` and ``[metadata.bylines]`` tables.
+"""
+from __future__ import annotations
+
+import re
+
+from pipeline.config import Config
+from pipeline.metadata.dates import find_date_span, is_weekday, parse_date
+from pipeline.metadata.rules import AuthorRules, load_metadata_rules
+from pipeline.metadata.site import is_site
+from pipeline.metadata.strings import clean_space, comparison_key
+
+_FLAGS = re.IGNORECASE | re.UNICODE
+_URL = re.compile(r"(?:https?://|www\.)\S+", _FLAGS)
+# a match starts where a run of address characters starts (the lookbehind): tried from
+# every character of a long run, the pattern was quadratic in the line's length
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+\s*(?:@|\[at\]|\(at\)|\{at\})\s*[\w-]+(?:\s*(?:\.|\[dot\]|\(dot\))\s*[\w-]+)+", _FLAGS)
+_HANDLE = re.compile(r"(?<![\w@])@\w{2,}", _FLAGS)
+_EMPTY_BRACKETS = re.compile(r"[(\[{]\s*[)\]}]")
+_EDGE_PUNCT = " \t\"'“”„«»‘’,;:.|/\\-–—·•*()[]{}©®"
+
+
+def _strip_edges(text: str) -> str:
+    stripped = text.strip(_EDGE_PUNCT)
+    # a closing bracket that closes one inside stays: "Anna Schmidt (dpa)" is cut by a role rule
+    for opening, closing in ("()", "[]"):
+        if text.rstrip().endswith(closing) and stripped.count(opening) > stripped.count(closing):
+            return stripped + closing
+    # keep the period of a final abbreviation or initial ("Perry Bacon Jr.", "John F.")
+    if stripped and text.rstrip().rstrip(_EDGE_PUNCT.replace(".", "")).endswith(stripped + "."):
+        last = stripped.split()[-1] if stripped.split() else ""
+        if len(last) <= 2:
+            return stripped + "."
+    return stripped
+
+
+def _unwrap(text: str, rules: AuthorRules) -> str:
+    """Strip UI wrappers and byline prefixes, repeatedly ("By: Author: X")."""
+    for _ in range(3):
+        before = text
+        for wrapper in rules.ui_wrappers:
+            m = wrapper.match(text)
+            if m:
+                text = _strip_edges(m.group("name"))
+        text = _strip_edges(rules.prefix.sub("", text, count=1))
+        if text == before:
+            break
+    return text
+
+
+def _cut_roles(text: str, rules: AuthorRules) -> str:
+    for _ in range(3):
+        before = text
+        for suffix in rules.role_suffixes:
+            text = _strip_edges(suffix.sub("", text))
+        if text == before:
+            break
+    return text
+
+
+def _name_ok(name: str, rules: AuthorRules, site_name: str | None, config: Config | None = None) -> bool:
+    if not name or name.casefold() in rules.drop_exact:
+        return False
+    words = name.split()
+    if len(words) > rules.max_words or any(ch in name for ch in "!?:=<>{}#"):
+        return False
+    if not any(ch.isalpha() for ch in name) or words[0][0].isdigit():
+        return False
+    if any(ch.isdigit() for ch in name) and parse_date(name, config=config) is not None:
+        return False  # "vor 5 Stunden", "Nov 9, 2023" in a byline element
+    return not _is_organisation(name, rules, site_name)
+
+
+def _is_organisation(name: str, rules: AuthorRules, site_name: str | None) -> bool:
+    """Whether ``name`` holds an organisation word ("Staff", "Reuters", "GmbH") or is the site."""
+    tokens = [_strip_edges(w).casefold() for w in re.split(r"[\s/]+", name)]
+    return any(tok in rules.org_words for tok in tokens) or is_site(name, site_name, rules.site_articles)
+
+
+def _tidy_case(name: str) -> str:
+    """Title-case a multi-word name written in capitals ("JOHN SMITH" -> "John Smith"); a
+    name printed twice in one element ("Kathrin Führes Kathrin Führes") once."""
+    words = name.split()
+    half = len(words) // 2
+    if len(words) % 2 == 0 and half >= 1 and words[:half] == words[half:]:
+        words = words[:half]
+        name = " ".join(words)
+    if len(words) >= 2 and name.isupper():
+        return " ".join(w.capitalize() if len(w) > 2 or not w.endswith(".") else w for w in words)
+    return name
+
+
+def _cut_at_date(text: str, config: Config | None) -> str:
+    """The byline without a date in it: the text before the date (and a weekday right before
+    it, "Thursday,"), or after it when the date comes first."""
+    rules = load_metadata_rules(config).dates
+    span = find_date_span(text, config=config)
+    if span is None:
+        return text
+    date_text = text[span[0]:span[1]]
+    words = text[: span[0]].split()
+    while words and is_weekday(words[-1], date_text, rules):
+        words.pop()
+    before = " ".join(words).strip(_EDGE_PUNCT)
+    after = text[span[1]:].strip(_EDGE_PUNCT)
+    # "Posted on 2015-04-05 by marc": the names may follow the date
+    return f"{before} ; {after}" if before and after else before or after
+
+
+def _split_names(text: str, rules: AuthorRules) -> list[tuple[str, str]]:
+    """The parts of a byline, each with the separator before it ("" for the first)."""
+    parts, position, before = [], 0, ""
+    for m in rules.separators.finditer(text):
+        parts.append((text[position:m.start()], before))
+        before, position = m.group(0).strip(), m.end()
+    parts.append((text[position:], before))
+    return parts
+
+
+def _names_from(text: str, rules: AuthorRules, site_name: str | None,
+                config: Config | None = None) -> list[str]:
+    """The person names of one byline string."""
+    text = clean_space(text)
+    text = _HANDLE.sub(" ", _EMAIL.sub(" ", _URL.sub(" ", text)))
+    text = clean_space(_EMPTY_BRACKETS.sub(" ", text))
+    text = _cut_roles(_unwrap(_strip_edges(_cut_at_date(text, config)), rules), rules)
+    found: list[tuple[str, bool]] = []  # (name, follows a comma)
+    dropped_organisation = False
+    for part, before in _split_names(text, rules):
+        if rules.credit_part.match(_strip_edges(part)):
+            continue
+        part = _strip_edges(_cut_roles(_unwrap(_strip_edges(part), rules), rules))
+        if _name_ok(part, rules, site_name, config):
+            found.append((_tidy_case(part), before == ","))
+        elif part and _is_organisation(part, rules, site_name):
+            dropped_organisation = True
+    return _drop_places_and_codes(found, dropped_organisation)
+
+
+def _drop_places_and_codes(found: list[tuple[str, bool]], beside_organisation: bool) -> list[str]:
+    """Drop what only looks like a name because of where it stands in the byline."""
+    full_names = any(len(name.split()) > 1 for name, _ in found)
+    if beside_organisation and not full_names:
+        # "Reuters, Washington": beside an agency, one capitalised word is the dateline's place
+        found = [(name, comma) for name, comma in found if not name[:1].isupper()]
+    if len(found) > 1 and not all(_agency_code(name) for name, _ in found):
+        # "Peter Maahn/SP-X": a short code in capitals beside a name is an agency
+        found = [(name, comma) for name, comma in found if not _agency_code(name)]
+    if full_names:
+        # "Von Katrin Elger, Hamburg": one capitalised word after a comma, beside full names, is a place
+        found = [(name, comma) for name, comma in found
+                 if not (comma and len(name.split()) == 1 and name[:1].isupper())]
+    return [name for name, _ in found]
+
+
+def _agency_code(name: str) -> bool:
+    letters = [ch for ch in name if ch.isalpha()]
+    return " " not in name and name.isupper() and len(letters) <= 5
+
+
+def normalise_authors(raw: str | list[str] | None, *, site_name: str | None = None,
+                      config: Config | None = None) -> list[str]:
+    """Person names from a byline or author field(s), in order, without duplicates.
+
+    Strips prefixes ("By", "Von", "Par"), roles and employers ("Staff Writer", "for Daily
+    Mail", "| Reuters"), e-mails, handles, URLs and UI text; drops organisations and the
+    site itself (``site_name``).
+    """
+    rules = load_metadata_rules(config).authors
+    items = [raw] if isinstance(raw, str) else list(raw or [])
+    out: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        if not isinstance(item, str):
+            continue
+        for name in _names_from(item, rules, site_name, config):
+            key = comparison_key(name)
+            if key and key not in seen:
+                seen.add(key)
+                out.append(name)
+    return out
+
+
+def is_person_name(text: str, *, config: Config | None = None) -> bool:
+    """Whether ``text`` is shaped like a person's name: 2-5 capitalised words, particles aside."""
+    rules = load_metadata_rules(config).authors
+    words = clean_space(text).split()
+    if len(words) == 1 and 2 <= len(words[0]) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in words[0]):
+        return True  # a Chinese name is written as one run of two to four characters
+    if not 2 <= len(words) <= rules.max_words:
+        return False
+    capitals = 0
+    for word in words:
+        if word.casefold() in rules.particles:
+            continue
+        head = word.lstrip("'’(\"")
+        if not head or not head[0].isupper() or any(ch.isdigit() for ch in head):
+            return False
+        capitals += 1
+    return capitals >= 2 and _name_ok(" ".join(words), rules, None, config)
+
+
+def looks_like_byline(line: str, *, config: Config | None = None) -> bool:
+    """Whether a text line is a byline: a byline prefix followed by person-shaped names."""
+    rules = load_metadata_rules(config)
+    text = clean_space(line).lstrip(_EDGE_PUNCT)
+    if not text or len(text) > rules.bylines.max_chars or not rules.bylines.line.match(text):
+        return False
+    names = normalise_authors(text, config=config)
+    return bool(names) and all(is_person_name(n, config=config) or len(n.split()) == 1 for n in names) \
+        and any(is_person_name(n, config=config) for n in names)

@@ -1,0 +1,124 @@
+"""Bylines on a page: marked byline elements grouped by container, plain-text byline lines,
+and the page's authors chosen among them, its JSON-LD and its ``<meta>`` author fields."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml.html import HtmlElement
+
+from pipeline.config import Config
+from pipeline.metadata.authors import is_person_name, looks_like_byline, normalise_authors
+from pipeline.metadata.jsonld import JsonLd
+from pipeline.metadata.markup import attribute_words, element_text, field_text, meta_values, outside_article
+from pipeline.metadata.rules import HtmlMetaRules, load_metadata_rules
+from pipeline.metadata.site import is_site_account
+from pipeline.metadata.strings import comparison_key
+
+
+def _is_byline_element(element: HtmlElement, rules: HtmlMetaRules) -> bool:
+    if not isinstance(element.tag, str) or element.tag in ("script", "style", "meta", "link", "img", "head", "title") \
+            or element.tag in rules.form_tags:
+        return False
+    if (element.get("rel") or "").lower() == "author" or (element.get("itemprop") or "").lower() == "author":
+        return True
+    if element.tag == "a" and rules.author_link_href.search(element.get("href") or ""):
+        return True
+    words = attribute_words(element)
+    return bool(words) and bool(rules.byline_attribute.search(words)) and not rules.byline_exclude.search(words)
+
+
+def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules) -> list[list[str]]:
+    """Texts of byline elements, grouped by byline container, in page order.
+
+    The innermost marked elements are read (a container's name links rather than the
+    container with its date and labels); marks inside comments, teasers and sidebars are not.
+    """
+    body = tree.find("body")
+    if body is None:
+        return []
+    # only elements carrying one of the attributes a byline mark can sit in (document order)
+    candidates = body.xpath(".//*[@class or @id or @rel or @itemprop or @name or @data-testid or self::a[@href]]")
+    marked = [e for e in candidates if _is_byline_element(e, rules) and not outside_article(e, rules)
+              and element_text(e)]
+    marked_set = set(marked)
+    innermost = [e for e in marked if not any(d in marked_set for d in e.iterdescendants())]
+    groups: list[list[str]] = []
+    containers: list[HtmlElement] = []
+    for element in innermost:
+        text = element_text(element)
+        if not text or len(text) > rules.byline_max_chars:
+            continue
+        container = element
+        for _ in range(3):
+            parent = container.getparent()
+            if parent is None or parent.tag == "body":
+                break
+            container = parent
+        for index, known in enumerate(containers):
+            if known is container or container in set(known.iterancestors()) or known in set(container.iterancestors()):
+                groups[index].append(text)
+                break
+        else:
+            containers.append(container)
+            groups.append([text])
+    return groups
+
+
+def _own_lines(element: HtmlElement) -> list[str]:
+    """The text lines of an element without block children, split at ``<br>`` only."""
+    parts: list[str] = [element.text or ""]
+    for child in element:
+        if child.tag == "br":
+            parts.append("\x00")
+        elif isinstance(child.tag, str):
+            parts.append(" ".join(child.itertext()))
+        parts.append(child.tail or "")
+    return [line for line in (field_text(part) for part in "".join(parts).split("\x00")) if line]
+
+
+def _text_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | None) -> Iterator[str]:
+    """Plain-text byline lines ("Von Claudia Lindner", "Text: X") in the page body."""
+    body = tree.find("body")
+    if body is None:
+        return
+    for element in body.iter(*rules.byline_text_tags):
+        if any(isinstance(c.tag, str) and c.tag in ("p", "div", "li", "table", "ul", "ol", "section", "article")
+               for c in element):
+            continue
+        # a child's tail may be a byline of its own ("<span>【纠错】</span> 责任编辑：焦鹏")
+        tails = [field_text(child.tail) for child in element if isinstance(child.tag, str) and field_text(child.tail)]
+        for line in _own_lines(element) + tails:
+            if len(line) <= rules.byline_text_max_chars and looks_like_byline(line, config=config) \
+                    and not outside_article(element, rules):
+                yield line
+
+
+def choose_authors(tree: HtmlElement, fields: dict[str, list[str]], jsonld: JsonLd, site_name: str | None,
+                   rules: HtmlMetaRules, config: Config | None) -> list[str]:
+    """Authors that person-shaped and backed by the most other sources; ties go to the more
+    trusted source (JSON-LD, meta, byline elements, then plain-text bylines)."""
+    def names(values: list[str] | str, site: str | None) -> list[str]:
+        return normalise_authors(values, site_name=site, config=config)
+
+    # a schema.org Person is a person even when the site bears its name (one-person blogs),
+    # unless it is named exactly like the site (the site's own account)
+    separators = load_metadata_rules(config).titles.separators
+    people = [p for p in names(jsonld.people, None) if not is_site_account(p, site_name, separators)]
+    candidates = [("jsonld", people or names(jsonld.authors, site_name)),
+                  ("meta", names([v for _, v in meta_values(fields, rules.author_meta)], site_name))]
+    # one byline's elements read as one byline: "Reuters, Washington" is an agency and a place
+    candidates += [(f"byline{i}", names(" , ".join(group), site_name))
+                   for i, group in enumerate(_byline_groups(tree, rules))]
+    candidates.append(("text", next((n for n in (names(line, site_name) for line in _text_bylines(tree, rules, config))
+                                     if n), [])))
+    candidates = [(group, found) for group, found in candidates if 0 < len(found) <= rules.max_byline_names]
+    keys = [{comparison_key(n) for n in found} for _, found in candidates]
+    best: list[str] = []
+    best_score: tuple = ()
+    for index, (group, found) in enumerate(candidates):
+        support = sum(1 for other, (other_group, _) in enumerate(candidates)
+                      if other_group != group and keys[index] & keys[other])
+        score = (any(is_person_name(n, config=config) for n in found), support, -index)
+        if score > best_score:
+            best, best_score = found, score
+    return best

@@ -1,0 +1,324 @@
+"""Publication dates: datelines and date fields to ISO 8601, and a page's date chosen among its
+structured fields, its URL, htmldate's search and the dateline under the headline.
+
+Month names, weekday names and relative-date words are dateparser's job.
+"""
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Iterator
+from urllib.parse import urlsplit
+
+import dateparser
+from lxml.html import HtmlElement
+
+from pipeline.config import Config
+from pipeline.metadata.jsonld import JsonLd
+from pipeline.metadata.markup import attribute_words, element_text, field_text, meta_values, outside_article
+from pipeline.metadata.rules import DateRules, HtmlMetaRules, load_metadata_rules
+from pipeline.metadata.strings import clean_space
+
+_ISO = re.compile(
+    r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    """A date found in text: ``iso`` is None when it is a date that cannot be resolved."""
+
+    iso: str | None
+    raw: str
+
+
+# ---------------------------------------------------------------- date text
+
+def _strip_labels(text: str, rules: DateRules) -> str:
+    for _ in range(3):
+        stripped = rules.label.sub("", text, count=1).strip()
+        if stripped == text:
+            break
+        text = stripped
+    return text
+
+
+def _date_segments(body: str, rules: DateRules) -> list[str]:
+    """Texts to try, in order: with two dates or more, the date spans, those labelled as
+    updates last ("Updated March 6 | Published March 5"); else the whole text, its
+    separated segments, then the spans."""
+    matches = sorted((m for pattern in rules.spans for m in pattern.finditer(body)), key=lambda m: m.start())
+    spans: list[tuple[str, bool]] = []
+    previous_end = 0
+    for m in matches:
+        if m.start() < previous_end:
+            continue  # a shorter pattern inside a span already taken
+        updated = bool(rules.updated_label.search(body[previous_end:m.start()]))
+        spans.append((m.group(0).strip(), updated))
+        previous_end = m.end()
+    if len(spans) > 1:
+        texts = [text for text, updated in spans if not updated] + [text for text, updated in spans if updated]
+    else:
+        segments = [s.strip() for s in rules.segment_separators.split(body) if s and s.strip()]
+        texts = [body] + segments + [text for text, _ in spans]
+    out = [_strip_labels(text, rules) for text in texts]
+    return [text for text in dict.fromkeys(out) if text and any(ch.isalnum() for ch in text)]
+
+
+def find_date_span(text: str, *, config: Config | None = None) -> tuple[int, int] | None:
+    """Start and end of the first date-shaped span in ``text`` (numeric or with a month word)."""
+    rules = load_metadata_rules(config).dates
+    found = [m for pattern in rules.spans for m in [pattern.search(text)] if m]
+    for m in sorted(found, key=lambda m: m.start()):
+        if _dateparser(m.group(0), None, None, _date_order(m.group(0), None, rules), rules) is not None:
+            return m.start(), m.end()
+    return None
+
+
+def is_weekday(word: str, date_text: str, rules: DateRules) -> bool:
+    """Whether ``word`` is a weekday name: a capitalised word that changes nothing before a date."""
+    word = word.strip(",.")
+    if len(word) < 2 or not word[:1].isupper() or any(ch.isdigit() for ch in word):
+        return False
+    alone = _dateparser(date_text, None, None, None, rules)
+    with_word = _dateparser(f"{word}, {date_text}", None, None, None, rules)
+    return alone is not None and with_word is not None and with_word.date() == alone.date()
+
+
+def _iso_from(text: str) -> datetime | date | None:
+    if not _ISO.match(text):
+        return None
+    value = text.replace("Z", "+00:00").replace(" ", "T")
+    if re.search(r"[+-]\d{4}$", value):
+        value = value[:-2] + ":" + value[-2:]
+    try:
+        return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _date_order(text: str, languages: list[str] | None, rules: DateRules) -> str | None:
+    if rules.day_first_pattern.search(text):
+        return "DMY"
+    if languages:
+        first = languages[0].casefold()
+        if first in rules.day_first_locales or first.split("-")[0] != "en":
+            return "DMY"
+        return "MDY"
+    return None
+
+
+def _dateparser(text: str, languages: list[str] | None, base: datetime | None,
+                order: str | None, rules: DateRules) -> datetime | None:
+    """dateparser with our settings, trying ``languages`` then the configured fallback set
+    (detecting among all of dateparser's locales would cost seconds per process)."""
+    settings: dict = {"PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["day", "month", "year"]}
+    if base is not None:
+        settings["RELATIVE_BASE"] = base
+    if order:
+        settings["DATE_ORDER"] = order
+    # the caller's languages first; the fallbacks after them catch a page that misstates its language
+    langs = list(dict.fromkeys([lang.split("-")[0] for lang in languages or []] + list(rules.fallback_languages)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return dateparser.parse(text, languages=langs, settings=settings)
+        except (ValueError, OverflowError, TypeError, AttributeError):
+            return None
+
+
+def _reference_base(reference: date | datetime | None) -> datetime | None:
+    if reference is None:
+        return None
+    if isinstance(reference, datetime):
+        return reference.replace(tzinfo=None)
+    # a day reference: the end of that day, so "3 hours ago" stays on it
+    return datetime.combine(reference, time(23, 59, 59))
+
+
+def _format(value: datetime, with_time: bool) -> str:
+    if not with_time:
+        return value.date().isoformat()
+    return value.replace(microsecond=0).isoformat()
+
+
+def parse_date(text: str, *, reference_date: date | None = None,
+               languages: list[str] | None = None, config: Config | None = None) -> ParsedDate | None:
+    """The date in a dateline or date field, as ISO 8601; None when the text holds no date.
+
+    Labels ("Published:", "Posted", "Stand:") are dropped; a date with a clock time gives a
+    datetime, with the UTC offset only when the text names a zone or offset; relative dates
+    ("1 month ago", "vor 3 Tagen") are resolved against ``reference_date`` and unresolved
+    (``iso`` None) without it, as is any date after ``reference_date``. ``languages`` (ISO
+    639-1 or locales like "en-GB") fix the language and the day/month order.
+    """
+    rules = load_metadata_rules(config).dates
+    if not isinstance(text, str):
+        return None
+    raw = clean_space(text)
+    if not raw or len(raw) > rules.max_chars:
+        return None
+    body = _strip_labels(raw, rules)
+    parsed = _iso_from(body)
+    relative = False
+    with_time = False
+    if parsed is not None:
+        with_time = isinstance(parsed, datetime)
+    else:
+        base = _reference_base(reference_date)
+        probe_base = (base or datetime.now()) - timedelta(days=1)
+        for segment in _date_segments(raw, rules):
+            order = _date_order(segment, languages, rules)
+            found = _dateparser(segment, languages, base, order, rules)
+            if found is None:
+                continue
+            # a date that moves with the base date is relative ("1 month ago", "yesterday")
+            probe = _dateparser(segment, languages, probe_base, order, rules)
+            relative = probe is not None and probe.replace(tzinfo=None) != found.replace(tzinfo=None)
+            if relative:
+                with_time = bool(rules.relative_time_units.search(segment)) and isinstance(reference_date, datetime)
+            else:
+                with_time = bool(rules.time.search(segment)) or found.tzinfo is not None
+            parsed = found
+            break
+        if parsed is None:
+            return None
+        if relative and base is None:
+            return ParsedDate(iso=None, raw=raw)
+    day = parsed.date() if isinstance(parsed, datetime) else parsed
+    if day.year < rules.min_year:
+        return ParsedDate(iso=None, raw=raw)  # a placeholder such as 0001-01-01
+    if reference_date is not None:
+        ref_day = reference_date.date() if isinstance(reference_date, datetime) else reference_date
+        if day > ref_day:
+            return ParsedDate(iso=None, raw=raw)
+    if isinstance(parsed, datetime):
+        return ParsedDate(iso=_format(parsed, with_time), raw=raw)
+    return ParsedDate(iso=parsed.isoformat(), raw=raw)
+
+
+# ---------------------------------------------------------------- a page's date
+
+def date_languages(hint: str | None) -> list[str] | None:
+    """The languages to read a page's dates in, from its language hint ("de-DE"), or None."""
+    if not hint:
+        return None
+    code = hint.split(",")[0].strip().lower()
+    if not re.fullmatch(r"[a-z]{2}(?:-[a-z]{2})?", code):
+        return None
+    # dateparser knows the languages; the locale only orders numeric day and month
+    return [code]
+
+
+def _date_candidates(tree: HtmlElement, fields: dict[str, list[str]], jsonld: JsonLd,
+                     rules: HtmlMetaRules) -> Iterator[str]:
+    yield from jsonld.dates
+    for _, value in meta_values(fields, rules.date_meta):
+        yield value
+    for element in tree.iter("time"):
+        parent = element.getparent()
+        words = attribute_words(element) + " " + (attribute_words(parent) if parent is not None else "")
+        if rules.date_exclude.search(words) or outside_article(element, rules):
+            continue
+        if element.get("datetime"):
+            yield element.get("datetime")
+    body = tree.find("body")
+    for element in body.iter() if body is not None else ():
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "meta"):
+            continue
+        words = attribute_words(element)
+        if not words or not rules.date_attribute.search(words) or rules.date_exclude.search(words):
+            continue
+        if outside_article(element, rules):
+            continue
+        value = element.get("datetime") or element.get("content") or element_text(element)
+        if value and len(value) <= 120:
+            yield value
+
+
+def _url_date(url: str | None, rules: HtmlMetaRules) -> str | None:
+    if not url:
+        return None
+    path = urlsplit(url).path
+    for pattern in rules.url_date:
+        m = pattern.search(path)
+        if m:
+            try:
+                return date(int(m["y"]), int(m["m"]), int(m["d"])).isoformat()
+            except ValueError:
+                continue
+    return None
+
+
+def choose_date(html: str, tree: HtmlElement, fields: dict[str, list[str]], jsonld: JsonLd, url: str | None,
+                reference_date: date | None, languages: list[str] | None, rules: HtmlMetaRules,
+                config: Config | None) -> tuple[str | None, str | None]:
+    """The publication date: structured fields first, unless a full date in the URL is much
+    earlier (URLs keep the first publication day); htmldate's search last."""
+    found: tuple[str, str] | None = None
+    for candidate in _date_candidates(tree, fields, jsonld, rules):
+        parsed = parse_date(candidate, reference_date=reference_date, languages=languages, config=config)
+        if parsed is not None and parsed.iso is not None:
+            found = (parsed.iso, parsed.raw)
+            break
+    from_url = _url_date(url, rules)
+    if from_url and reference_date is not None and from_url > reference_date.isoformat():
+        from_url = None
+    if from_url and (found is None or (date.fromisoformat(found[0][:10]) - date.fromisoformat(from_url)).days
+                     >= rules.url_date_overrules_after_days):
+        return from_url, from_url
+    if found is not None:
+        return found
+    searched = _htmldate(html, url, reference_date)
+    if searched:
+        return searched, searched
+    return _text_date(tree, reference_date, languages, rules, config) or (None, None)
+
+
+def _text_date(tree: HtmlElement, reference_date: date | None, languages: list[str] | None,
+               rules: HtmlMetaRules, config: Config | None) -> tuple[str, str] | None:
+    """The first full date written in the text right after the headline (a dateline), not
+    an update's."""
+    body = tree.find("body")
+    if body is None:
+        return None
+    date_rules = load_metadata_rules(config).dates
+    start = next(iter(body.iter("h1")), None)
+    seen = 0
+    started = start is None
+    for element in body.iter():
+        if element is start:
+            started = True
+            continue
+        if not started or not isinstance(element.tag, str) or element.tag in ("script", "style", "noscript"):
+            continue
+        for text in (element.text, element.tail):
+            text = field_text(text)
+            if not text or outside_article(element, rules):
+                continue
+            span = find_date_span(text, config=config)
+            if span is not None and not date_rules.updated_label.search(text[: span[0]]):
+                # a short line goes whole, so parse_date sees its labels; a long one by its date
+                line = text if len(text) <= date_rules.max_chars else text[span[0]:span[1]]
+                parsed = parse_date(line, reference_date=reference_date, languages=languages, config=config)
+                if parsed is not None and parsed.iso is not None:
+                    return parsed.iso, parsed.raw
+            seen += len(text)
+            if seen > rules.text_date_window_chars:
+                return None
+    return None
+
+
+def _htmldate(html: str, url: str | None, reference_date: date | None) -> str | None:
+    """htmldate's original-date search over markup and URL (its free-text search invents
+    dates from copyright years, so it stays off)."""
+    from htmldate import find_date
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            kwargs = {"max_date": reference_date.isoformat()} if reference_date else {}
+            return find_date(html, url=url, original_date=True, extensive_search=False, **kwargs)
+        except (ValueError, TypeError):
+            return None

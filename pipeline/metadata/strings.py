@@ -1,0 +1,28 @@
+"""String helpers every metadata field shares: whitespace cleaning, comparison keys, separators."""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def clean_space(text: str) -> str:
+    """``text`` with HTML entities decoded, NFKC-normalised, its whitespace runs made one space."""
+    text = unicodedata.normalize("NFKC", html.unescape(text))
+    return " ".join(text.replace("\u200b", " ").split())
+
+
+def comparison_key(text: str) -> str:
+    """Comparison key: case-folded letters and digits only, accents dropped."""
+    # \W keeps what str.isalnum keeps, but combining accents (Mn) are non-word too
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKD", text.casefold()))
+
+
+def split_at_separators(text: str, separators: tuple[str, ...]) -> list[str]:
+    """``text`` split at every title separator (" | ", " - ", ": " ...)."""
+    parts = [text]
+    for separator in separators:
+        parts = [piece for part in parts for piece in part.split(separator)]
+    return [p.strip() for p in parts if p.strip()]

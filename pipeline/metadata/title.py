@@ -1,0 +1,186 @@
+"""Titles: a headline without site-name or date affixes, and the headline a page's title
+sources (h1, JSON-LD, social meta, ``<title>``, h2) agree on."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml.html import HtmlElement
+
+from pipeline.config import Config
+from pipeline.metadata.dates import find_date_span, parse_date
+from pipeline.metadata.jsonld import JsonLd
+from pipeline.metadata.markup import element_text, field_text, meta_values
+from pipeline.metadata.rules import HtmlMetaRules, TitleRules, load_metadata_rules
+from pipeline.metadata.site import matches_site
+from pipeline.metadata.strings import clean_space, comparison_key, split_at_separators
+
+
+def _strip_site_name(text: str, site_name: str, separators: tuple[str, ...]) -> str:
+    """Cut a site name that itself holds separators ("My Daily Magazine - Art, Design")."""
+    folded, site = text.casefold(), site_name.strip().casefold()
+    for separator in separators:
+        if folded.endswith(separator.casefold() + site) and len(text) > len(site) + len(separator):
+            return text[: len(text) - len(site) - len(separator)].strip()
+        if folded.startswith(site + separator.casefold()) and len(text) > len(site) + len(separator):
+            return text[len(site) + len(separator):].strip()
+    return text
+
+
+def _unquote(text: str) -> str:
+    """A headline wholly inside quotes loses them ("«Gute Löhne alleine reichen nicht»")."""
+    pairs = {"«": "»", "»": "«", "“": "”", "„": "“", '"': '"', "‘": "’", "'": "'", "‹": "›"}
+    if len(text) > 2 and text[0] in pairs and text[-1] == pairs[text[0]] \
+            and text.count(text[0]) + text.count(text[-1]) == (1 if text[0] == text[-1] else 0) + 2:
+        return text[1:-1].strip()
+    return text
+
+
+def _is_date_text(text: str, config: Config | None) -> bool:
+    if not any(ch.isdigit() for ch in text) or len(text) > 40:
+        return False
+    parsed = parse_date(text, config=config)
+    return parsed is not None and parsed.raw == clean_space(text) and find_date_span(text, config=config) is not None
+
+
+def _strip_date_affix(text: str, separators: tuple[str, ...], config: Config | None) -> str:
+    """Drop a date before or after the headline ("23.01.2022 - Headline")."""
+    for separator in separators:
+        first, sep, rest = text.partition(separator)
+        if sep and rest.strip() and _is_date_text(first.strip(), config):
+            return rest.strip()
+        head, sep, last = text.rpartition(separator)
+        if sep and head.strip() and _is_date_text(last.strip(), config):
+            return head.strip()
+    return text
+
+
+def clean_title(title: str, site_name: str | None = None, *, config: Config | None = None) -> str:
+    """The headline without site-name prefixes or suffixes ("... - FIT FOR FUN", "Site | Title").
+
+    With ``site_name`` an affix is cut when it matches the site; without, a short trailing
+    affix after a strong separator (" | ", " - ") is cut when the headline is clearly longer.
+    """
+    rules = load_metadata_rules(config).titles
+    articles = load_metadata_rules(config).authors.site_articles
+    text = clean_space(title or "")
+    if not text:
+        return ""
+    if site_name:
+        text = _strip_site_name(text, clean_space(site_name), rules.separators)
+    changed = True
+    while changed:
+        changed = False
+        for separator in rules.separators:
+            if separator not in text:
+                continue
+            # suffix: "Headline | Site"
+            head, _, tail = text.rpartition(separator)
+            head, tail = head.strip(), tail.strip()
+            if head and tail and site_name and matches_site(tail, site_name, articles):
+                text, changed = head, True
+                break
+            # prefix: "Site | Headline"
+            first, _, rest = text.partition(separator)
+            first, rest = first.strip(), rest.strip()
+            if first and rest and site_name and matches_site(first, site_name, articles):
+                text, changed = rest, True
+                break
+            # inside: "Headline - Site - Slogan" keeps what comes before the site
+            parts = [p.strip() for p in text.split(separator)]
+            inner = [i for i in range(1, len(parts) - 1) if site_name and matches_site(parts[i], site_name, articles)]
+            if inner:
+                text, changed = separator.join(parts[: inner[0]]).strip(), True
+                break
+    if site_name and matches_site(text, site_name, articles):
+        return clean_space(title)
+    if not site_name:
+        text = _strip_generic_suffix(text, rules)
+    return _unquote(_strip_date_affix(text, rules.separators, config))
+
+
+def _strip_generic_suffix(text: str, rules: TitleRules) -> str:
+    for separator in (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » "):
+        if separator not in rules.separators or separator not in text:
+            continue
+        head, _, tail = text.rpartition(separator)
+        head, tail = head.strip(), tail.strip()
+        if head and tail and len(tail.split()) <= min(4, rules.max_site_words) \
+                and len(head.split()) >= 2 * len(tail.split()) and len(head.split()) >= 3:
+            return head
+    return text
+
+
+def _support(candidate: str, raw: str, cleaned: str, separators: tuple[str, ...]) -> float:
+    """How far another source's title backs ``candidate``: the same title, or its main segment."""
+    key = comparison_key(candidate)
+    if not key:
+        return 0.0
+    if key == comparison_key(cleaned) or key == comparison_key(raw):
+        return 1.0
+    for text in (cleaned, raw):
+        segments = split_at_separators(text, separators)
+        if len(segments) > 1 and key == comparison_key(max(segments, key=len)):
+            return 0.8
+    return 0.0
+
+
+@dataclass(frozen=True)
+class _TitleSource:
+    group: str
+    raw: str
+    cleaned: str
+
+
+def _choose_title(candidates: list[_TitleSource], site_name: str | None, separators: tuple[str, ...]) -> str | None:
+    """The candidate headline the most other source groups back; ties go to the earlier candidate.
+
+    Groups (h1, JSON-LD, social meta, ``<title>``, h2) count once each, so og:title and
+    twitter:title do not outvote the page's own headline.
+    """
+    best: str | None = None
+    best_score: tuple = ()
+    for index, candidate in enumerate(candidates):
+        text = candidate.cleaned
+        if not text or len(comparison_key(text)) < 3 or (site_name and comparison_key(text) == comparison_key(site_name)):
+            continue
+        backing: dict[str, float] = {}
+        for source in candidates:
+            if source.group != candidate.group:
+                support = _support(text, source.raw, source.cleaned, separators)
+                backing[source.group] = max(backing.get(source.group, 0.0), support)
+        # unbacked, a headline-shaped text beats a short one (an h1 holding the site's logo)
+        headline_shaped = len(text.split()) >= 4 or len(text) >= 25
+        score = (sum(backing.values()), headline_shaped, -index)
+        if score > best_score:
+            best, best_score = text, score
+    return best
+
+
+def _without_kicker(h1: HtmlElement) -> str | None:
+    """An h1's text without a leading kicker element ("<span>Nach Corona</span> Headline")."""
+    children = [c for c in h1 if isinstance(c.tag, str)]
+    if not children or (h1.text or "").strip():
+        return None
+    first = children[0]
+    kicker = element_text(first)
+    rest = field_text(" ".join([first.tail or ""] + [" ".join(c.itertext()) + (c.tail or "") for c in children[1:]]))
+    if kicker and len(rest.split()) >= 3 and len(kicker.split()) <= 6:
+        return rest
+    return None
+
+
+def choose_headline(tree: HtmlElement, fields: dict[str, list[str]], jsonld: JsonLd, h1s: list[str],
+                    h2s: list[str], title_tags: list[str], site_name: str | None, rules: HtmlMetaRules,
+                    config: Config | None) -> str | None:
+    """The headline the page's title sources agree on, each without site-name affixes."""
+    def source(group: str, raw: str) -> _TitleSource:
+        return _TitleSource(group, raw, clean_title(raw, site_name, config=config))
+
+    # a kicker element inside the h1 is a label, not part of the headline
+    kickerless = [k for k in (_without_kicker(h) for h in list(tree.iter("h1"))[:1]) if k]
+    candidates = [source("h1", h) for h in kickerless + h1s[len(kickerless):]]
+    candidates += [source("jsonld", t) for t in jsonld.headline[:1]]
+    candidates += [source("meta", v) for _, v in list(meta_values(fields, rules.title_meta))[:3]]
+    candidates += [source("title", t) for t in title_tags]
+    candidates += [source("h2", h) for h in h2s]
+    return _choose_title(candidates, site_name, load_metadata_rules(config).titles.separators)

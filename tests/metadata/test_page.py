@@ -1,0 +1,126 @@
+"""Tests for pipeline.metadata.page: metadata of real pages and of small inline pages."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipeline.metadata.page import HtmlMetadata, extract_html_metadata
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "meta"
+
+PAGES = [
+    # (fixture key, page URL, title, authors, date_published)
+    ("1a8b857b655cbbb4",
+     "https://www.l-mag.de/news-1010/holocaust-gedenktag-lesbische-erinnerungskultur-mit-stolpersteinverlegung.html?L=422",
+     "Holocaust-Gedenktag: Lesbische Erinnerungskultur mit Stolpersteinverlegung", ["Claudia Lindner"], "2022-01-27"),
+    ("b0b77e84ea7a1816", "https://fivethirtyeight.com/features/the-2020-endorsement-race-is-getting-interesting/",
+     "The 2020 Endorsement Race Is Getting Interesting", ["Perry Bacon Jr."], "2020-01-28T05:55:52-05:00"),
+    ("2539cd982f3cd324",
+     "https://www.ledevoir.com/politique/montreal/573258/la-fin-des-trottinettes-en-libre-service-a-montreal",
+     "La fin des trottinettes en libre-service à Montréal", ["Jeanne Corriveau"], "2020-02-19T00:00:00-05:00"),
+    ("a36f479981ddbc94",
+     "https://www.computerbild.de/artikel/cb-News-Freizeit-Bundesliga-Dortmund-Moenchengladbach-live-sehen-24356155.html",
+     "Bundesliga: Dortmund - Gladbach live sehen!", ["Dennis Kochinky"], "2019-10-19T15:30:00+02:00"),
+    ("f8f22af824dc6154", "https://www.autohaus.de/nachrichten/autohersteller/skoda-der-lange-weg-zum-strom-2980654",
+     "Skoda: Der lange Weg zum Strom", ["Peter Maahn"], "2021-11-03"),
+]
+
+
+@pytest.mark.parametrize("key, url, title, authors, published", PAGES)
+def test_real_pages(key, url, title, authors, published):
+    html = (FIXTURES / f"{key}.html").read_text(encoding="utf-8", errors="replace")
+    meta = extract_html_metadata(html, url=url)
+    assert (meta.title, meta.authors, meta.date_published) == (title, authors, published)
+
+
+def test_real_page_site_name_and_canonical():
+    html = (FIXTURES / "b0b77e84ea7a1816.html").read_text(encoding="utf-8", errors="replace")
+    meta = extract_html_metadata(html, url="https://fivethirtyeight.com/features/x/")
+    assert meta.site_name == "FiveThirtyEight"
+    assert meta.url == "https://fivethirtyeight.com/features/the-2020-endorsement-race-is-getting-interesting/"
+    assert meta.language_hint == "en-us"
+
+
+GRAPH_PAGE = """<html lang="en"><head>
+<title>Talks resume in Doha | Example Times</title>
+<meta property="og:title" content="Talks resume in Doha">
+<meta property="og:site_name" content="Example Times">
+<meta property="article:modified_time" content="2025-03-09T10:00:00+00:00">
+<link rel="canonical" href="/world/talks-resume">
+<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
+ {"@type": "NewsArticle", "headline": "Talks resume in Doha", "datePublished": "2025-03-05T17:48:00+02:00",
+  "dateModified": "2025-03-09T10:00:00+00:00", "author": {"@id": "https://example.com/#/person/1"},
+  "publisher": {"@type": "Organization", "name": "Example Times"}},
+ {"@type": "Person", "@id": "https://example.com/#/person/1", "name": "Jane Doe"}]}</script>
+</head><body><h1>Talks resume in Doha</h1>
+<div class="comments"><span class="comment-author">Troll McTroll</span><time datetime="2025-03-08">8 March</time></div>
+</body></html>"""
+
+
+def test_json_ld_graph_with_author_reference():
+    meta = extract_html_metadata(GRAPH_PAGE, url="https://example.com/world/talks-resume?utm=x")
+    assert meta == HtmlMetadata(
+        title="Talks resume in Doha", description=None, authors=["Jane Doe"],
+        date_published="2025-03-05T17:48:00+02:00", date_raw="2025-03-05T17:48:00+02:00",
+        site_name="Example Times", url="https://example.com/world/talks-resume", language_hint="en")
+
+
+BYLINE_PAGE = """<html><head><title>Stadtrat beschließt neuen Radweg - Musterstadt Kurier</title></head>
+<body><header><h1 class="logo">Musterstadt Kurier</h1></header>
+<article><h2>Stadtrat beschließt neuen Radweg</h2>
+<div class="byline">Von <a href="/autor/anna-roth">Anna Roth</a> und <a href="/autor/ben-kurz">Ben Kurz</a>
+ · <span class="date">5. März 2025</span></div>
+<p>Der Stadtrat hat am Dienstag beschlossen, einen neuen Radweg zu bauen.</p></article>
+<aside class="related"><div class="author">Carla Teaser</div></aside></body></html>"""
+
+
+def test_byline_links_date_text_and_site_from_title():
+    meta = extract_html_metadata(BYLINE_PAGE, url="https://kurier.example/lokales/radweg")
+    assert (meta.title, meta.authors, meta.date_published, meta.site_name) == (
+        "Stadtrat beschließt neuen Radweg", ["Anna Roth", "Ben Kurz"], "2025-03-05", "Musterstadt Kurier")
+
+
+def test_url_date_and_reference_date():
+    page = "<html><head><title>Budget passed</title></head><body><p>Text.</p></body></html>"
+    meta = extract_html_metadata(page, url="https://news.example/2025/03/05/budget-passed/")
+    assert (meta.date_published, meta.site_name) == ("2025-03-05", "news.example")
+    # a date after the reference date is never published
+    future = extract_html_metadata(page, url="https://news.example/2025/03/05/budget-passed/",
+                                   reference_date=date(2025, 3, 1))
+    assert future.date_published is None
+
+
+def test_organisation_author_is_not_a_person():
+    page = """<html><head><meta name="author" content="Example Times Staff">
+    <meta property="og:site_name" content="Example Times"><title>Storm warning</title></head>
+    <body><h1>Storm warning</h1></body></html>"""
+    assert extract_html_metadata(page).authors == []
+
+
+def test_unparseable_page():
+    meta = extract_html_metadata("", url="https://www.example.org/a")
+    assert (meta.title, meta.site_name, meta.url) == (None, "example.org", "https://www.example.org/a")
+
+
+TEASER_FIRST_PAGE = """<html><head><title>Main story</title>
+<script type="application/ld+json">[
+ {"@type": "NewsArticle", "url": "https://example.com/other", "headline": "Other story",
+  "datePublished": "2025-02-01", "author": {"@type": "Person", "name": "Teaser Author"}},
+ {"@type": "NewsArticle", "mainEntityOfPage": {"@id": "https://www.example.com/main/"}, "headline": "Main story",
+  "datePublished": "2025-03-05", "author": [{"@type": "Person", "name": "Ann Main"},
+                                           {"@type": "Person", "name": "Bo Second"}]}]</script>
+</head><body><h1>Main story</h1></body></html>"""
+
+
+def test_the_pages_own_json_ld_article_wins_over_teasers():
+    meta = extract_html_metadata(TEASER_FIRST_PAGE, url="https://example.com/main")
+    assert (meta.title, meta.authors, meta.date_published) == ("Main story", ["Ann Main", "Bo Second"], "2025-03-05")
+
+
+def test_bad_html_rule_is_refused_loudly(tmp_path):
+    from conftest import overlay_config
+    from pipeline.config import ConfigError
+    with pytest.raises(ConfigError, match=r"\[metadata.html\] url_date\[0\]: .* needs groups"):
+        overlay_config(tmp_path, "metadata.html", url_date=["(?P<y>\\d{4})"])
