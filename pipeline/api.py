@@ -10,9 +10,9 @@ from functools import lru_cache
 
 from pipeline.cleaner import Cleaner
 from pipeline.config import load_config
-from pipeline.decoding import decode_bytes, normalise_text
+from pipeline.inputs.decoding import decode_bytes, normalise_text
 from pipeline.document import Document, RawInput, Reject
-from pipeline.inputs import Limits
+from pipeline.inputs.limits import Limits
 
 # a RawInput's source names where it came from; a string handed in has no file
 SOURCE = "<input>"

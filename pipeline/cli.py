@@ -132,9 +132,9 @@ def command_train_region(args: argparse.Namespace) -> int:
 
 
 def command_report(args: argparse.Namespace) -> int:
-    from pipeline.inputs import Limits
+    from pipeline.batch.publish import publish_file
+    from pipeline.inputs.limits import Limits
     from pipeline.report import REPORT_NAME, published_files, read_manifest, write_report
-    from pipeline.tasks import publish_file
 
     if not Path(args.output_dir, "manifest.json").is_file():
         print(f"newsclean: no manifest.json in {args.output_dir}: not a finished run", file=sys.stderr)
@@ -278,7 +278,7 @@ def _absolute(path: str | None) -> str | None:
 def _warm_up(args: argparse.Namespace, reference_date: str | None) -> None:
     """Load the cleaning models before Luigi forks one process per task (only then worth it)."""
     if args.workers > 1:
-        from pipeline.batch import warm_up
+        from pipeline.batch.clean import warm_up
         from pipeline.cleaner import Cleaner
 
         warm_up(Cleaner.from_config(load_config(args.config),
@@ -309,7 +309,9 @@ def command_daily(args: argparse.Namespace) -> int:
 
 
 def command_run(args: argparse.Namespace) -> int:
-    from pipeline.tasks import CleanRun, RunError, output_lock, unsafe_output
+    from pipeline.batch.folder import RunError, unsafe_output
+    from pipeline.batch.lock import output_lock
+    from pipeline.tasks import CleanRun
 
     load_config(args.config)  # fail loudly before any work starts
     if args.workers < 1:

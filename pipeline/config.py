@@ -372,7 +372,7 @@ def _check_with_libraries(settings: schema.Settings) -> None:
     """What only a library can tell: jusText's stop lists, an LSH index for the dedup settings."""
     import justext
 
-    from pipeline.dedup import check_index
+    from pipeline.dedup.minhash import check_index
 
     known = set(justext.get_stoplists())
     unknown = [name for name in settings.rules.region.language.languages if name not in known]

@@ -24,8 +24,10 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from pipeline.document import RawInput
-from pipeline.inputs import Limits, discover_inputs, read_input
-from pipeline.site_stats import site_key
+from pipeline.dedup.site_repeated import site_key
+from pipeline.inputs.discovery import discover_inputs
+from pipeline.inputs.limits import Limits
+from pipeline.inputs.reading import read_input
 
 REPORT_NAME = "report.html"
 DEFAULT_SAMPLE = 50

@@ -5,7 +5,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from pipeline.batch import plan_digest
+from pipeline.batch.plan import plan_digest
 from pipeline.cli import main
 from pipeline.config import ConfigError, load_config, models_digest, nested_unbounded
 
@@ -178,10 +178,10 @@ def test_plan_digest_covers_version_models_and_configuration(monkeypatch, tmp_pa
     config = load_config()
     before = plan_digest([], config, None)
     assert plan_digest([], load_config(_write(tmp_path, "[run]\nshard_size = 7\n")), None) != before
-    monkeypatch.setattr("pipeline.batch.package_version", lambda: "9.9.9")
+    monkeypatch.setattr("pipeline.batch.plan.package_version", lambda: "9.9.9")
     assert plan_digest([], config, None) != before
     monkeypatch.undo()
-    monkeypatch.setattr("pipeline.batch.models_digest", lambda: "retrained")
+    monkeypatch.setattr("pipeline.batch.plan.models_digest", lambda: "retrained")
     assert plan_digest([], config, None) != before
 
 
@@ -206,10 +206,10 @@ def test_a_new_version_or_model_makes_a_finished_run_redo_its_work(monkeypatch, 
         return CleanRun(inputs=[str(SEEDS)], output_dir=str(out))
 
     assert run().complete()
-    monkeypatch.setattr("pipeline.batch.package_version", lambda: "9.9.9")
+    monkeypatch.setattr("pipeline.batch.plan.package_version", lambda: "9.9.9")
     assert not run().complete()
     monkeypatch.undo()
-    monkeypatch.setattr("pipeline.batch.models_digest", lambda: "retrained")
+    monkeypatch.setattr("pipeline.batch.plan.models_digest", lambda: "retrained")
     assert not run().complete()
     monkeypatch.undo()
     assert run().complete()

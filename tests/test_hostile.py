@@ -22,7 +22,7 @@ from lxml import etree
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from pipeline.batch import warm_up
+from pipeline.batch.clean import warm_up
 from pipeline.cleaner import Cleaner
 from pipeline.config import load_config
 from pipeline.tasks import CleanRun

@@ -12,7 +12,7 @@ import pytest
 from lxml import html as lxml_html
 
 from pipeline import cli
-from pipeline.inputs import Limits
+from pipeline.inputs.limits import Limits
 from pipeline.report import (TOP_RULES, TOP_SITES, build_report, normalise_for_search, place_removals,
                              published_files, render_report, summarise_run)
 

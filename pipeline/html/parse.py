@@ -6,7 +6,7 @@ import re
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from pipeline.decoding import strip_control_references
+from pipeline.inputs.decoding import strip_control_references
 
 # An HTML page never needs a DOCTYPE internal subset; it only carries entity
 # declarations (billion laughs, external entities).  It is cut before parsing, so no

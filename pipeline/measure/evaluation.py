@@ -17,10 +17,10 @@ from typing import Iterable
 
 from trafilatura import bare_extraction
 
-from pipeline.batch import warm_up
+from pipeline.batch.clean import warm_up
 from pipeline.cleaner import Cleaner
 from pipeline.config import Config, load_config
-from pipeline.decoding import decode_bytes
+from pipeline.inputs.decoding import decode_bytes
 from pipeline.document import RawInput, Reject
 from pipeline.html.extract import extract_html
 from pipeline.html.rules import html_rules

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pipeline.config import Config
-from pipeline.decoding import strip_controls
+from pipeline.inputs.decoding import strip_controls
 from pipeline.document import Document, Removal
 from pipeline.language import detect_language
 from pipeline.steps.base import Step

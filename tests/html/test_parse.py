@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.decoding import strip_control_references
+from pipeline.inputs.decoding import strip_control_references
 from pipeline.html.parse import safe_html, without_internal_subset
 
 

@@ -23,7 +23,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from pipeline import cli
-from pipeline.tasks import CleanRun, output_lock
+from pipeline.batch.lock import output_lock
+from pipeline.tasks import CleanRun
 
 PUBLISHED = re.compile(r"records-[0-9a-f]{16}\.jsonl|rejects\.jsonl|manifest\.json|report\.html|_SUCCESS|_work|_state")
 _TOWNS = ["Aldham", "Brixby", "Corwen", "Dunmore", "Elston", "Farley", "Gorran", "Hexley", "Ilton", "Jarrow"]

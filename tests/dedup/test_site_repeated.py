@@ -10,10 +10,10 @@ import pytest
 from conftest import overlay_config
 from pipeline.config import ConfigError, load_config
 from pipeline.document import Removal
-from pipeline.site_stats import (FINGERPRINT_SKETCH, SiteRepeatedRules, SiteStats, document_fingerprints,
+from pipeline.dedup.site_repeated import (FINGERPRINT_SKETCH, SiteRepeatedRules, SiteStats, document_fingerprints,
                                  paragraph_fingerprints, remove_site_repeated, site_key)
 
-FIXTURES = Path(__file__).parent / "fixtures" / "site_stats"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "site_stats"
 RULES = load_config().rules.site_repeated
 FOOTER = "Support our journalism: become a member today and keep local news free for everyone."
 

@@ -11,9 +11,9 @@ import pytest
 
 from conftest import overlay_config
 from pipeline.config import ConfigError, load_config
-from pipeline.dedup import DedupRules, find_duplicates, minhash_signature, text_hash
+from pipeline.dedup.minhash import DedupRules, find_duplicates, minhash_signature, text_hash
 
-SEEDS = sorted((Path(__file__).parent / "fixtures" / "dedup").glob("*.txt"))
+SEEDS = sorted((Path(__file__).parents[1] / "fixtures" / "dedup").glob("*.txt"))
 RULES = load_config().rules.dedup
 
 

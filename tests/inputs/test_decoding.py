@@ -8,7 +8,7 @@ import pytest
 
 from conftest import overlay_config
 from pipeline.config import ConfigError, load_config
-from pipeline.decoding import DecodingRules, decode_bytes, normalise_text, packaged_rules, sniff_binary
+from pipeline.inputs.decoding import DecodingRules, decode_bytes, normalise_text, packaged_rules, sniff_binary
 
 FRENCH = "Le garçon a mangé une crêpe à la crème, déjà vu."
 

@@ -1,0 +1,33 @@
+"""Clean-up after a run: work of earlier plans and files left by killed writers, never outside the output."""
+from __future__ import annotations
+
+import fnmatch
+import os
+from pathlib import Path
+
+from pipeline.batch.folder import WORK_DIR, entries, is_real_folder, remove
+
+# Left behind by a process killed while writing (LocalTarget's and our own staging names).
+_TMP_PATTERNS = ("*-luigi-tmp-*", "*.tmp")
+
+
+def drop_stale_work(output_dir: str, plan: str, shard_ids: set[str]) -> None:
+    """Forget work of earlier plans, clean shards no plan uses any more, and files left by killed writers.
+
+    Only entries inside the work folder go: a link found there is removed itself, never
+    followed, and a work folder that is a link is left alone.
+    """
+    work = Path(output_dir, WORK_DIR)
+    if not is_real_folder(work):
+        return
+    for path in entries(work / "final"):
+        if path.name != plan:
+            remove(path)
+    for folder, keep in (("index", {plan}), ("plans", {plan}), ("clean", shard_ids)):
+        for path in entries(work / folder):
+            if path.name.endswith((".json", ".jsonl")) and path.name.split(".")[0] not in keep:
+                remove(path)
+    for folder, _, names in os.walk(work):  # os.walk enters no linked folder
+        for name in sorted(names):
+            if any(fnmatch.fnmatchcase(name, pattern) for pattern in _TMP_PATTERNS):
+                Path(folder, name).unlink(missing_ok=True)

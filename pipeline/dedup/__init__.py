@@ -1,0 +1,1 @@
+"""Deduplication: near-duplicate documents (minhash) and paragraphs a site repeats (site_repeated)."""
