@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator, Sequence
 
-from pipeline.clean import Cleaner
+from pipeline.cleaner import Cleaner
 from pipeline.config import Config, models_digest, package_version
 from pipeline.dedup import find_duplicates, minhash_signature, text_hash
 from pipeline.document import RawInput, Reject

@@ -16,6 +16,7 @@ from typing import Iterator
 
 from pipeline import __version__
 from pipeline.config import ConfigError, load_config
+from pipeline.report import DEFAULT_SAMPLE
 
 
 def _iso_date(value: str) -> str:
@@ -78,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench_run.add_argument("--keep", default=None, help="keep the scaled inputs and outputs in this folder")
     bench_run.add_argument("--repeat", type=int, default=1, help="runs per measurement, the fastest kept (default: 1)")
 
+    report = commands.add_parser("report", help="rebuild OUTPUT_DIR/report.html from a finished run")
+    report.add_argument("output_dir", metavar="OUTPUT_DIR", help="a run's output folder (with manifest.json)")
+    report.add_argument("--sample", type=int, default=DEFAULT_SAMPLE,
+                        help=f"documents shown in full (default: {DEFAULT_SAMPLE})")
+
     train = commands.add_parser("train-region", help="retrain the text-dump article model from labelled pages")
     train.add_argument("text_dir", metavar="TEXT_DIR", help="whole-page text dumps <key>.txt")
     train.add_argument("gold_dir", metavar="GOLD_DIR", help="gold <key>.json with the article body")
@@ -88,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def command_eval(args: argparse.Namespace) -> int:
-    from pipeline.evaluation import evaluate
+    from pipeline.measure.evaluation import evaluate
 
     print(json.dumps(evaluate(args.gold_dir, args.inputs, load_config(args.config), details=args.details),
                      indent=1, ensure_ascii=False))
@@ -96,14 +102,14 @@ def command_eval(args: argparse.Namespace) -> int:
 
 
 def command_bench(args: argparse.Namespace) -> int:
-    from pipeline.evaluation import benchmark
+    from pipeline.measure.evaluation import benchmark
 
     print(json.dumps(benchmark(args.inputs, load_config(args.config), rounds=args.rounds), indent=1))
     return 0
 
 
 def command_bench_run(args: argparse.Namespace) -> int:
-    from pipeline.benchmark import benchmark_runs, format_report
+    from pipeline.measure.benchmark import benchmark_runs, format_report
 
     load_config(args.config)
     workers = [int(n) for n in args.workers_list.split(",") if n.strip()]
@@ -118,10 +124,31 @@ def command_bench_run(args: argparse.Namespace) -> int:
 
 
 def command_train_region(args: argparse.Namespace) -> int:
-    from pipeline.region import train_region_model
+    from pipeline.measure.training import train_region_model
 
     print(json.dumps(train_region_model(args.text_dir, args.gold_dir, load_config(args.config),
                                         out_path=args.out, folds=args.folds), indent=1))
+    return 0
+
+
+def command_report(args: argparse.Namespace) -> int:
+    from pipeline.inputs import Limits
+    from pipeline.report import REPORT_NAME, published_files, read_manifest, write_report
+    from pipeline.tasks import publish_file
+
+    if not Path(args.output_dir, "manifest.json").is_file():
+        print(f"newsclean: no manifest.json in {args.output_dir}: not a finished run", file=sys.stderr)
+        return 2
+    if args.sample < 0:
+        raise ConfigError("--sample must be 0 or more")
+    manifest = read_manifest(Path(args.output_dir))
+    # the run's own configuration, when it is still there, reads the sampled inputs as the run did
+    config_path = manifest.get("config", {}).get("path")
+    limits = Limits.from_config(load_config(config_path if config_path and Path(config_path).is_file() else None))
+    record_paths, reject_paths = published_files(Path(args.output_dir), manifest)
+    publish_file(args.output_dir, REPORT_NAME,
+                 lambda out: write_report(out, manifest, record_paths, reject_paths, limits, args.sample))
+    print(f"newsclean: report -> {Path(args.output_dir, REPORT_NAME)}")
     return 0
 
 
@@ -252,7 +279,7 @@ def _warm_up(args: argparse.Namespace, reference_date: str | None) -> None:
     """Load the cleaning models before Luigi forks one process per task (only then worth it)."""
     if args.workers > 1:
         from pipeline.batch import warm_up
-        from pipeline.clean import Cleaner
+        from pipeline.cleaner import Cleaner
 
         warm_up(Cleaner.from_config(load_config(args.config),
                                     date.fromisoformat(reference_date) if reference_date else None))
@@ -337,7 +364,8 @@ def _run(args: argparse.Namespace, task) -> int:
 
 
 COMMANDS = {"run": command_run, "daily": command_daily, "eval": command_eval, "bench": command_bench,
-            "bench-run": command_bench_run, "train-region": command_train_region}
+            "bench-run": command_bench_run, "train-region": command_train_region,
+            "report": command_report}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,6 +5,10 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 
 # the clock part of an ISO 8601 date_published: minutes, optional seconds, optional offset
@@ -77,6 +81,23 @@ class Reject:
 
 
 @dataclass
+class Work:
+    """What the steps cleaning one document hand each other; never part of the record.
+
+    ``content`` is the input as the next step reads it (the safe HTML; the article region
+    of a text), ``tree`` the parsed page (extraction prunes it in place), ``page_url`` the
+    page's own address (its canonical link first) and ``byline`` a text's byline line
+    before it becomes authors.
+    """
+
+    content: str
+    reference_date: date | None = None
+    tree: HtmlElement | None = None
+    page_url: str | None = None
+    byline: str | None = None
+
+
+@dataclass
 class Document:
     """A cleaned article: metadata, body paragraphs and the audit trail of removals."""
 
@@ -96,6 +117,8 @@ class Document:
     removed: list[Removal] = field(default_factory=list)
     duplicate_of: str | None = None
     notes: list[str] = field(default_factory=list)
+    # set by the steps' runner while the document is cleaned, None on a finished one
+    work: Work | None = field(default=None, repr=False, compare=False)
 
     @property
     def text(self) -> str:

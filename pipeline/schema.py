@@ -378,7 +378,7 @@ class TextChrome(Table):
 # ------------------------------------------------------------------ rules/text_layout.toml
 
 class TextLayout(Table):
-    """Thresholds of the layout steps that run before any text detection (pipeline/text_layout.py)."""
+    """Thresholds of the layout steps that run before any text detection (pipeline/text/layout.py)."""
 
     wrap_min_width: Positive
     wrap_max_width: Positive

@@ -37,9 +37,10 @@ import luigi
 from pipeline import __version__
 from pipeline.batch import (Shard, build_batch_index, clean_shard, finalise_shard, plan_digest,
                             plan_shards, read_plan, shard_weight, write_plan)
-from pipeline.clean import Cleaner
+from pipeline.cleaner import Cleaner
 from pipeline.config import Config, ConfigError, load_config, models_digest
 from pipeline.inputs import InputFile, Limits, discover_inputs, skipped_inputs
+from pipeline.report import REPORT_NAME, write_report
 from pipeline.site_stats import SiteStats
 from pipeline.writing import open_exclusive
 
@@ -280,7 +281,10 @@ class CleanRun(_RunTask):
         records = {f"records-{shard.id}.jsonl": targets["records"].path for shard, targets in zip(self.shards, finals)}
         manifest = build_manifest(self, counts, list(records), started)
         drop_stale_work(self.output_dir, self.plan, {s.id for s in self.shards})
-        publish_run(self.output_dir, self.plan, records, [targets["rejects"].path for targets in finals], manifest)
+        rejects = [targets["rejects"].path for targets in finals]
+        limits = Limits.from_config(self.config)
+        publish_run(self.output_dir, self.plan, records, rejects, manifest,
+                    report=lambda out: write_report(out, manifest, records.values(), rejects, limits))
 
 
 def unsafe_output(output_dir: str, state_dir: str | None = None) -> str | None:
@@ -390,7 +394,13 @@ def _concatenate(paths: list[str], out: IO[str]) -> None:
             shutil.copyfileobj(part, out)
 
 
-def publish_run(output_dir: str, plan: str, records: dict[str, str], rejects: list[str], manifest: dict) -> None:
+def publish_file(output_dir: str, name: str, write: Callable[[IO[str]], None]) -> None:
+    """OUTPUT_DIR/NAME replaced whole through the staging folder (``newsclean report`` rebuilding the page)."""
+    os.replace(_stage(output_dir, name, write), Path(output_dir, name))
+
+
+def publish_run(output_dir: str, plan: str, records: dict[str, str], rejects: list[str], manifest: dict,
+                report: Callable[[IO[str]], None] | None = None) -> None:
     """Put a finished run in place: every new file staged first, then renamed in, ``_SUCCESS`` last.
 
     ``records`` maps each records file name to its finalised work file; the lines of the
@@ -405,6 +415,8 @@ def publish_run(output_dir: str, plan: str, records: dict[str, str], rejects: li
         staged["rejects.jsonl"] = _stage(output_dir, "rejects.jsonl", lambda out: _concatenate(rejects, out))
         staged["manifest.json"] = _stage(output_dir, "manifest.json", lambda out: out.write(
             json.dumps(manifest, indent=1, ensure_ascii=False) + "\n"))
+        if report:  # the report page, staged and renamed in with the manifest
+            staged[REPORT_NAME] = _stage(output_dir, REPORT_NAME, report)
         success = _stage(output_dir, "_SUCCESS", lambda out: out.write(plan + "\n"))
     except OSError as exc:
         for path in staged.values():

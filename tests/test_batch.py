@@ -14,7 +14,7 @@ import pytest
 from pipeline import cli
 from pipeline.batch import (PLAN_FORMAT, build_batch_index, clean_shard, count_site_paragraphs, finalise_shard,
                             plan_shards, read_plan, shard_weight, write_plan)
-from pipeline.benchmark import scale_inputs
+from pipeline.measure.benchmark import scale_inputs
 from pipeline.config import load_config
 from pipeline.inputs import discover_inputs
 from pipeline.site_stats import SiteRepeatedRules, SiteStats
@@ -280,18 +280,18 @@ def test_batch_index_takes_one_id_twice_without_failing():
 
 def test_each_process_warms_up_once_outside_any_budget_before_its_first_document(tmp_path, monkeypatch):
     import pipeline.batch
-    import pipeline.clean
-    from pipeline.clean import Cleaner
+    import pipeline.cleaner
+    from pipeline.cleaner import Cleaner
     from pipeline.inputs import Limits
 
     calls = []
-    clean_raw = pipeline.clean.clean_raw
+    run_steps = pipeline.cleaner.run_steps
 
     def recording(raw, *args):
         calls.append((raw.source, signal.getitimer(signal.ITIMER_PROF)[0] > 0))  # (source, under a budget)
-        return clean_raw(raw, *args)
+        return run_steps(raw, *args)
 
-    monkeypatch.setattr(pipeline.clean, "clean_raw", recording)
+    monkeypatch.setattr(pipeline.cleaner, "run_steps", recording)
     monkeypatch.setattr(pipeline.batch, "_warmed", False)  # a fresh worker process
     config = load_config()
     cleaner, limits = Cleaner.from_config(config), Limits.from_config(config)

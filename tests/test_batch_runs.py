@@ -25,7 +25,7 @@ from warcio.warcwriter import WARCWriter
 from pipeline import cli
 from pipeline.tasks import CleanRun, output_lock
 
-PUBLISHED = re.compile(r"records-[0-9a-f]{16}\.jsonl|rejects\.jsonl|manifest\.json|_SUCCESS|_work|_state")
+PUBLISHED = re.compile(r"records-[0-9a-f]{16}\.jsonl|rejects\.jsonl|manifest\.json|report\.html|_SUCCESS|_work|_state")
 _TOWNS = ["Aldham", "Brixby", "Corwen", "Dunmore", "Elston", "Farley", "Gorran", "Hexley", "Ilton", "Jarrow"]
 _THINGS = ["bridge", "library", "bus route", "school roof", "water main", "market hall", "cycle lane", "clinic"]
 _PEOPLE = ["Mayor Ruth Okafor", "councillor Tom Havel", "engineer Priya Nair", "resident Carl Boyd",

@@ -23,7 +23,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from pipeline.batch import warm_up
-from pipeline.clean import Cleaner
+from pipeline.cleaner import Cleaner
 from pipeline.config import load_config
 from pipeline.tasks import CleanRun
 

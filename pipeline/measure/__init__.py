@@ -1,4 +1,4 @@
-"""Measuring the pipeline from outside: the quality gate (evaluation and benchmarks move here later).
+"""Measuring the pipeline from outside: the metric, evaluation, benchmarks, region-model training, the gate.
 
-Nothing in the runtime imports this package.
+Nothing in the runtime imports this package; the cli's measuring commands import it lazily.
 """

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pipeline.evaluation import decode_page, page_key, read_page
+from pipeline.measure.evaluation import decode_page, page_key, read_page
 from pipeline.measure.gate import shared_dir
 from pipeline.metadata.dates import DATE_SOURCES, HTMLDATE, FoundDate, decide_date
 from pipeline.metadata.page import extract_html_metadata

@@ -1,34 +1,33 @@
 """Our HTML cleaning beside bare trafilatura: quality against gold bodies, and speed.
 
 ``evaluate`` scores both on the same pages with the article-extraction-benchmark's
-metric (4-token shingles of ``\\w+`` tokens; precision and recall averaged over pages,
-F1 their harmonic mean), the metric of the project's scorer. ``benchmark`` runs each
-side alone in a fresh process and reports pages per second and peak memory.
+metric (:mod:`pipeline.measure.metric`), the metric of the project's scorer.
+``benchmark`` runs each side alone in a fresh process and reports pages per second and
+peak memory.
 """
 from __future__ import annotations
 
 import gzip
 import json
 import multiprocessing
-import re
 import resource
 import time
-from collections import Counter
 from pathlib import Path, PurePath
 from typing import Iterable
 
 from trafilatura import bare_extraction
 
 from pipeline.batch import warm_up
-from pipeline.clean import Cleaner
+from pipeline.cleaner import Cleaner
 from pipeline.config import Config, load_config
 from pipeline.decoding import decode_bytes
 from pipeline.document import RawInput, Reject
-from pipeline.html_extract import extract_html
+from pipeline.html.extract import extract_html
+from pipeline.html.rules import html_rules
+from pipeline.measure.metric import precision, recall, shingle_counts, summarise
+from pipeline.text.rules import load_chrome_rules
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
-TOKEN = re.compile(r"\w+")
-SHINGLE = 4
 OURS, TRAFILATURA = "newsclean", "trafilatura"
 # our HTML extraction step alone (no metadata, language...), to see where time goes
 EXTRACTION = "newsclean_extraction"
@@ -62,39 +61,6 @@ def read_page(path: Path) -> bytes:
 def decode_page(data: bytes) -> str:
     """The page as text, decoded the way the pipeline decodes HTML inputs."""
     return decode_bytes(data, kind="html").text
-
-
-# ------------------------------------------------------------------ metric
-
-def _shingles(text: str) -> Counter:
-    tokens = TOKEN.findall(text or "")
-    return Counter(tuple(tokens[i:i + SHINGLE]) for i in range(max(1, len(tokens) - SHINGLE + 1))
-                   if tokens[i:i + SHINGLE])
-
-
-def shingle_counts(predicted: str, gold: str) -> tuple[int, int, int]:
-    """(true positive, false positive, false negative) shingle counts of one page."""
-    p, g = _shingles(predicted), _shingles(gold)
-    return sum((p & g).values()), sum((p - g).values()), sum((g - p).values())
-
-
-def _precision(tp: int, fp: int, fn: int) -> float:
-    return 1.0 if fp == fn == 0 else (0.0 if tp == fp == 0 else tp / (tp + fp))
-
-
-def _recall(tp: int, fp: int, fn: int) -> float:
-    return 1.0 if fp == fn == 0 else (0.0 if tp == fn == 0 else tp / (tp + fn))
-
-
-def summarise(counts: list[tuple[int, int, int]]) -> dict:
-    """Page-averaged precision and recall of per-page shingle counts, and their F1."""
-    # a page with nothing predicted has no precision, one with an empty gold no recall
-    ps = [_precision(*c) for c in counts if c[0] + c[1] > 0]
-    rs = [_recall(*c) for c in counts if c[0] + c[2] > 0]
-    p = sum(ps) / len(ps) if ps else 0.0
-    r = sum(rs) / len(rs) if rs else 0.0
-    f1 = 2 * p * r / (p + r) if p + r else 0.0
-    return {"pages": len(counts), "precision": round(p, 4), "recall": round(r, 4), "f1": round(f1, 4)}
 
 
 def gold_body(path: Path) -> str:
@@ -141,7 +107,7 @@ def evaluate(gold_dir: str | Path, inputs: Iterable[str | Path], config: Config 
         for side, text in ((OURS, our_text(cleaner, path.name, html)), (TRAFILATURA, trafilatura_text(html))):
             c = shingle_counts(text, gold)
             counts[side].append(c)
-            row[side] = {"precision": round(_precision(*c), 4), "recall": round(_recall(*c), 4)}
+            row[side] = {"precision": round(precision(*c), 4), "recall": round(recall(*c), 4)}
         pages[page_key(path)] = row
     result = {OURS: summarise(counts[OURS]), TRAFILATURA: summarise(counts[TRAFILATURA]),
               "unmatched": len(unmatched)}
@@ -157,9 +123,10 @@ def measure_side(side: str, paths: list[str], config: Config | None) -> dict:
     pages = [(Path(p).name, read_page(Path(p))) for p in paths]
     if side == EXTRACTION:
         config = config or load_config()
+        rules, chrome = html_rules(config), load_chrome_rules(config)
 
         def run(name: str, data: bytes) -> None:
-            extract_html(decode_page(data), config)
+            extract_html(decode_page(data), rules, chrome)
     elif side == OURS:
         cleaner = Cleaner.from_config(config or load_config())
         warm_up(cleaner)  # as `newsclean run` does once, before its workers start

@@ -1,7 +1,6 @@
-"""Tests for pipeline.html_extract: markup cues, metadata repeats, teaser links, real pages."""
+"""Tests for pipeline.html: markup cues, metadata repeats, teaser links, real pages."""
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 
@@ -10,11 +9,14 @@ from lxml import etree
 
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.document import Removal
-from pipeline.evaluation import TRAFILATURA, evaluate, measure_side, shingle_counts, summarise
-from pipeline.html_extract import (Block, body_blocks, drop_html_text_chrome, extract_html, html_rules,
-                                   link_texts, page_titles, page_url, parse_html, points_within, prune_chrome)
+from pipeline.html.blocks import Block, body_blocks
+from pipeline.html.extract import drop_html_text_chrome, extract_html, link_texts, page_titles, page_url, points_within
+from pipeline.html.parse import parse_html
+from pipeline.html.prune import prune_chrome
+from pipeline.html.rules import html_rules
+from pipeline.text.rules import load_chrome_rules
 
-FIXTURES = Path(__file__).parent / "fixtures" / "html"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "html"
 
 BODY = (
     "<p>The council voted on Tuesday to close the old bridge to heavy traffic, citing a report "
@@ -172,7 +174,7 @@ def test_extract_html_end_to_end(config):
     html = page("<nav><a href='/'>Home</a> <a href='/news'>News</a></nav><article><h1>Bridge closed</h1>"
                 + BODY + "<div class='related-stories'><a href='/a'>Another story</a></div></article>"
                 "<footer>Copyright The Courier</footer>", head="<title>Bridge closed - The Courier</title>")
-    result = extract_html(html, config)
+    result = extract_html(html, html_rules(config), load_chrome_rules(config))
     assert result.paragraphs[0].startswith("The council voted on Tuesday")
     assert len(result.paragraphs) == 3
     assert {(r.category, r.rule) for r in result.removed} >= {
@@ -181,12 +183,12 @@ def test_extract_html_end_to_end(config):
 
 
 def test_not_html_gives_nothing(config):
-    assert extract_html("", config).paragraphs == []
+    assert extract_html("", html_rules(config), load_chrome_rules(config)).paragraphs == []
 
 
 def test_page_parsing_to_one_element_keeps_its_text(config):
     html = "<?xml version='1.0' encoding='utf-8'?><html><body><p>" + "word " * 60 + "</p></body></html>"
-    assert extract_html(html, config).paragraphs == [("word " * 60).strip()]
+    assert extract_html(html, html_rules(config), load_chrome_rules(config)).paragraphs == [("word " * 60).strip()]
 
 
 # ------------------------------------------------------------------ configuration
@@ -253,7 +255,7 @@ REAL_PAGES = {
 def extracted(config):
     out = {}
     for path in sorted(FIXTURES.glob("*.html")):
-        out[path.name[:8]] = extract_html(path.read_text(encoding="utf-8"), config)
+        out[path.name[:8]] = extract_html(path.read_text(encoding="utf-8"), html_rules(config), load_chrome_rules(config))
     return out
 
 
@@ -269,36 +271,7 @@ def test_real_page(extracted, key):
         assert any(r.category == category and r.text.startswith(snippet) for r in extracted[key].removed), snippet
 
 
-def test_real_pages_score_above_trafilatura(config):
-    gold = FIXTURES / "gold"
-    inputs = sorted(FIXTURES.glob("*.html"))[:2]
-    result = evaluate(gold, inputs, config, details=True)
-    assert result["newsclean"]["pages"] == result["trafilatura"]["pages"] == 2
-    assert result["unmatched"] == 0
-    assert result["newsclean"]["precision"] > result["trafilatura"]["precision"]
-    assert sorted(result["documents"]) == [p.name.split(".")[0] for p in inputs]
-
-
-# ------------------------------------------------------------------ the metric
-
-def test_shingle_counts_and_page_average():
-    gold = "one two three four five"
-    assert shingle_counts("one two three four five", gold) == (2, 0, 0)
-    assert shingle_counts("zero one two three four", gold) == (1, 1, 1)
-    assert summarise([(2, 0, 0), (1, 1, 1)]) == {"pages": 2, "precision": 0.75, "recall": 0.75, "f1": 0.75}
-    # nothing predicted: no precision for that page, recall 0
-    assert summarise([(0, 0, 2)]) == {"pages": 1, "precision": 0.0, "recall": 0.0, "f1": 0.0}
-
-
 def test_gold_fixtures_are_the_benchmark_format():
     for path in sorted((FIXTURES / "gold").glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         assert set(data) == {"url", "body"}
-
-
-def test_measure_side_reports_speed_and_memory():
-    pages = [str(p) for p in sorted(FIXTURES.glob("*.html"))[:2]]
-    result = measure_side(TRAFILATURA, pages, None)
-    assert result["pages"] == 2
-    assert result["pages_per_second"] > 0 and result["warm_pages_per_second"] > 0
-    assert result["peak_rss_mib"] >= result["rss_before_mib"] > 0

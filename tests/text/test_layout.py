@@ -5,10 +5,10 @@ import pytest
 
 from pipeline.config import ConfigError, load_config
 from pipeline.document import Removal
-from pipeline.text_layout import (estimate_wrap_width, is_code, layout_rules, normalise_layout,
+from pipeline.text.layout import (estimate_wrap_width, is_code, layout_rules, normalise_layout,
                                   rejoin_wrapped)
 
-FIXTURES = Path(__file__).parent / "fixtures" / "text_layout"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "text_layout"
 
 
 @pytest.fixture(scope="module")

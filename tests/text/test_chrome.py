@@ -1,4 +1,4 @@
-"""Tests for pipeline.chrome: chrome categories, metadata lines, body protection, the seeds."""
+"""Tests for pipeline.text.chrome: chrome categories, metadata lines, body protection, the seeds."""
 from __future__ import annotations
 
 import json
@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.chrome import clean_text, detect_chrome_paragraphs, load_chrome_rules
 from pipeline.config import ConfigError, load_config
 from pipeline.document import Removal
+from pipeline.text.chrome import clean_text, detect_chrome_paragraphs
+from pipeline.text.rules import load_chrome_rules
 
-FIXTURES = Path(__file__).parent / "fixtures" / "chrome"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "chrome"
 SEEDS = sorted(FIXTURES.glob("00*.txt"))
 
 BODY = [
@@ -24,8 +25,8 @@ BODY = [
 
 
 @pytest.fixture(scope="module")
-def config():
-    return load_config()
+def rules():
+    return load_chrome_rules(load_config())
 
 
 def article(*extra_after: str, before: tuple[str, ...] = ()) -> str:
@@ -59,18 +60,18 @@ def removal_for(result, text: str) -> Removal:
     ("Support our work", "donation_appeal", "donation_prompt.v1"),
     ("Be the first to comment", "comment_policy", "no_comments.v1"),
 ])
-def test_chrome_line_gets_its_category_and_rule(config, line, category, rule):
-    kept, removed = detect_chrome_paragraphs([BODY[0], line, BODY[1]], config)
+def test_chrome_line_gets_its_category_and_rule(rules, line, category, rule):
+    kept, removed = detect_chrome_paragraphs([BODY[0], line, BODY[1]], rules)
     assert kept == [BODY[0], BODY[1]]
     assert removed == [Removal(category, line, rule)]
 
 
-def test_tail_block_takes_the_category_of_the_chrome_it_introduces(config):
+def test_tail_block_takes_the_category_of_the_chrome_it_introduces(rules):
     result = clean_text(article(
         "We rely on readers like you.",
         "Please consider a gift today: donations from readers keep this newsroom independent.",
         "Comments are moderated. We reserve the right to remove comments that are abusive.",
-    ), config)
+    ), rules)
     assert result.paragraphs == BODY
     assert [(r.category, r.rule) for r in result.removed] == [
         ("donation_appeal", "tail_chrome_block.v1"),
@@ -79,11 +80,11 @@ def test_tail_block_takes_the_category_of_the_chrome_it_introduces(config):
     ]
 
 
-def test_app_install_steps_are_one_block(config):
+def test_app_install_steps_are_one_block(rules):
     result = clean_text(article(
         "Never miss a story.", "Tap to install our app.", "X", "Install the Gazette app",
         "in two easy steps:", "1. Tap the share icon.", "2. Tap to Add to Home Screen.",
-    ), config)
+    ), rules)
     assert result.paragraphs == BODY
     assert [(r.text, r.category) for r in result.removed] == [
         ("Never miss a story.", "app_install"), ("Tap to install our app.", "app_install"),
@@ -93,25 +94,25 @@ def test_app_install_steps_are_one_block(config):
     ]
 
 
-def test_more_stories_cut_from_the_end_of_a_paragraph(config):
+def test_more_stories_cut_from_the_end_of_a_paragraph(rules):
     last = "The mayor said the bridge would reopen in the spring. (More infrastructure stories.)"
-    result = clean_text(article(last), config)
+    result = clean_text(article(last), rules)
     assert result.paragraphs[-1] == "The mayor said the bridge would reopen in the spring."
     assert Removal("related_links", "(More infrastructure stories.)", "more_stories_inline.v1") in result.removed
 
 
-def test_caption_printed_twice_is_removed_both_times(config):
+def test_caption_printed_twice_is_removed_both_times(rules):
     caption = "Workers inspect a cracked pier under the old bridge on Monday, May 4, 2025."
-    result = clean_text(article(before=("Bridge to close for eight months", caption, caption)), config)
+    result = clean_text(article(before=("Bridge to close for eight months", caption, caption)), rules)
     assert result.paragraphs == BODY
     assert result.title == "Bridge to close for eight months"
     assert [r for r in result.removed if r.text == caption] == [
         Removal("image_caption", caption, "caption_repeated.v1")] * 2
 
 
-def test_caption_above_a_bare_credit_and_an_image_headline(config):
+def test_caption_above_a_bare_credit_and_an_image_headline(rules):
     kept, removed = detect_chrome_paragraphs(
-        [BODY[0], "Kevin Mayer, the executive overseeing the service", "(Walt Disney Co.)", BODY[1]], config)
+        [BODY[0], "Kevin Mayer, the executive overseeing the service", "(Walt Disney Co.)", BODY[1]], rules)
     assert kept == [BODY[0], BODY[1]]
     assert [(r.text, r.rule) for r in removed] == [
         ("Kevin Mayer, the executive overseeing the service", "caption_before_credit.v1"),
@@ -119,11 +120,11 @@ def test_caption_above_a_bare_credit_and_an_image_headline(config):
     ]
 
 
-def test_teaser_list_under_a_heading_inside_the_body(config):
+def test_teaser_list_under_a_heading_inside_the_body(rules):
     result = clean_text("\n\n".join([
         BODY[0], "Trending News",
         "* Man arrested after victims found in car\n* Guards charged with falsifying records",
-        BODY[1], BODY[2]]), config)
+        BODY[1], BODY[2]]), rules)
     assert result.paragraphs == BODY
     assert [(r.text, r.rule) for r in result.removed] == [
         ("Trending News", "related_heading.v1"),
@@ -132,38 +133,38 @@ def test_teaser_list_under_a_heading_inside_the_body(config):
     ]
 
 
-def test_caption_printed_right_above_an_agency_credit(config):
+def test_caption_printed_right_above_an_agency_credit(rules):
     caption = ("Teachers carry signs as they rally at the Statehouse in Indianapolis, Tuesday, "
                "Nov. 19, 2019, calling for higher pay.")
-    result = clean_text("\n\n".join([BODY[0], f"{caption}\nMichael Conroy, AP", BODY[1], BODY[2]]), config)
+    result = clean_text("\n\n".join([BODY[0], f"{caption}\nMichael Conroy, AP", BODY[1], BODY[2]]), rules)
     assert result.paragraphs == BODY
     assert [(r.text, r.rule) for r in result.removed] == [
         (caption, "caption_before_credit.v1"), ("Michael Conroy, AP", "photo_credit_agency.v1")]
 
 
-def test_author_bio_closes_the_article(config):
+def test_author_bio_closes_the_article(rules):
     bio = ("Meg James is a corporate media reporter for the Gazette, covering the business of "
            "television. She joined the paper in 2001.")
-    result = clean_text(article("Follow Us", bio, "More From the Gazette", "Another headline here"), config)
+    result = clean_text(article("Follow Us", bio, "More From the Gazette", "Another headline here"), rules)
     assert result.paragraphs == BODY
     assert Removal("contact", bio, "author_bio.v1") in result.removed
 
 
-def test_donation_box_inside_the_article_does_not_end_it(config):
+def test_donation_box_inside_the_article_does_not_end_it(rules):
     appeal = "Do you rely on our reporting? Click here to support it."
-    result = clean_text("\n\n".join([BODY[0], appeal, BODY[1], BODY[2]]), config)
+    result = clean_text("\n\n".join([BODY[0], appeal, BODY[1], BODY[2]]), rules)
     assert result.paragraphs == BODY
     assert result.removed == [Removal("donation_appeal", appeal, "donation_click.v1")]
 
 
-def test_short_closing_sentence_stays_in_the_body(config):
-    result = clean_text(article("He was just too good.", "More from Sportsnet", "Canada wins again"), config)
+def test_short_closing_sentence_stays_in_the_body(rules):
+    result = clean_text(article("He was just too good.", "More from Sportsnet", "Canada wins again"), rules)
     assert result.paragraphs == [*BODY, "He was just too good."]
     assert [r.text for r in result.removed] == ["More from Sportsnet", "Canada wins again"]
 
 
-def test_short_text_without_long_prose_keeps_its_sentences(config):
-    result = clean_text("Bridge closed\n\nThe bridge is closed today.\n\nShare", config)
+def test_short_text_without_long_prose_keeps_its_sentences(rules):
+    result = clean_text("Bridge closed\n\nThe bridge is closed today.\n\nShare", rules)
     assert (result.title, result.paragraphs) == ("Bridge closed", ["The bridge is closed today."])
     assert result.removed == [Removal("navigation", "Share", "share_prompt.v1")]
 
@@ -185,11 +186,11 @@ def test_short_text_without_long_prose_keeps_its_sentences(config):
     "By Monday, officials expect the bridge to reopen.",
     "(Photo by the author, taken from the bridge.) The view is still worth the walk, residents say.",
 ])
-def test_body_sentence_mentioning_chrome_words_is_kept(config, sentence):
-    result = clean_text("\n\n".join([BODY[0], sentence, BODY[1], BODY[2]]), config)
+def test_body_sentence_mentioning_chrome_words_is_kept(rules, sentence):
+    result = clean_text("\n\n".join([BODY[0], sentence, BODY[1], BODY[2]]), rules)
     assert result.paragraphs == [BODY[0], sentence, BODY[1], BODY[2]]
     assert result.removed == []
-    kept, removed = detect_chrome_paragraphs([sentence], config)
+    kept, removed = detect_chrome_paragraphs([sentence], rules)
     assert (kept, removed) == ([sentence], [])
 
 
@@ -197,14 +198,14 @@ def test_body_sentence_mentioning_chrome_words_is_kept(config, sentence):
     "Readers can post comments on the proposal until Friday, the council said in a statement on its website.",
     "The charity said donations from readers of the local paper had paid for a new roof for the shelter.",
 ])
-def test_last_body_paragraph_mentioning_chrome_words_is_kept(config, sentence):
-    result = clean_text("\n\n".join([*BODY, sentence, "Most Popular"]), config)
+def test_last_body_paragraph_mentioning_chrome_words_is_kept(rules, sentence):
+    result = clean_text("\n\n".join([*BODY, sentence, "Most Popular"]), rules)
     assert result.paragraphs == [*BODY, sentence]
     assert result.removed == [Removal("related_links", "Most Popular", "related_heading.v1")]
 
 
-def test_whitespace_is_normalised(config):
-    result = clean_text(BODY[0].replace(" ", "\u00a0 ", 3) + "   \n\n" + BODY[1], config)
+def test_whitespace_is_normalised(rules):
+    result = clean_text(BODY[0].replace(" ", "\u00a0 ", 3) + "   \n\n" + BODY[1], rules)
     assert result.paragraphs == [BODY[0], BODY[1]]
 
 
@@ -220,38 +221,38 @@ def test_whitespace_is_normalised(config):
     ("3 hours ago", "date_raw", "3 hours ago"),
     ("2018-09-16", "date_raw", "2018-09-16"),
 ])
-def test_head_metadata_lines_move_to_fields(config, head, field, value):
-    result = clean_text(article(before=("Bridge to close for eight months", head)), config)
+def test_head_metadata_lines_move_to_fields(rules, head, field, value):
+    result = clean_text(article(before=("Bridge to close for eight months", head)), rules)
     assert getattr(result, field) == value
     assert result.title == "Bridge to close for eight months"
     assert result.paragraphs == BODY
     assert result.removed == []
 
 
-def test_standfirst_above_the_byline_is_the_description(config):
+def test_standfirst_above_the_byline_is_the_description(rules):
     standfirst = "The old bridge will close to heavy traffic after engineers found cracks in two piers."
     result = clean_text(article(before=(
         "Bridge to close for eight months", standfirst, "By Sean Martin",
-        "PUBLISHED: 00:01, Tue, Nov 19, 2019 | UPDATED: 10:43, Tue, Nov 19, 2019")), config)
+        "PUBLISHED: 00:01, Tue, Nov 19, 2019 | UPDATED: 10:43, Tue, Nov 19, 2019")), rules)
     assert (result.title, result.description) == ("Bridge to close for eight months", standfirst)
     assert result.byline == "By Sean Martin"
     assert result.date_raw == "PUBLISHED: 00:01, Tue, Nov 19, 2019 | UPDATED: 10:43, Tue, Nov 19, 2019"
     assert result.paragraphs == BODY
 
 
-def test_tail_credit_then_bare_name_is_attribution_and_byline(config):
-    result = clean_text(article("Source: Reuters", "Maria Lopez", "Related Articles", "Another story here"), config)
+def test_tail_credit_then_bare_name_is_attribution_and_byline(rules):
+    result = clean_text(article("Source: Reuters", "Maria Lopez", "Related Articles", "Another story here"), rules)
     assert (result.attribution, result.byline) == ("Source: Reuters", "Maria Lopez")
     assert result.paragraphs == BODY
     assert [(r.text, r.category) for r in result.removed] == [
         ("Related Articles", "related_links"), ("Another story here", "related_links")]
 
 
-def test_site_name_from_branding_and_staff_byline(config):
-    branded = clean_text(article(before=("Site logo The Daily Example", "Bridge to close")), config)
+def test_site_name_from_branding_and_staff_byline(rules):
+    branded = clean_text(article(before=("Site logo The Daily Example", "Bridge to close")), rules)
     assert branded.site_name == "The Daily Example"
     assert Removal("navigation", "Site logo The Daily Example", "site_icon.v1") in branded.removed
-    staff = clean_text(article(before=("Bridge to close", "By Ann Lee, Gazette Staff")), config)
+    staff = clean_text(article(before=("Bridge to close", "By Ann Lee, Gazette Staff")), rules)
     assert (staff.site_name, staff.byline) == ("Gazette", "By Ann Lee, Gazette Staff")
 
 
@@ -268,7 +269,7 @@ def test_user_rule_applies_without_code(tmp_path):
     overlay = tmp_path / "extra.toml"
     overlay.write_text('[[text_chrome.rule]]\nname = "promo_line.v1"\n'
                        'category = "navigation"\npattern = "^limited offer"\n')
-    kept, removed = detect_chrome_paragraphs([BODY[0], "Limited offer: half price"], load_config(overlay))
+    kept, removed = detect_chrome_paragraphs([BODY[0], "Limited offer: half price"], load_chrome_rules(load_config(overlay)))
     assert kept == [BODY[0]]
     assert removed == [Removal("navigation", "Limited offer: half price", "promo_line.v1")]
 
@@ -276,9 +277,9 @@ def test_user_rule_applies_without_code(tmp_path):
 # ---------------------------------------------------------------- real documents
 
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.stem)
-def test_seed_matches_its_gold(config, seed):
+def test_seed_matches_its_gold(rules, seed):
     gold = json.loads(seed.with_suffix(".json").read_text(encoding="utf-8"))
-    result = clean_text(seed.read_text(encoding="utf-8"), config)
+    result = clean_text(seed.read_text(encoding="utf-8"), rules)
     norm = " ".join
     assert [norm(p.split()) for p in result.paragraphs] == [norm(p.split()) for p in gold["body"]]
     want = sorted((r["category"], norm(r["text"].split())) for r in gold["removed"])
@@ -293,10 +294,10 @@ def test_seed_matches_its_gold(config, seed):
         assert result.site_name == gold["site_name"]
 
 
-def test_real_page_snip_keeps_the_article_and_drops_its_chrome(config):
+def test_real_page_snip_keeps_the_article_and_drops_its_chrome(rules):
     snip = (FIXTURES / "snip_cbs_2c46804d.txt").read_text(encoding="utf-8")
     gold = json.loads((FIXTURES / "snip_cbs_2c46804d.json").read_text(encoding="utf-8"))["body"]
-    result = clean_text(snip, config)
+    result = clean_text(snip, rules)
     assert result.paragraphs == [p for p in gold.split("\n\n") if p]
     assert result.date_raw == "Updated on: November 19, 2019 / 10:07 AM / CBS News"
     assert Removal("related_links", "Trending News", "related_heading.v1") in result.removed

@@ -1,15 +1,14 @@
-"""The per-document cleaner: safe HTML before parsing, the time budget, and what becomes a reject."""
+"""The per-document cleaner: the time budget, and what becomes a reject."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 
-import pipeline.clean
-from pipeline.clean import (Cleaner, DocumentTimeout, _scrub_controls, safe_html, time_budget,
-                            without_internal_subset)
+import pipeline.cleaner
+from pipeline.cleaner import Cleaner, DocumentTimeout, time_budget
 from pipeline.config import ConfigError, load_config
-from pipeline.decoding import strip_control_references
 from pipeline.document import Document, RawInput, Reject, Removal
 
 BODY = ("<p>The council voted on Tuesday to close the old bridge to heavy traffic, citing a report that "
@@ -20,45 +19,6 @@ BODY = ("<p>The council voted on Tuesday to close the old bridge to heavy traffi
 @pytest.fixture(scope="module")
 def cleaner() -> Cleaner:
     return Cleaner.from_config(load_config())
-
-
-@pytest.mark.parametrize("html, expected", [
-    ('<!DOCTYPE html [<!ENTITY a "b">]><p>&a;</p>', "<!DOCTYPE html><p>&a;</p>"),
-    ('<?xml version="1.0"?>\n<!-- c --><!DOCTYPE html SYSTEM "x.dtd" [\n<!ENTITY x SYSTEM "file:///etc/passwd">\n] >'
-     "<p>&x;</p>", '<?xml version="1.0"?>\n<!-- c --><!DOCTYPE html SYSTEM "x.dtd">' + "<p>&x;</p>"),
-    ('<!DOCTYPE html [<!ENTITY a "never closed"', "<!DOCTYPE html>"),
-])
-def test_internal_subset_is_cut_before_parsing(html, expected):
-    assert without_internal_subset(html) == (expected, 1)
-
-
-@pytest.mark.parametrize("html", ["<!DOCTYPE html><p>[a] ]></p>", "<p>Text</p><!DOCTYPE html [<!ENTITY a 'b'>]>", ""])
-def test_html_without_a_leading_internal_subset_is_unchanged(html):
-    assert without_internal_subset(html) == (html, 0)
-
-
-def test_references_to_control_characters_go_and_others_stay():
-    html = "a&#1;b&#x0B;c&#0012;d&#65535;e&#xFFFE;f&#127;g &#x80; &#10; &#49; &#x1F &#1a; &amp;"
-    assert strip_control_references(html) == ("abcdefg &#x80; &#10; &#49;  &#1a; &amp;", 7)
-    assert strip_control_references("no references") == ("no references", 0)
-
-
-def test_safe_html_notes_what_it_removed():
-    html = '<!DOCTYPE html [<!ENTITY a "b">]><p>x&#2;y</p>'
-    assert safe_html(html) == ("<!DOCTYPE html><p>xy</p>", [
-        "removed the DOCTYPE's internal subset (entity declarations are never expanded)",
-        "removed 1 character references to control characters"])
-
-
-def test_controls_are_scrubbed_from_every_field():
-    doc = Document(id="1", source="s", url="http://e.com/\x01a", title="T\x02", description="D\x7f",
-                   authors=["A\x85", "\x03"], site_name="S\x1b", date_raw="1\x00 May", paragraphs=["P\x04", "\x05"],
-                   removed=[Removal("navigation", "N\x06", "nav.v1")])
-    _scrub_controls(doc)
-    assert (doc.url, doc.title, doc.description, doc.authors, doc.site_name, doc.date_raw, doc.paragraphs) == (
-        "http://e.com/a", "T", "D", ["A"], "S", "1 May", ["P"])
-    assert doc.removed == [Removal("navigation", "N", "nav.v1")]
-    assert doc.notes == ["removed 10 control characters from the cleaned fields"]
 
 
 def _compute(seconds: float) -> None:
@@ -83,8 +43,8 @@ def test_slow_document_becomes_a_time_budget_reject(cleaner, monkeypatch):
         while True:
             _compute(0.01)
 
-    monkeypatch.setattr(pipeline.clean, "clean_raw", slow)
-    budgeted = Cleaner(config=cleaner.config, language=cleaner.language, time_budget=0.05)
+    monkeypatch.setattr(pipeline.cleaner, "run_steps", slow)
+    budgeted = replace(cleaner, time_budget=0.05)
     result = budgeted.clean(RawInput(source="slow.html", content="<p>x</p>", kind="html"))
     assert (result.source, result.reason) == ("slow.html", "time_budget_exceeded")
     assert "document_time_budget" in result.message
@@ -94,14 +54,14 @@ def test_a_bug_is_a_reject_but_a_configuration_error_stops_the_run(cleaner, monk
     def broken(*args):
         raise ValueError("boom")
 
-    monkeypatch.setattr(pipeline.clean, "clean_raw", broken)
+    monkeypatch.setattr(pipeline.cleaner, "run_steps", broken)
     assert cleaner.clean(RawInput(source="a.html", content="<p>x</p>", kind="html")) == Reject(
         "a.html", "cleaning_error", "ValueError: boom")
 
     def misconfigured(*args):
         raise ConfigError("bad rule")
 
-    monkeypatch.setattr(pipeline.clean, "clean_raw", misconfigured)
+    monkeypatch.setattr(pipeline.cleaner, "run_steps", misconfigured)
     with pytest.raises(ConfigError, match="bad rule"):
         cleaner.clean(RawInput(source="a.html", content="<p>x</p>", kind="html"))
 
@@ -153,8 +113,8 @@ def test_a_timeout_a_library_caught_is_still_a_time_budget_reject(cleaner, monke
                 raise ValueError("profile format error") from None
         return Document(id="1", source="a.html", paragraphs=["partial"])
 
-    monkeypatch.setattr(pipeline.clean, "clean_raw", library)
-    budgeted = Cleaner(config=cleaner.config, language=cleaner.language, time_budget=0.05)
+    monkeypatch.setattr(pipeline.cleaner, "run_steps", library)
+    budgeted = replace(cleaner, time_budget=0.05)
     result = budgeted.clean(RawInput(source="a.html", content="<p>x</p>", kind="html"))
     assert (result.source, result.reason) == ("a.html", "time_budget_exceeded")
 
@@ -179,7 +139,7 @@ def test_a_100k_character_junk_line_is_removed_as_chrome_and_the_article_kept(cl
     else:
         content = ("<html><head><title>Budget vote</title></head><body><article><h1>Budget vote</h1>"
                    + "".join(f"<p>{p}</p>" for p in paragraphs[:3] + [junk] + paragraphs[3:]) + "</article></body></html>")
-    budgeted = Cleaner(config=cleaner.config, language=cleaner.language, time_budget=5)
+    budgeted = replace(cleaner, time_budget=5)
     doc = budgeted.clean(RawInput(source=f"junk.{kind}", content=content, kind=kind))
     assert doc.paragraphs == paragraphs
     assert [r for r in doc.removed if r.rule == "junk_run.v1"] == [Removal("navigation", junk, "junk_run.v1")]

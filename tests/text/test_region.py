@@ -1,4 +1,4 @@
-"""Tests for pipeline.region: the article's region in whole-page text dumps."""
+"""Tests for pipeline.text.region: the article's region in whole-page text dumps."""
 from __future__ import annotations
 
 import json
@@ -9,9 +9,10 @@ import pytest
 
 from pipeline.config import ConfigError, load_config
 from pipeline.document import Removal
-from pipeline.region import label_lines, locate_article, region_rules, train_region_model
+from pipeline.text.region import locate_article
+from pipeline.text.region_rules import region_rules
 
-FIXTURES = Path(__file__).parent / "fixtures" / "region"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "region"
 
 PAGE = "\n".join([
     "  * Home",
@@ -112,12 +113,6 @@ def test_bad_regex_is_refused_loudly(tmp_path):
         load_config(overlay)
 
 
-def test_line_labels_follow_the_gold_body():
-    lines = ["* Home", "US FALLS", "The United States lost to Canada for the first time.", "Share this"]
-    body = "The United States lost to Canada for the first time.\n\nUS FALLS\n\nMore text here."
-    assert label_lines(lines, body) == [0, 1, 1, 0]
-
-
 @pytest.mark.parametrize("name, must_contain, must_not_contain", [
     ("cbssports_08f79376.txt",
      ["The Steelers spent Monday trying to distance themselves",
@@ -152,25 +147,6 @@ def test_seeds_keep_every_body_paragraph_and_metadata_line(config, seed):
         assert " ".join(paragraph.split()) in kept
     for meta in gold["metadata_lines"]:
         assert " ".join(meta["text"].split()) in kept
-
-
-def test_training_writes_a_model_that_locate_can_use(tmp_path, config):
-    text_dir, gold_dir = tmp_path / "text", tmp_path / "gold"
-    text_dir.mkdir()
-    gold_dir.mkdir()
-    for i, seed in enumerate(sorted((FIXTURES / "seeds").glob("*.txt"))):
-        (text_dir / seed.name).write_text(seed.read_text(encoding="utf-8"), encoding="utf-8")
-        gold = json.loads(seed.with_suffix(".json").read_text(encoding="utf-8"))
-        (gold_dir / f"{seed.stem}.json").write_text(
-            json.dumps({"url": f"https://site{i}.example/a", "body": "\n\n".join(gold["body"])}),
-            encoding="utf-8")
-    out = tmp_path / "model.json"
-    report = train_region_model(text_dir, gold_dir, config, out_path=out, folds=2)
-    again = train_region_model(text_dir, gold_dir, config, out_path=tmp_path / "again.json", folds=2)
-    assert report["pages"] == 5 and report["cross_validation"]["sites"] == 5
-    assert out.read_text(encoding="utf-8") == (tmp_path / "again.json").read_text(encoding="utf-8")
-    assert report["cross_validation"] == again["cross_validation"]
-    assert json.loads(out.read_text(encoding="utf-8"))["version"] == "region_lr.v2"
 
 
 def test_the_link_feature_reads_a_long_word_once():

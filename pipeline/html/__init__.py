@@ -1,0 +1,1 @@
+"""HTML pages: safe parsing, markup cue pruning, trafilatura's body as lines, article paragraphs."""

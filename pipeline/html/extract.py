@@ -1,0 +1,176 @@
+"""Article paragraphs from an HTML page: markup cues prune chrome, trafilatura finds the body.
+
+One lxml parse serves the whole path: the cues of ``configs/rules/html_chrome.toml``
+remove figures, asides, menus, share / newsletter / related / comment / cookie widgets and
+hidden elements from the tree (each recorded as a Removal), trafilatura extracts the body
+from the pruned tree, and the text-level chrome detector of plain-text mode runs on the
+resulting paragraphs so one taxonomy serves both kinds of input.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from lxml.html import HtmlElement
+from trafilatura import bare_extraction
+
+from pipeline.document import Removal
+from pipeline.html.blocks import Block, body_blocks
+from pipeline.html.parse import parse_html
+from pipeline.html.prune import prune_chrome
+from pipeline.html.rules import HtmlRules, LinkLineRule
+from pipeline.text.chrome import detect_chrome_paragraphs
+from pipeline.text.rules import ChromeRules
+from pipeline.text.lines import normalise_line
+
+
+@dataclass
+class HtmlExtract:
+    """Article paragraphs of one page and what the HTML cues removed on the way."""
+
+    paragraphs: list[str] = field(default_factory=list)
+    removed: list[Removal] = field(default_factory=list)
+
+
+def page_url(tree: HtmlElement, url: str | None) -> str | None:
+    """The page's own address: ``url``, else its canonical link, else og:url."""
+    candidates = [url] + [link.get("href") for link in tree.iter("link") if (link.get("rel") or "").lower() == "canonical"]
+    candidates += _meta_content(tree, ("og:url",))
+    for candidate in candidates:
+        if candidate and urlsplit(candidate.strip()).hostname:
+            return candidate.strip()
+    return None
+
+
+def _site_host(host: str | None) -> str:
+    return (host or "").lower().removeprefix("www.")
+
+
+def _same_site(host: str, other: str) -> bool:
+    return host == other or host.endswith("." + other) or other.endswith("." + host)
+
+
+def points_within(href: str | None, page: str | None) -> bool:
+    """Whether a link leads to another page of the site of ``page`` (unknown page: any web link).
+
+    A link to the page itself (a table of contents, "back to top") leads nowhere else.
+    """
+    href = (href or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+        return False
+    if page is None:
+        return not urlsplit(href).scheme or urlsplit(href).scheme in ("http", "https")
+    here, target = urlsplit(page), urlsplit(urljoin(page, href))
+    if target.scheme not in ("http", "https") or not _same_site(_site_host(here.hostname), _site_host(target.hostname)):
+        return False
+    return target.path.rstrip("/") != here.path.rstrip("/")
+
+
+def link_texts(tree: HtmlElement, min_chars: int, page: str | None = None, *, within: bool = True) -> frozenset[str]:
+    """Whitespace-normalised texts, at least ``min_chars`` long, of the page's links.
+
+    With ``within``, only links to other pages of the site of ``page`` (its URL).
+    """
+    texts = (normalise_line(a.text_content()) for a in tree.iter("a")
+             if not within or points_within(a.get("href"), page))
+    return frozenset(t for t in texts if len(t) >= min_chars)
+
+
+def link_share(text: str, links: frozenset[str]) -> float:
+    """Share of ``text`` covered by link texts of the page (each counted once)."""
+    covered = sum(len(link) for link in links if link in text)
+    return min(1.0, covered / len(text)) if text else 0.0
+
+
+def _meta_content(tree: HtmlElement, names: tuple[str, ...]) -> list[str]:
+    values = []
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or "").strip().lower()
+        if key in names and meta.get("content"):
+            values.append(normalise_line(meta.get("content")))
+    return values
+
+
+def page_titles(tree: HtmlElement) -> tuple[frozenset[str], frozenset[str]]:
+    """(titles, descriptions) the page states in its head and <h1>, case-folded."""
+    titles = _meta_content(tree, ("og:title", "twitter:title"))
+    title = tree.find(".//title")
+    if title is not None and title.text:
+        titles.append(normalise_line(title.text))
+    # only the first <h1>: pages that set their subheadings as <h1> have more
+    first_h1 = next(tree.iter("h1"), None)
+    if first_h1 is not None:
+        titles.append(normalise_line(first_h1.text_content()))
+    descriptions = _meta_content(tree, ("description", "og:description", "twitter:description"))
+    return (frozenset(t.casefold() for t in titles if t), frozenset(d.casefold() for d in descriptions if d))
+
+
+def _is_repeat(paragraph: str, stated: frozenset[str], separators: str) -> bool:
+    """Whether the paragraph is a stated title/description, or one with a site suffix cut."""
+    folded = paragraph.casefold()
+    if folded in stated:
+        return True
+    # "<title>Headline - Site</title>" states the headline with the site's name appended
+    for s in stated:
+        if len(s) > len(folded) and s.startswith(folded):
+            rest = s[len(folded):].lstrip()
+            if rest and rest[0] in separators:
+                return True
+    return False
+
+
+def _is_link_line(block: Block, links: frozenset[str], rule: LinkLineRule) -> bool:
+    if block.kind not in rule.kinds:
+        return False
+    text = block.text
+    words = len(text.split())
+    if not rule.min_words <= words <= rule.max_words or rule.sentence_end.search(text):
+        return False
+    return link_share(text, links) >= rule.min_share
+
+
+def drop_html_text_chrome(blocks: list[Block], titles: frozenset[str], descriptions: frozenset[str],
+                          links: frozenset[str], rules: HtmlRules) -> tuple[list[str], list[Removal]]:
+    """Paragraphs of ``blocks`` without repeats of the page's title or description, nor links.
+
+    A description is only dropped from a heading (a standfirst set as <h2>): a paragraph
+    equal to it is usually the lead that the site copied into its description. A short
+    line that is (nearly) all link text is a teaser pointing elsewhere.
+    """
+    kept, removed = [], []
+    for block in blocks:
+        text = block.text
+        short = len(text) <= rules.max_title_repeat_chars
+        if short and _is_repeat(text, titles, rules.title_separators):
+            removed.append(Removal("title", text, "title_repeat.v1"))
+        elif short and block.kind in rules.description_repeat_kinds and _is_repeat(text, descriptions, rules.title_separators):
+            removed.append(Removal("description", text, "description_repeat.v1"))
+        elif _is_link_line(block, links, rules.link_line):
+            removed.append(Removal(rules.link_line.category, text, rules.link_line.name))
+        else:
+            kept.append(text)
+    return kept, removed
+
+
+def extract_html(html: str, rules: HtmlRules, chrome: ChromeRules, *, url: str | None = None,
+                 tree: HtmlElement | None = None) -> HtmlExtract:
+    """Article paragraphs of ``html`` and the removals that led to them.
+
+    ``chrome`` are the text chrome rules run on the paragraphs.  ``tree``, when the caller
+    already parsed ``html`` with :func:`parse_html` (to read metadata, say), saves a second
+    parse; it is pruned in place, so read it first.
+    """
+    if tree is None:
+        tree = parse_html(html)
+    if tree is None:
+        return HtmlExtract()
+    titles, descriptions = page_titles(tree)
+    removed = prune_chrome(tree, rules)
+    result = bare_extraction(tree, url=url, favor_precision=rules.favor_precision, include_comments=False,
+                             with_metadata=False)
+    if result is None or result.body is None:
+        return HtmlExtract(removed=removed)
+    links = link_texts(tree, rules.link_line.min_link_chars, page_url(tree, url), within=rules.link_line.within_site)
+    paragraphs, repeats = drop_html_text_chrome(body_blocks(result.body), titles, descriptions, links, rules)
+    paragraphs, cut = detect_chrome_paragraphs(paragraphs, chrome)
+    return HtmlExtract(paragraphs=paragraphs, removed=removed + repeats + list(cut))

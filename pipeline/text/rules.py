@@ -1,0 +1,65 @@
+"""The ``[text_chrome]`` rules as compiled objects: line rules, inline cuts, metadata lines, structure thresholds."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from pipeline import schema
+from pipeline.config import Config
+
+SECTION = "text_chrome"
+META_FIELDS = ("byline", "dateline", "attribution")
+
+
+@dataclass(frozen=True)
+class LineRule:
+    """One chrome rule: a pattern, the category it assigns, where it may apply."""
+
+    name: str
+    category: str
+    pattern: regex.Pattern
+    max_words: int | None = None
+    zone: str = "any"
+    terminal: bool = False
+
+    def matches(self, text: str, words: int) -> regex.Match | None:
+        if self.max_words is not None and words > self.max_words:
+            return None
+        return self.pattern.search(text)
+
+
+# Thresholds of the structural detector (the [text_chrome.structure] table).
+Structure = schema.Structure
+
+
+@dataclass(frozen=True)
+class ChromeRules:
+    """The parsed ``text_chrome`` section."""
+
+    rules: tuple[LineRule, ...]
+    inline: tuple[LineRule, ...]
+    meta: tuple[tuple[str, LineRule], ...]
+    site_name: tuple[LineRule, ...]
+    structure: Structure
+
+
+def _line_rule(entry: schema.LineRule, category: str | None = None) -> LineRule:
+    flags = regex.V0 | (0 if entry.case_sensitive else regex.IGNORECASE)
+    return LineRule(name=entry.name, category=category or entry.category,
+                    pattern=regex.compile(entry.pattern, flags), max_words=entry.max_words,
+                    zone=entry.zone, terminal=entry.terminal)
+
+
+def _build_rules(table: schema.TextChrome) -> ChromeRules:
+    return ChromeRules(rules=tuple(_line_rule(e) for e in table.rule),
+                       inline=tuple(_line_rule(e) for e in table.inline),
+                       meta=tuple((kind, _line_rule(e, category=kind))
+                                  for kind in META_FIELDS for e in getattr(table, kind)),
+                       site_name=tuple(_line_rule(e, category="site_name") for e in table.site_name),
+                       structure=table.structure)
+
+
+def load_chrome_rules(config: Config) -> ChromeRules:
+    """The compiled ``text_chrome`` rules of ``config`` (checked when it was loaded)."""
+    return config.built(SECTION, lambda: _build_rules(config.rules.text_chrome))
