@@ -23,7 +23,7 @@ from pipeline.config import Config, models_digest, package_version
 from pipeline.dedup import find_duplicates, minhash_signature, text_hash
 from pipeline.document import RawInput, Reject
 from pipeline.inputs import InputFile, Limits, read_input
-from pipeline.metadata.dates import parse_date
+from pipeline.metadata.dates import parse_date, warm_up_htmldate
 from pipeline.site_stats import (SiteRepeatedRules, SiteStats, document_fingerprints,
                                  remove_site_repeated, site_key)
 from pipeline.writing import dumps, open_exclusive, read_jsonl
@@ -139,6 +139,7 @@ def warm_up(cleaner: Cleaner) -> None:
     unbudgeted.clean(RawInput(source="warm-up.txt", content=text, kind="text"))
     # a text that is no date in any language makes the date parser load every fallback language
     parse_date("Budget vote 12", config=cleaner.config)
+    warm_up_htmldate()
     _warmed = True
 
 

@@ -378,6 +378,14 @@ def _text_date(tree: HtmlElement, reference_date: date | None, languages: list[s
     return None
 
 
+def warm_up_htmldate() -> None:
+    """Load htmldate's own dateparser, which reads every locale on its first free-text date
+    (about 4 s of CPU once per process), so that no document's time budget pays for it."""
+    from htmldate.extractors import _external_date
+
+    _external_date("Budget vote 12")
+
+
 def _htmldate(html: str, url: str | None, reference_date: date | None) -> str | None:
     """htmldate's original-date search, extensive (free text included), over markup and URL: a day."""
     from htmldate import find_date
