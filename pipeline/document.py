@@ -2,12 +2,33 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
+
+
+# the clock part of an ISO 8601 date_published: minutes, optional seconds, optional offset
+_CLOCK = re.compile(r"T\d{2}:\d{2}(?P<seconds>:\d{2}(?:\.\d+)?)?(?P<offset>Z|[+-]\d{2}:\d{2})?$")
+
+
+def date_precision(iso: str | None) -> str | None:
+    """How fine an ISO 8601 ``date_published`` is: "day", "minute" or "second"; None without one."""
+    if not iso:
+        return None
+    clock = _CLOCK.search(iso)
+    if clock is None:
+        return "day"
+    return "second" if clock["seconds"] else "minute"
+
+
+def date_zone_known(iso: str | None) -> bool | None:
+    """Whether a ``date_published`` with a time of day names its offset; None for a day or no date."""
+    clock = _CLOCK.search(iso or "")
+    return None if clock is None else clock["offset"] is not None
 
 
 @dataclass(frozen=True)
@@ -103,6 +124,16 @@ class Document:
     def text(self) -> str:
         return "\n\n".join(self.paragraphs)
 
+    @property
+    def date_precision(self) -> str | None:
+        """"day", "minute" or "second", read from ``date_published`` so the two never disagree."""
+        return date_precision(self.date_published)
+
+    @property
+    def date_zone_known(self) -> bool | None:
+        """Whether ``date_published``'s time has an offset (None: a day, or no date)."""
+        return date_zone_known(self.date_published)
+
     def remove(self, category: str, text: str, rule: str) -> None:
         self.removed.append(Removal(category, text, rule))
 
@@ -116,6 +147,8 @@ class Document:
             "description": self.description,
             "authors": list(self.authors),
             "date_published": self.date_published,
+            "date_precision": self.date_precision,
+            "date_zone_known": self.date_zone_known,
             "date_raw": self.date_raw,
             "site_name": self.site_name,
             "language": self.language,

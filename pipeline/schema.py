@@ -203,6 +203,10 @@ class Bylines(Table):
     max_chars: Positive
 
 
+# where a page's date is read from (pipeline.metadata.dates.DATE_SOURCES)
+DateSource = Literal["jsonld", "meta", "time", "url", "htmldate", "text"]
+
+
 class HtmlMeta(Table):
     article_types: list[Name]
     page_types: list[Name]
@@ -220,6 +224,7 @@ class HtmlMeta(Table):
     date_attribute: Regex
     date_exclude: Regex
     url_date: list[Regex]
+    date_sources: Annotated[list[DateSource], Meta(min_length=1)]
     url_date_overrules_after_days: Positive
     text_date_window_chars: Positive
     author_link_href: Regex
@@ -233,6 +238,9 @@ class HtmlMeta(Table):
         for i, pattern in enumerate(self.url_date):
             if not all(f"(?P<{g}>" in pattern for g in "ymd"):
                 raise ValueError(f"url_date[{i}]: {pattern!r} needs groups (?P<y>...), (?P<m>...) and (?P<d>...)")
+        twice = sorted({s for s in self.date_sources if self.date_sources.count(s) > 1})
+        if twice:
+            raise ValueError(f"date_sources: {twice[0]!r} is named twice")
 
 
 class Metadata(Table):

@@ -15,7 +15,7 @@ from pipeline.document import Document, RawInput, Reject
 from pipeline.inputs.discovery import InputFile
 from pipeline.inputs.limits import Limits
 from pipeline.inputs.reading import read_input
-from pipeline.metadata.dates import parse_date
+from pipeline.metadata.dates import parse_date, warm_up_htmldate
 
 # Seconds between two progress reports of a shard: each is a scheduler call, over HTTP with luigid.
 PROGRESS_EVERY = 1.0
@@ -47,6 +47,7 @@ def warm_up(cleaner: Cleaner) -> None:
     unbudgeted.clean(RawInput(source="warm-up.txt", content=text, kind="text"))
     # a text that is no date in any language makes the date parser load every fallback language
     parse_date("Budget vote 12", config=cleaner.config)
+    warm_up_htmldate()
     _warmed = True
 
 

@@ -2,7 +2,8 @@
 and the page's authors chosen among them, its JSON-LD and its ``<meta>`` author fields."""
 from __future__ import annotations
 
-from typing import Iterator
+from functools import lru_cache
+from typing import Iterator, Pattern
 
 from lxml.html import HtmlElement
 
@@ -23,8 +24,14 @@ def _is_byline_element(element: HtmlElement, rules: HtmlMetaRules) -> bool:
         return True
     if element.tag == "a" and rules.author_link_href.search(element.get("href") or ""):
         return True
-    words = attribute_words(element)
-    return bool(words) and bool(rules.byline_attribute.search(words)) and not rules.byline_exclude.search(words)
+    return _byline_words(attribute_words(element), rules.byline_attribute, rules.byline_exclude)
+
+
+@lru_cache(maxsize=4096)
+def _byline_words(words: str, attribute: Pattern[str], exclude: Pattern[str]) -> bool:
+    """Whether an element's class / id / rel words mark a byline; a page repeats a few hundred
+    attribute strings over its elements, and a site the same ones over its pages."""
+    return bool(words) and bool(attribute.search(words)) and not exclude.search(words)
 
 
 def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules) -> list[list[str]]:

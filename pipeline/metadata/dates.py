@@ -9,6 +9,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Iterator
 from urllib.parse import urlsplit
 
@@ -76,6 +77,7 @@ def find_date_span(text: str, *, config: Config | None = None) -> tuple[int, int
     return None
 
 
+@lru_cache(maxsize=4096)
 def is_weekday(word: str, date_text: str, rules: DateRules) -> bool:
     """Whether ``word`` is a weekday name: a capitalised word that changes nothing before a date."""
     word = word.strip(",.")
@@ -111,21 +113,27 @@ def _date_order(text: str, languages: list[str] | None, rules: DateRules) -> str
 
 def _dateparser(text: str, languages: list[str] | None, base: datetime | None,
                 order: str | None, rules: DateRules) -> datetime | None:
-    """dateparser with our settings, trying ``languages`` then the configured fallback set
-    (detecting among all of dateparser's locales would cost seconds per process)."""
+    """dateparser with our settings, in the caller's languages first and the configured
+    fallback set only when they find nothing (one language costs a quarter of the set;
+    detecting among all of dateparser's locales would cost seconds per process)."""
     settings: dict = {"PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["day", "month", "year"]}
     if base is not None:
         settings["RELATIVE_BASE"] = base
     if order:
         settings["DATE_ORDER"] = order
-    # the caller's languages first; the fallbacks after them catch a page that misstates its language
-    langs = list(dict.fromkeys([lang.split("-")[0] for lang in languages or []] + list(rules.fallback_languages)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return dateparser.parse(text, languages=langs, settings=settings)
-        except (ValueError, OverflowError, TypeError, AttributeError):
-            return None
+    own = list(dict.fromkeys(lang.split("-")[0] for lang in languages or []))
+    # the fallbacks catch a page that misstates its language
+    fallbacks = [lang for lang in rules.fallback_languages if lang not in own]
+    for langs in (own, fallbacks) if own else (fallbacks,):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                found = dateparser.parse(text, languages=langs, settings=settings)
+            except (ValueError, OverflowError, TypeError, AttributeError):
+                found = None
+        if found is not None:
+            return found
+    return None
 
 
 def _reference_base(reference: date | datetime | None) -> datetime | None:
@@ -153,9 +161,17 @@ def parse_date(text: str, *, reference_date: date | None = None,
     (``iso`` None) without it, as is any date after ``reference_date``. ``languages`` (ISO
     639-1 or locales like "en-GB") fix the language and the day/month order.
     """
-    rules = load_metadata_rules(config).dates
     if not isinstance(text, str):
         return None
+    return _parse_date(text, reference_date, tuple(languages) if languages else None,
+                       load_metadata_rules(config).dates)
+
+
+@lru_cache(maxsize=8192)
+def _parse_date(text: str, reference_date: date | None, languages: tuple[str, ...] | None,
+                rules: DateRules) -> ParsedDate | None:
+    """``parse_date``, memoised: pages repeat their date fields, and a site its datelines."""
+    languages = list(languages) if languages else None
     raw = clean_space(text)
     if not raw or len(raw) > rules.max_chars:
         return None
@@ -211,11 +227,25 @@ def date_languages(hint: str | None) -> list[str] | None:
     return [code]
 
 
-def _date_candidates(tree: HtmlElement, fields: dict[str, list[str]], jsonld: JsonLd,
-                     rules: HtmlMetaRules) -> Iterator[str]:
-    yield from jsonld.dates
-    for _, value in meta_values(fields, rules.date_meta):
-        yield value
+# The sources of a page's date, each giving its first date that parses; the order in which
+# they are trusted is configuration (``[metadata.html] date_sources``), measured on dev.
+JSONLD, META, TIME, URL, HTMLDATE, TEXT = "jsonld", "meta", "time", "url", "htmldate", "text"
+DATE_SOURCES = (JSONLD, META, TIME, URL, HTMLDATE, TEXT)
+# sources that write a time of day when the page has one (URL and htmldate give a day)
+_TIMED = (JSONLD, META, TIME, TEXT)
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    """One source's date for a page: ISO 8601, the text it was read from, and the source."""
+
+    iso: str
+    raw: str
+    source: str
+
+
+def _time_candidates(tree: HtmlElement, rules: HtmlMetaRules) -> Iterator[str]:
+    """``<time datetime>`` and elements whose class or id names a date, inside the article."""
     for element in tree.iter("time"):
         parent = element.getparent()
         words = attribute_words(element) + " " + (attribute_words(parent) if parent is not None else "")
@@ -251,29 +281,67 @@ def _url_date(url: str | None, rules: HtmlMetaRules) -> str | None:
     return None
 
 
-def choose_date(html: str, tree: HtmlElement, fields: dict[str, list[str]], jsonld: JsonLd, url: str | None,
-                reference_date: date | None, languages: list[str] | None, rules: HtmlMetaRules,
-                config: Config | None) -> tuple[str | None, str | None]:
-    """The publication date: structured fields first, unless a full date in the URL is much
-    earlier (URLs keep the first publication day); htmldate's search last."""
-    found: tuple[str, str] | None = None
-    for candidate in _date_candidates(tree, fields, jsonld, rules):
-        parsed = parse_date(candidate, reference_date=reference_date, languages=languages, config=config)
-        if parsed is not None and parsed.iso is not None:
-            found = (parsed.iso, parsed.raw)
-            break
-    from_url = _url_date(url, rules)
-    if from_url and reference_date is not None and from_url > reference_date.isoformat():
-        from_url = None
-    if from_url and (found is None or (date.fromisoformat(found[0][:10]) - date.fromisoformat(from_url)).days
-                     >= rules.url_date_overrules_after_days):
-        return from_url, from_url
-    if found is not None:
+class PageDates:
+    """The dates one page's sources give, each read on first use and kept."""
+
+    def __init__(self, html: str, tree: HtmlElement, fields: dict[str, list[str]], jsonld: JsonLd,
+                 url: str | None, reference_date: date | None, languages: list[str] | None,
+                 rules: HtmlMetaRules, config: Config | None):
+        self.html, self.tree, self.fields, self.jsonld, self.url = html, tree, fields, jsonld, url
+        self.reference_date, self.languages, self.rules, self.config = reference_date, languages, rules, config
+        self._found: dict[str, FoundDate | None] = {}
+
+    def get(self, source: str) -> FoundDate | None:
+        """The date ``source`` gives for the page, or None."""
+        if source not in self._found:
+            self._found[source] = self._read(source)
+        return self._found[source]
+
+    def _first_parsed(self, source: str, candidates: Iterator[str]) -> FoundDate | None:
+        for candidate in candidates:
+            parsed = parse_date(candidate, reference_date=self.reference_date, languages=self.languages,
+                                config=self.config)
+            if parsed is not None and parsed.iso is not None:
+                return FoundDate(parsed.iso, parsed.raw, source)
+        return None
+
+    def _read(self, source: str) -> FoundDate | None:
+        if source == JSONLD:
+            return self._first_parsed(source, iter(self.jsonld.dates))
+        if source == META:
+            return self._first_parsed(source, (v for _, v in meta_values(self.fields, self.rules.date_meta)))
+        if source == TIME:
+            return self._first_parsed(source, _time_candidates(self.tree, self.rules))
+        if source == URL:
+            day = _url_date(self.url, self.rules)
+            if day and self.reference_date is not None and day > self.reference_date.isoformat():
+                return None
+            return FoundDate(day, day, source) if day else None
+        if source == HTMLDATE:
+            day = _htmldate(self.html, self.url, self.reference_date)
+            return FoundDate(day, day, source) if day else None
+        if source == TEXT:
+            found = _text_date(self.tree, self.reference_date, self.languages, self.rules, self.config)
+            return FoundDate(found[0], found[1], source) if found else None
+        raise ValueError(f"unknown date source {source!r}")
+
+
+def decide_date(dates: PageDates, order: tuple[str, ...], url_overrules_after_days: int) -> FoundDate | None:
+    """The publication date: the first source of ``order`` that gives one, unless the URL's
+    full date is ``url_overrules_after_days`` or more earlier (URLs keep the first publication
+    day of a page re-stamped on an update). A day-only winner takes the time of day of a
+    structured field that names the same day, so a time is kept when the page gives one and
+    never made up."""
+    found = next((f for f in map(dates.get, order) if f is not None), None)
+    from_url = dates.get(URL) if URL in order else None
+    if from_url is not None and found is not None and found.source != URL and \
+            (date.fromisoformat(found.iso[:10]) - date.fromisoformat(from_url.iso)).days >= url_overrules_after_days:
+        found = from_url
+    if found is None or len(found.iso) > 10:
         return found
-    searched = _htmldate(html, url, reference_date)
-    if searched:
-        return searched, searched
-    return _text_date(tree, reference_date, languages, rules, config) or (None, None)
+    timed = next((t for t in map(dates.get, _TIMED) if t is not None and t.iso[:10] == found.iso and len(t.iso) > 10),
+                 None)
+    return FoundDate(timed.iso, found.raw, found.source) if timed else found
 
 
 def _text_date(tree: HtmlElement, reference_date: date | None, languages: list[str] | None,
@@ -310,15 +378,22 @@ def _text_date(tree: HtmlElement, reference_date: date | None, languages: list[s
     return None
 
 
+def warm_up_htmldate() -> None:
+    """Load htmldate's own dateparser, which reads every locale on its first free-text date
+    (about 4 s of CPU once per process), so that no document's time budget pays for it."""
+    from htmldate.extractors import _external_date
+
+    _external_date("Budget vote 12")
+
+
 def _htmldate(html: str, url: str | None, reference_date: date | None) -> str | None:
-    """htmldate's original-date search over markup and URL (its free-text search invents
-    dates from copyright years, so it stays off)."""
+    """htmldate's original-date search, extensive (free text included), over markup and URL: a day."""
     from htmldate import find_date
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             kwargs = {"max_date": reference_date.isoformat()} if reference_date else {}
-            return find_date(html, url=url, original_date=True, extensive_search=False, **kwargs)
+            return find_date(html, url=url, original_date=True, extensive_search=True, **kwargs)
         except (ValueError, TypeError):
             return None

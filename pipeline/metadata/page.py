@@ -16,7 +16,7 @@ from lxml.html import HtmlElement
 
 from pipeline.config import Config
 from pipeline.metadata.bylines import choose_authors
-from pipeline.metadata.dates import choose_date, date_languages
+from pipeline.metadata.dates import PageDates, date_languages, decide_date
 from pipeline.metadata.jsonld import jsonld_nodes, read_jsonld
 from pipeline.metadata.markup import element_text, meta_fields, meta_values, parse_page
 from pipeline.metadata.rules import HtmlMetaRules, load_html_meta_rules, load_metadata_rules
@@ -27,7 +27,8 @@ from pipeline.metadata.title import choose_headline
 
 @dataclass
 class HtmlMetadata:
-    """Metadata of one page; ``url`` is the canonical URL, ``date_raw`` the date text as found."""
+    """Metadata of one page; ``url`` is the canonical URL, ``date_raw`` the date text as found,
+    ``dates`` what each date source gave (for measuring; not part of the metadata)."""
 
     title: str | None = None
     description: str | None = None
@@ -37,6 +38,7 @@ class HtmlMetadata:
     site_name: str | None = None
     url: str | None = None
     language_hint: str | None = None
+    dates: PageDates | None = field(default=None, compare=False, repr=False)
 
 
 def _canonical(tree: HtmlElement, fields: dict[str, list[str]], url: str | None) -> str | None:
@@ -86,8 +88,9 @@ def extract_html_metadata(html: str, *, url: str | None = None, reference_date: 
     description = next((v for _, v in meta_values(fields, rules.description_meta)), None) \
         or next(iter(jsonld.description), None)
     authors = choose_authors(tree, fields, jsonld, site_name, rules, config)
-    date_published, date_raw = choose_date(html, tree, fields, jsonld, url or canonical,
-                                           reference_date, date_languages(language_hint), rules, config)
+    dates = PageDates(html, tree, fields, jsonld, url or canonical, reference_date,
+                      date_languages(language_hint), rules, config)
+    found = decide_date(dates, rules.date_sources, rules.url_date_overrules_after_days)
     return HtmlMetadata(title=title, description=description, authors=authors,
-                        date_published=date_published, date_raw=date_raw, site_name=site_name,
-                        url=canonical, language_hint=language_hint)
+                        date_published=found.iso if found else None, date_raw=found.raw if found else None,
+                        site_name=site_name, url=canonical, language_hint=language_hint, dates=dates)

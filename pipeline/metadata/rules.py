@@ -95,6 +95,7 @@ class HtmlMetaRules:
     date_attribute: Pattern[str]
     date_exclude: Pattern[str]
     url_date: tuple[Pattern[str], ...]
+    date_sources: tuple[str, ...]
     author_link_href: Pattern[str]
     outside_article: Pattern[str]
     byline_text_tags: frozenset[str]
@@ -180,6 +181,7 @@ def build_html_meta_rules(table: schema.HtmlMeta) -> HtmlMetaRules:
         date_attribute=_regex(table.date_attribute),
         date_exclude=_regex(table.date_exclude),
         url_date=tuple(_regex(p) for p in table.url_date),
+        date_sources=tuple(table.date_sources),
         author_link_href=_regex(table.author_link_href),
         outside_article=_regex(table.outside_article),
         byline_text_tags=frozenset(table.byline_text_tags),

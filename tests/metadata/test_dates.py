@@ -64,3 +64,73 @@ def test_parse_date(text, reference, languages, expected):
 @pytest.mark.parametrize("text", ["Barak Ravid", "Jobs", "", "Share this article", "2 min read"])
 def test_parse_date_without_a_date(text):
     assert parse_date(text) is None
+
+
+# ---------------------------------------------------------------- a page's date, by source order
+
+from pipeline.metadata import dates as dates_module  # noqa: E402
+from pipeline.metadata.dates import DATE_SOURCES, FoundDate, decide_date  # noqa: E402
+
+
+def _sources(**given: str) -> dict[str, FoundDate | None]:
+    """A page's dates by source, as ``decide_date`` reads them (``PageDates.get``)."""
+    return {s: FoundDate(given[s], given[s], s) if s in given else None for s in DATE_SOURCES}
+
+
+ORDER = ("jsonld", "meta", "time", "url", "htmldate", "text")
+DECISIONS = [
+    # (what each source gives, order, URL-overrule days, expected (iso, source) or None)
+    ({"meta": "2025-03-05T17:48:00+02:00", "htmldate": "2025-03-04"}, ORDER, 30,
+     ("2025-03-05T17:48:00+02:00", "meta")),
+    ({"meta": "2025-03-05T17:48:00+02:00", "htmldate": "2025-03-04"}, ("htmldate",) + ORDER[:4], 30,
+     ("2025-03-04", "htmldate")),
+    # a day-only winner takes the time of a structured field of the same day...
+    ({"time": "2025-03-05T09:00:00", "htmldate": "2025-03-05"}, ("htmldate", "time"), 30,
+     ("2025-03-05T09:00:00", "htmldate")),
+    # ...and stays a day when none names that day with a time: no time is made up
+    ({"time": "2025-03-06T09:00:00", "htmldate": "2025-03-05"}, ("htmldate", "time"), 30, ("2025-03-05", "htmldate")),
+    # a URL date 30 days or more earlier overrules a re-stamped structured date
+    ({"jsonld": "2025-06-01T10:00:00+00:00", "url": "2025-03-05"}, ORDER, 30, ("2025-03-05", "url")),
+    ({"jsonld": "2025-03-20T10:00:00+00:00", "url": "2025-03-05"}, ORDER, 30, ("2025-03-20T10:00:00+00:00", "jsonld")),
+    ({"text": "2025-03-05"}, ORDER, 30, ("2025-03-05", "text")),
+    ({}, ORDER, 30, None),
+]
+
+
+@pytest.mark.parametrize("given, order, days, expected", DECISIONS)
+def test_decide_date_by_source_order(given, order, days, expected):
+    found = decide_date(_sources(**given), order, days)
+    assert (None if found is None else (found.iso, found.source)) == expected
+
+
+def test_dateparser_tries_the_pages_language_before_the_fallbacks(monkeypatch):
+    calls = []
+    real = dates_module.dateparser.parse
+
+    def spy(text, languages=None, settings=None):
+        calls.append(list(languages))
+        return real(text, languages=languages, settings=settings)
+
+    monkeypatch.setattr(dates_module.dateparser, "parse", spy)
+    rules = dates_module.load_metadata_rules().dates
+    assert dates_module._dateparser("5. März 2025", ["de"], None, "DMY", rules).date() == date(2025, 3, 5)
+    assert calls == [["de"]]
+    calls.clear()
+    # a page that misstates its language: the fallbacks, without the language already tried
+    assert dates_module._dateparser("March 5, 2025", ["ja"], None, None, rules).date() == date(2025, 3, 5)
+    assert calls == [["ja"], [lang for lang in rules.fallback_languages if lang != "ja"]]
+
+
+def test_parse_date_is_memoised_per_text_reference_and_languages(monkeypatch):
+    dates_module._parse_date.cache_clear()
+    calls = []
+    real = dates_module.dateparser.parse
+    monkeypatch.setattr(dates_module.dateparser, "parse",
+                        lambda text, **kw: calls.append(text) or real(text, **kw))
+    first = parse_date("Published: March 5, 2025, 5:48 pm", languages=["en"])
+    count = len(calls)
+    again = parse_date("Published: March 5, 2025, 5:48 pm", languages=["en"])
+    assert (first, again, len(calls)) == (ParsedDate("2025-03-05T17:48:00", "Published: March 5, 2025, 5:48 pm"),
+                                          first, count)
+    parse_date("Published: March 5, 2025, 5:48 pm", languages=["en"], reference_date=date(2025, 3, 1))
+    assert len(calls) > count  # another reference date is another question

