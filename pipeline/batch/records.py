@@ -24,8 +24,12 @@ class RemovalRow(msgspec.Struct):
     rule: str
 
 
-class Record(msgspec.Struct):
-    """A published record, its fields in the output's key order (``Document.as_record``)."""
+class Record(msgspec.Struct, forbid_unknown_fields=True):
+    """A published record, its fields in the output's key order (``Document.as_record``).
+
+    Unknown fields are refused: a field added to the Document must be added here too, or
+    the batch stages would drop it silently.
+    """
 
     id: str
     source: str
@@ -34,6 +38,8 @@ class Record(msgspec.Struct):
     description: str | None
     authors: list[str]
     date_published: str | None
+    date_precision: str | None
+    date_zone_known: bool | None
     date_raw: str | None
     site_name: str | None
     language: str | None
