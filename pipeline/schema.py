@@ -110,18 +110,22 @@ class Extraction(Table):
 class Guard(Table):
     max_cue_chars: Positive
     protected_tags: list[Name]
+    prose_words: Positive  # an attribute rule that spares prose spares a container of this many words...
+    prose_max_link_density: Share  # ...whose text is at most this share link text
 
 
 class TagRule(Table):
     name: RuleName
     category: Name
     tags: Annotated[list[Name], Meta(min_length=1)]
+    spare_containing: list[Name] = []  # an element holding one of these tags is content
 
 
 class AttributeRule(Table):
     name: RuleName
     category: Name
     pattern: Regex
+    spares_prose: bool = False  # a region of the layout (menu, banner), which may wrap the post
 
 
 class LinkLine(Table):
@@ -142,6 +146,7 @@ class Hidden(Table):
     style_pattern: MaybeRegex
     hidden_attribute: bool
     aria_hidden: bool
+    revealed_by_page: bool  # spare a hidden element a script or a control of the page shows
 
 
 class HtmlChrome(Table):

@@ -70,11 +70,11 @@ BAD = {
                               "(did you mean 'navigation'?)"),
     "unknown_category_html": ('[[html_chrome.tag_rules]]\nname = "menu.v1"\ncategory = "menus"\ntags = ["menu"]\n',
                               "[html_chrome.tag_rules[menu.v1]] category: 'menus' is not in [taxonomy] categories"),
-    "disable_unknown_rule": ('[[html_chrome.attribute_rules]]\nname = "cookie_baner.v1"\nenabled = false\n',
-                             "[html_chrome.attribute_rules[cookie_baner.v1]] enabled: no rule 'cookie_baner.v1' "
-                             "to disable (did you mean 'cookie_banner.v1'?)"),
-    "enabled_not_bool": ('[[html_chrome.attribute_rules]]\nname = "cookie_banner.v1"\nenabled = "no"\n',
-                         "[html_chrome.attribute_rules[cookie_banner.v1]] enabled: must be true or false, not 'no'"),
+    "disable_unknown_rule": ('[[html_chrome.attribute_rules]]\nname = "cookie_baner.v2"\nenabled = false\n',
+                             "[html_chrome.attribute_rules[cookie_baner.v2]] enabled: no rule 'cookie_baner.v2' "
+                             "to disable (did you mean 'cookie_banner.v2'?)"),
+    "enabled_not_bool": ('[[html_chrome.attribute_rules]]\nname = "cookie_banner.v2"\nenabled = "no"\n',
+                         "[html_chrome.attribute_rules[cookie_banner.v2]] enabled: must be true or false, not 'no'"),
     "replace_unknown_list": ('[html_chrome]\nreplace = ["tags"]\n', "[html_chrome] replace: must list rule lists "
                              "of this table (attribute_rules, tag_rules), not ['tags']"),
 }
@@ -141,18 +141,18 @@ def test_overlay_adds_a_rule_to_the_packaged_list(tmp_path):
 
 
 def test_overlay_replaces_the_rule_of_the_same_name_in_place(tmp_path):
-    config = load_config(_write(tmp_path, '[[html_chrome.attribute_rules]]\nname = "share_widget.v1"\n'
+    config = load_config(_write(tmp_path, '[[html_chrome.attribute_rules]]\nname = "share_widget.v2"\n'
                                           'category = "social"\npattern = " sharebar "\n'))
     rules = config.rules.html_chrome.attribute_rules
     assert [r.name for r in rules] == PACKAGED_ATTRIBUTE_RULES
-    assert (rules[0].name, rules[0].category, rules[0].pattern) == ("share_widget.v1", "social", " sharebar ")
+    assert (rules[0].name, rules[0].category, rules[0].pattern) == ("share_widget.v2", "social", " sharebar ")
 
 
 def test_overlay_disables_a_rule_by_name(tmp_path):
-    config = load_config(_write(tmp_path, '[[html_chrome.attribute_rules]]\nname = "cookie_banner.v1"\n'
+    config = load_config(_write(tmp_path, '[[html_chrome.attribute_rules]]\nname = "cookie_banner.v2"\n'
                                           "enabled = false\n"))
     assert [r.name for r in config.rules.html_chrome.attribute_rules] == [
-        n for n in PACKAGED_ATTRIBUTE_RULES if n != "cookie_banner.v1"]
+        n for n in PACKAGED_ATTRIBUTE_RULES if n != "cookie_banner.v2"]
 
 
 def test_overlay_replace_makes_the_files_entries_the_whole_list(tmp_path):

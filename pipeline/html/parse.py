@@ -40,5 +40,12 @@ def without_internal_subset(html: str) -> tuple[str, int]:
 
 
 def parse_html(html: str) -> HtmlElement | None:
-    """Parse a page the way trafilatura does; None when it is not HTML at all."""
-    return load_html(html)
+    """Parse a page the way trafilatura does; None when it is not HTML at all.
+
+    A fragment (a page that starts at a bare ``<div>``) is parsed again wrapped in a body:
+    trafilatura looks for the article under ``<body>`` and finds nothing in a bare element.
+    """
+    tree = load_html(html)
+    if tree is not None and tree.tag != "html":
+        tree = load_html(f"<html><body>{html}</body></html>")
+    return tree

@@ -1,8 +1,10 @@
 """Markup cues: elements the ``[html_chrome]`` rules mark as chrome are removed from the tree, each recorded.
 
-A tag rule names elements (figure, aside, nav...), an attribute rule words of their
-class, id, role or aria-label, the hidden rule what a reader never sees. An element
-large enough to hold the article, or of a protected tag, is spared.
+A tag rule names elements (figure, aside, nav...), an attribute rule words at the start
+or end of their class names, id, role or aria-label, the hidden rule what a reader never
+sees (less what a script of the page reveals). An element large enough to hold the
+article, or of a protected tag, is spared; so is a tagged element holding content (a
+table in a <figure>), and a long text of few links whatever its class says.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.document import Removal
-from pipeline.html.rules import HiddenRule, HtmlRules
+from pipeline.html.rules import AttributeRule, HiddenRule, HtmlRules
 from pipeline.text.lines import normalise_line
 
 # elements whose text is code, not page text: never matched, never searched
@@ -21,10 +23,11 @@ _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _WORD_BREAK = re.compile(r"[^a-z0-9]+")
 
 
-def _attribute_values(element: HtmlElement) -> str:
-    """The element's class, id, role and aria-label, joined by spaces."""
-    values = [element.get(name) for name in ("class", "id", "role", "aria-label")]
-    return " ".join(v for v in values if v)
+def _attribute_names(element: HtmlElement) -> tuple[str, ...]:
+    """The names the element gives itself: each class and role, its id, its aria-label (one phrase)."""
+    names = (element.get("class") or "").split() + (element.get("role") or "").split()
+    names += [v for v in (element.get("id"), element.get("aria-label")) if v]
+    return tuple(names)
 
 
 def _words(joined: str) -> str:
@@ -34,44 +37,88 @@ def _words(joined: str) -> str:
     return " " + _WORD_BREAK.sub(" ", _CAMEL_HUMP.sub(" ", joined).lower()).strip() + " "
 
 
-def _attribute_rule(joined: str, rules: HtmlRules) -> tuple[str, str] | None:
-    words = _words(joined)
+def _attribute_rule(names: tuple[str, ...], rules: HtmlRules) -> AttributeRule | None:
     # one search rules most elements out; the rule loop runs on the few that match
-    if words and rules.any_attribute.search(words):
-        for rule in rules.attribute_rules:
-            if rule.pattern.search(words):
-                return rule.category, rule.name
+    if not rules.any_attribute.search(_words(" ".join(names))):
+        return None
+    words = [_words(name) for name in names]
+    for rule in rules.attribute_rules:
+        if any(rule.edges.search(w) for w in words):
+            return rule
     return None
 
 
-def _is_hidden(element: HtmlElement, rule: HiddenRule) -> bool:
-    if rule.hidden_attribute and element.get("hidden") is not None:
-        return True
-    if rule.aria_hidden and (element.get("aria-hidden") or "").strip().lower() == "true":
-        return True
-    style = element.get("style")
-    return bool(rule.style and style and rule.style.search(style))
+class _Page:
+    """What the cues read from the whole page, computed once when first needed."""
+
+    def __init__(self, root: HtmlElement) -> None:
+        self.root = root
+        self._scripts: str | None = None
+        self._controlled: frozenset[str] | None = None
+
+    def names(self, value: str) -> bool:
+        """Whether a script (as a string literal, "S:12") or a control (aria-controls) names ``value``."""
+        if self._controlled is None:
+            self._controlled = frozenset(name for e in self.root.iterfind(".//*[@aria-controls]")
+                                         for name in e.get("aria-controls").split())
+            self._scripts = "\n".join(s.text or "" for s in self.root.iter("script"))
+        return value in self._controlled or f'"{value}"' in self._scripts or f"'{value}'" in self._scripts
 
 
-def _match(element: HtmlElement, rules: HtmlRules, seen: dict[str, tuple[str, str] | None]) -> tuple[str, str] | None:
-    """(category, rule name) of the first rule the element matches.
+# a disclosure: a button that says whether what follows it is shown
+_DISCLOSURE_BUTTON = etree.XPath("descendant-or-self::button[@aria-expanded]")
+
+
+def _is_revealed(element: HtmlElement, page: _Page) -> bool:
+    """Whether a hidden element is shown by the page: a panel its script or a control names, or one after a disclosure button.
+
+    React and Next.js stream sections as <div hidden id="S:12"> and move them in with
+    $RC("B:12", "S:12"); accordions hide their answers until a button opens them.
+    """
+    if element.get("id") and page.names(element.get("id")):
+        return True
+    previous = element.getprevious()
+    return previous is not None and isinstance(previous.tag, str) and bool(_DISCLOSURE_BUTTON(previous))
+
+
+def _is_hidden(element: HtmlElement, rule: HiddenRule, page: _Page) -> bool:
+    hidden = ((rule.hidden_attribute and element.get("hidden") is not None)
+              or (rule.aria_hidden and (element.get("aria-hidden") or "").strip().lower() == "true")
+              or bool(rule.style and rule.style.search(element.get("style") or "")))
+    return hidden and not (rule.revealed_by_page and _is_revealed(element, page))
+
+
+def _match(element: HtmlElement, rules: HtmlRules, page: _Page,
+           seen: dict[tuple[str, ...], AttributeRule | None]) -> tuple[str, str, bool] | None:
+    """(category, rule name, whether it spares prose) of the first rule the element matches.
 
     ``seen`` caches the verdict on attribute values: a page repeats its class names.
     """
     hit = rules.by_tag.get(element.tag.lower())
     if hit:
-        return hit
-    if rules.hidden and _is_hidden(element, rules.hidden):
-        return rules.hidden.category, rules.hidden.name
-    joined = _attribute_values(element)
-    if joined not in seen:
-        seen[joined] = _attribute_rule(joined, rules)
-    return seen[joined]
+        category, name, spare = hit
+        if not spare or next((e for e in element.iter(*spare) if e is not element), None) is None:
+            return category, name, False
+    if rules.hidden and _is_hidden(element, rules.hidden, page):
+        return rules.hidden.category, rules.hidden.name, False
+    names = _attribute_names(element)
+    if names not in seen:
+        seen[names] = _attribute_rule(names, rules)
+    found = seen[names]
+    return (found.category, found.name, found.spares_prose) if found else None
 
 
 def _holds_article(element: HtmlElement, text: str, rules: HtmlRules) -> bool:
     """Whether a cue must spare the element: it is, or holds, the article's container."""
     return len(text) >= rules.max_cue_chars or element.tag.lower() in rules.protected_tags
+
+
+def _is_prose(element: HtmlElement, text: str, rules: HtmlRules) -> bool:
+    """Whether the element holds a long text that is mostly not links: a post, whatever its class says."""
+    if len(text.split()) < rules.prose_words:
+        return False
+    linked = sum(len(visible_text(a)) for a in element.iter("a"))
+    return linked <= rules.prose_max_link_density * len(text)
 
 
 # script and style hold raw text, never elements: the parent test is enough
@@ -89,18 +136,19 @@ def prune_chrome(tree: HtmlElement, rules: HtmlRules) -> list[Removal]:
     body = tree.find("body")
     walker = etree.iterwalk(body if body is not None else tree, events=("start",))
     doomed = []
-    seen: dict[str, tuple[str, str] | None] = {}
+    page = _Page(tree)
+    seen: dict[tuple[str, ...], AttributeRule | None] = {}
     for _, element in walker:
         if not isinstance(element.tag, str):
             continue
         if element.tag in _INVISIBLE_TAGS:
             walker.skip_subtree()
             continue
-        hit = _match(element, rules, seen)
+        hit = _match(element, rules, page, seen)
         if hit is None:
             continue
         text = visible_text(element)
-        if _holds_article(element, text, rules):
+        if _holds_article(element, text, rules) or (hit[2] and _is_prose(element, text, rules)):
             continue
         # the element goes whole: its descendants need no look of their own
         walker.skip_subtree()

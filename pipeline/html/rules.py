@@ -12,20 +12,28 @@ SECTION = "html_chrome"
 
 @dataclass(frozen=True)
 class TagRule:
-    """Remove every element whose tag is one of ``tags``."""
+    """Remove every element whose tag is one of ``tags``, unless it holds one of ``spare_containing``."""
 
     name: str
     category: str
     tags: frozenset[str]
+    spare_containing: frozenset[str]
 
 
 @dataclass(frozen=True)
 class AttributeRule:
-    """Remove elements whose class/id/role/aria-label words match ``pattern``."""
+    """Remove elements whose class/id/role/aria-label words match ``pattern``.
+
+    ``edges`` is the pattern anchored at either end of a word string: a cue word counts
+    only where it starts or ends a class name ("main-menu", "menu-item"), not in its middle
+    ("lte-banner-w1564"). With ``spares_prose`` a long text of few links is spared.
+    """
 
     name: str
     category: str
     pattern: re.Pattern[str]
+    edges: re.Pattern[str]
+    spares_prose: bool
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,7 @@ class HiddenRule:
     style: re.Pattern[str] | None
     hidden_attribute: bool
     aria_hidden: bool
+    revealed_by_page: bool
 
 
 @dataclass(frozen=True)
@@ -59,12 +68,14 @@ class HtmlRules:
     """The parsed ``[html_chrome]`` section."""
 
     tag_rules: tuple[TagRule, ...]
-    by_tag: dict[str, tuple[str, str]]
+    by_tag: dict[str, tuple[str, str, frozenset[str]]]
     attribute_rules: tuple[AttributeRule, ...]
     any_attribute: re.Pattern[str]
     hidden: HiddenRule
     max_cue_chars: int
     protected_tags: frozenset[str]
+    prose_words: int
+    prose_max_link_density: float
     favor_precision: bool
     max_title_repeat_chars: int
     description_repeat_kinds: frozenset[str]
@@ -82,13 +93,17 @@ def _link_line_rule(table: schema.LinkLine) -> LinkLineRule:
                         table.within_site)
 
 
-def _by_tag(tag_rules: list[TagRule]) -> dict[str, tuple[str, str]]:
-    """Tag name to (category, rule name), the first rule naming a tag winning."""
-    table: dict[str, tuple[str, str]] = {}
+def _by_tag(tag_rules: list[TagRule]) -> dict[str, tuple[str, str, frozenset[str]]]:
+    """Tag name to (category, rule name, tags that spare it), the first rule naming a tag winning."""
+    table: dict[str, tuple[str, str, frozenset[str]]] = {}
     for rule in tag_rules:
         for tag in sorted(rule.tags):
-            table.setdefault(tag, (rule.category, rule.name))
+            table.setdefault(tag, (rule.category, rule.name, rule.spare_containing))
     return table
+
+
+def _edges(pattern: str) -> re.Pattern[str]:
+    return _compile(f"^(?:{pattern})|(?:{pattern})$")
 
 
 def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
@@ -99,8 +114,11 @@ def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
 
 
 def _build_rules(table: schema.HtmlChrome) -> HtmlRules:
-    tag_rules = [TagRule(r.name, r.category, frozenset(t.lower() for t in r.tags)) for r in table.tag_rules]
-    attribute_rules = [AttributeRule(r.name, r.category, _compile(r.pattern)) for r in table.attribute_rules]
+    tag_rules = [TagRule(r.name, r.category, frozenset(t.lower() for t in r.tags),
+                         frozenset(t.lower() for t in r.spare_containing)) for r in table.tag_rules]
+    attribute_rules = [AttributeRule(r.name, r.category, _compile(r.pattern), _edges(r.pattern),
+                                     r.spares_prose)
+                       for r in table.attribute_rules]
     hidden = table.hidden
     extraction = table.extraction
     return HtmlRules(
@@ -110,9 +128,11 @@ def _build_rules(table: schema.HtmlChrome) -> HtmlRules:
         any_attribute=_any_of([r.pattern for r in attribute_rules]),
         hidden=HiddenRule(hidden.name, hidden.category,
                           _compile(hidden.style_pattern) if hidden.style_pattern else None,
-                          hidden.hidden_attribute, hidden.aria_hidden),
+                          hidden.hidden_attribute, hidden.aria_hidden, hidden.revealed_by_page),
         max_cue_chars=table.guard.max_cue_chars,
         protected_tags=frozenset(t.lower() for t in table.guard.protected_tags),
+        prose_words=table.guard.prose_words,
+        prose_max_link_density=table.guard.prose_max_link_density,
         favor_precision=extraction.favor_precision,
         max_title_repeat_chars=extraction.max_title_repeat_chars,
         description_repeat_kinds=frozenset(extraction.description_repeat_kinds),

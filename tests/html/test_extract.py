@@ -50,26 +50,26 @@ def test_figure_and_caption_removed_as_image_caption(config):
         "<article>" + BODY[:200] + "</p><figure><img src='a.jpg'><figcaption>The old bridge at dusk. "
         "(Photo: Jane Roe)</figcaption></figure>" + BODY[200:] + "</article>"))
     removed = prune_chrome(tree, html_rules(config))
-    assert removed == [Removal("image_caption", "The old bridge at dusk. (Photo: Jane Roe)", "figure.v1")]
+    assert removed == [Removal("image_caption", "The old bridge at dusk. (Photo: Jane Roe)", "figure.v2")]
     assert tree.find(".//figure") is None
 
 
 def test_class_words_split_at_hyphens_and_camel_case(config):
     tree = parse_html(page(
         "<div class='NewsletterSignUp'>Get our morning briefing</div>"
-        "<ul class='article-share-bar'><li>Facebook</li><li>Twitter</li></ul>"
+        "<ul class='post share-bar'><li>Facebook</li><li>Twitter</li></ul>"
         "<div id='most-read'>Most read: Ten things</div>"
         "<section class='comments-section'>Join the conversation</section>"
         "<div class='cookieConsent'>We use cookies</div>"
-        "<ul class='latest-news-box-row'><li>Mayor resigns</li></ul>" + BODY))
+        "<ul class='box-latest-news'><li>Mayor resigns</li></ul>" + BODY))
     removed = prune_chrome(tree, html_rules(config))
     assert [(r.category, r.rule, r.text) for r in removed] == [
-        ("navigation", "newsletter_signup.v1", "Get our morning briefing"),
-        ("navigation", "share_widget.v1", "Facebook Twitter"),
-        ("related_links", "related_block.v1", "Most read: Ten things"),
-        ("comment_policy", "comment_block.v1", "Join the conversation"),
-        ("navigation", "cookie_banner.v1", "We use cookies"),
-        ("related_links", "related_block.v1", "Mayor resigns"),
+        ("navigation", "newsletter_signup.v2", "Get our morning briefing"),
+        ("navigation", "share_widget.v2", "Facebook Twitter"),
+        ("related_links", "related_block.v2", "Most read: Ten things"),
+        ("comment_policy", "comment_block.v2", "Join the conversation"),
+        ("navigation", "cookie_banner.v2", "We use cookies"),
+        ("related_links", "related_block.v2", "Mayor resigns"),
     ]
 
 
@@ -89,7 +89,7 @@ def test_hidden_elements_removed_and_tail_text_kept(config):
         "<div style='display: none'><p>Slide two of the gallery, part of the article.</p></div>" + BODY))
     removed = prune_chrome(tree, html_rules(config))
     assert [(r.category, r.rule, r.text) for r in removed] == [
-        ("navigation", "hidden_element.v1", "secret promo"), ("navigation", "hidden_element.v1", "Icon label")]
+        ("navigation", "hidden_element.v2", "secret promo"), ("navigation", "hidden_element.v2", "Icon label")]
     assert tree.find(".//p").text_content() == "Before after."
     assert "Slide two of the gallery" in tree.text_content()
 
@@ -178,7 +178,7 @@ def test_extract_html_end_to_end(config):
     assert result.paragraphs[0].startswith("The council voted on Tuesday")
     assert len(result.paragraphs) == 3
     assert {(r.category, r.rule) for r in result.removed} >= {
-        ("navigation", "nav.v1"), ("related_links", "related_block.v1"), ("navigation", "page_footer.v1"),
+        ("navigation", "nav.v1"), ("related_links", "related_block.v2"), ("navigation", "page_footer.v1"),
         ("title", "title_repeat.v1")}
 
 
