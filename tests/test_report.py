@@ -274,9 +274,9 @@ def test_the_report_in_a_browser(real_run, tmp_path):
     # a known removal from a known page: Al Jazeera's <figure> caption, between the navigation and the article
     (article,) = [a for a in page.xpath("//article") if "aljazeera" in a.xpath('string(.//td[@data-field="url"])')]
     blocks = article.xpath('.//div[@class="body"]/*')
-    (caption,) = [b for b in blocks if b.get("data-rule") == "figure.v1"]
+    (caption,) = [b for b in blocks if b.get("data-rule") == "figure.v2"]
     assert caption.get("class") == "removed cat-image_caption"
-    assert caption.xpath('string(./span[@class="rule"])') == "figure.v1"
+    assert caption.xpath('string(./span[@class="rule"])') == "figure.v2"
     assert "Roughly 13,000 US troops remain in Afghanistan" in caption.text_content()
     after = blocks[blocks.index(caption) + 1]
     assert after.tag == "p" and after.text_content().startswith("Two United States service members")
