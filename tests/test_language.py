@@ -33,3 +33,14 @@ def test_same_text_same_answer_every_time():
     first = detect_language(text, SETTINGS)
     assert all(detect_language(text, SETTINGS) == first for _ in range(5))
 
+
+def test_only_the_packaged_sample_is_read():
+    english = ("The council met on Tuesday evening to vote on the budget for the coming year, and after a long "
+               "debate about schools, roads and the library the members agreed to raise the local tax by two "
+               "percent. ")
+    german = ("Die Feuerwehr hat am Montag die Ausbildung der neuen Bootsführer abgeschlossen und zieht eine "
+              "positive Bilanz für das ganze Jahr. ")
+    text = english * 2 + german * 20
+    assert len(english * 2) < SETTINGS.max_chars < len(text) // 2
+    assert detect_language(text, SETTINGS)[0] == "en"
+    assert detect_language(" ".join(text.split())[SETTINGS.max_chars:], SETTINGS)[0] == "de"
