@@ -30,5 +30,7 @@ def detect_language(text: str, settings: LanguageSettings) -> tuple[str | None, 
     if not candidates:
         return None, None
     best = candidates[0]
+    # langdetect's own probability, unrounded: a converged trial stops above 0.99999, so
+    # rounding to a few places turned almost every score into a certainty of 1.0.
     # langdetect names Chinese variants zh-cn / zh-tw; records carry ISO 639-1
-    return best.lang.split("-")[0], round(float(best.prob), 4)
+    return best.lang.split("-")[0], float(best.prob)

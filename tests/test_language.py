@@ -1,13 +1,19 @@
+from langdetect import DetectorFactory, detect_langs
+
 from pipeline.config import load_config
 from pipeline.language import LanguageSettings, detect_language
 
 SETTINGS = load_config().settings.language
 
 
-def test_english_body_is_english_with_a_score():
+def test_english_body_is_english_with_langdetects_own_probability():
     text = ("The Trump administration has been holding direct talks with Hamas over the release "
             "of U.S. hostages held in Gaza and the possibility of a broader deal to end the war.")
-    assert detect_language(text, SETTINGS) == ("en", 1.0)
+    DetectorFactory.seed = SETTINGS.seed
+    best = detect_langs(text)[0]
+    # unrounded: langdetect's converged trials stop just above 0.99999, never at 1.0
+    assert detect_language(text, SETTINGS) == ("en", best.prob)
+    assert 0.99999 < best.prob < 1.0
 
 
 def test_german_and_french_bodies():
@@ -26,3 +32,15 @@ def test_same_text_same_answer_every_time():
     text = "Ciao a tutti, oggi parliamo della nuova legge di bilancio approvata dal governo italiano."
     first = detect_language(text, SETTINGS)
     assert all(detect_language(text, SETTINGS) == first for _ in range(5))
+
+
+def test_only_the_packaged_sample_is_read():
+    english = ("The council met on Tuesday evening to vote on the budget for the coming year, and after a long "
+               "debate about schools, roads and the library the members agreed to raise the local tax by two "
+               "percent. ")
+    german = ("Die Feuerwehr hat am Montag die Ausbildung der neuen Bootsführer abgeschlossen und zieht eine "
+              "positive Bilanz für das ganze Jahr. ")
+    text = english * 2 + german * 20
+    assert len(english * 2) < SETTINGS.max_chars < len(text) // 2
+    assert detect_language(text, SETTINGS)[0] == "en"
+    assert detect_language(" ".join(text.split())[SETTINGS.max_chars:], SETTINGS)[0] == "de"

@@ -1,10 +1,15 @@
-"""Whole-run benchmark: ``newsclean run`` timed with several worker counts and input sizes.
+"""Speed: per-document CPU time beside bare trafilatura, and whole ``newsclean run`` benchmarks.
 
-Each measurement is a fresh ``newsclean run`` subprocess on a fresh output folder, so
-start-up, scheduling, the batch index and publishing are all in the figure. Larger inputs
-are the same files copied under new names: every copy is cleaned in full (duplicates are
-only marked after cleaning), so the work per page is that of the original pages, while
-the batch index holds N times as many documents, which is what the memory figure tests.
+``bench_documents`` cleans pages in this one process, interleaved page by page with bare
+trafilatura (or, for text dumps, alone), timing CPU (``time.process_time``) and keeping
+each side's fastest round, with the Cleaner's own per-step counts and times.
+
+``benchmark_runs`` times whole runs: each measurement is a fresh ``newsclean run``
+subprocess on a fresh output folder, so start-up, scheduling, the batch index and
+publishing are all in the figure. Larger inputs are the same files copied under new
+names: every copy is cleaned in full (duplicates are only marked after cleaning), so the
+work per page is that of the original pages, while the batch index holds N times as many
+documents, which is what the memory figure tests.
 """
 from __future__ import annotations
 
@@ -16,13 +21,112 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
+
+from pipeline.config import Config
 
 _SAMPLE_SECONDS = 0.2
 # A fixed pure-Python workload: how much faster two run side by side than one after the
 # other tells what the CPUs can give two workers (shared cores, host contention).
 _SPIN = "x = 0\nfor i in range(20_000_000):\n    x += i * i % 7\n"
+
+
+HTML, TEXT = "html", "text"
+OURS, TRAFILATURA = "newsclean", "trafilatura"
+TEXT_SUFFIXES = (".txt", ".txt.gz")
+
+
+def bench_documents(inputs: Sequence[str | Path], config: Config, *, kind: str = HTML, rounds: int = 3) -> dict:
+    """Pages per CPU-second of the whole per-document path, beside bare trafilatura for HTML.
+
+    The pages are read into memory first. Ours decodes and cleans each page with the
+    Cleaner (metadata, language and all, as a run does); trafilatura runs
+    ``bare_extraction(page, with_metadata=True)`` on the same bytes. Both run in this
+    process, page by page in turn (the side that goes first alternates by round), so a
+    busy machine slows both alike; each side is warmed up on the first page, untimed,
+    after the pipeline's own ``warm_up``. Each side keeps its fastest round; ``steps``
+    are the Cleaner's per-step calls and CPU seconds in our fastest round.
+    """
+    from trafilatura import bare_extraction
+
+    from pipeline.batch.clean import warm_up
+    from pipeline.cleaner import Cleaner, StepStats
+    from pipeline.measure.evaluation import HTML_SUFFIXES, files_ending, read_page
+
+    if rounds < 1:
+        raise ValueError("rounds must be at least 1")
+    if kind not in (HTML, TEXT):
+        raise ValueError(f"kind must be {HTML!r} or {TEXT!r}, not {kind!r}")
+    paths = files_ending(inputs, HTML_SUFFIXES if kind == HTML else TEXT_SUFFIXES)
+    if not paths:
+        raise ValueError(f"no {kind} pages in {', '.join(map(str, inputs))}")
+    pages = [(path.name, read_page(path)) for path in paths]
+    cleaner = Cleaner.from_config(config)
+    warm_up(cleaner)
+    sides: dict[str, Callable[[str, bytes], object]] = {OURS: _our_side(cleaner, kind)}
+    if kind == HTML:
+        sides[TRAFILATURA] = lambda name, data: bare_extraction(data, with_metadata=True)
+    for run in sides.values():  # lazily loaded tables and compiled rules are not page throughput
+        run(*pages[0])
+    best: dict[str, float] = {}
+    steps = StepStats()
+    for number in range(rounds):
+        stats = StepStats()
+        sides[OURS] = _our_side(replace(cleaner, stats=stats), kind)
+        order = list(sides) if number % 2 == 0 else list(reversed(sides))
+        seconds = dict.fromkeys(order, 0.0)
+        for name, data in pages:
+            for side in order:
+                started = time.process_time()
+                sides[side](name, data)
+                seconds[side] += time.process_time() - started
+        for side, spent in seconds.items():
+            if side not in best or spent < best[side]:
+                best[side] = spent
+                if side == OURS:
+                    steps = stats
+    return _bench_report(kind, len(pages), rounds, best, steps)
+
+
+def _our_side(cleaner, kind: str) -> Callable[[str, bytes], object]:
+    from pipeline.inputs.decoding import decode_bytes
+    from pipeline.document import RawInput
+
+    def run(name: str, data: bytes) -> object:
+        return cleaner.clean(RawInput(source=name, content=decode_bytes(data, kind=kind).text, kind=kind))
+    return run
+
+
+def _bench_report(kind: str, pages: int, rounds: int, best: dict[str, float], steps) -> dict:
+    sides = {side: {"cpu_seconds": round(spent, 3), "ms_per_page": round(1000 * spent / pages, 2),
+                    "pages_per_cpu_second": round(pages / spent, 2) if spent else None}
+             for side, spent in best.items()}
+    total = sum(steps.seconds.values())
+    by_step = {name: {"calls": steps.calls[name], "ms_per_page": round(1000 * steps.seconds[name] / pages, 2),
+                      "share": round(steps.seconds[name] / total, 3) if total else None}
+               for name in steps.calls}
+    report = {"kind": kind, "pages": pages, "rounds": rounds, "sides": sides, "steps": by_step}
+    if TRAFILATURA in best:
+        ours, theirs = sides[OURS]["pages_per_cpu_second"], sides[TRAFILATURA]["pages_per_cpu_second"]
+        report["ratio"] = round(ours / theirs, 3) if ours and theirs else None
+    return report
+
+
+def format_bench(report: dict) -> str:
+    """The sides' pages per CPU-second, the ratio, then where our time goes, step by step."""
+    lines = [f"{report['pages']} {report['kind']} pages, CPU time, fastest of {report['rounds']} rounds"]
+    for side, figures in report["sides"].items():
+        lines.append(f"{side:>12}: {figures['pages_per_cpu_second']:>8.2f} pages/CPU-s "
+                     f"{figures['ms_per_page']:>8.2f} ms/page")
+    if "ratio" in report:
+        lines.append(f"{'ratio':>12}: {report['ratio']:.3f}x bare trafilatura")
+    lines.append(f"{'step':>14} {'calls':>6} {'ms/page':>8} {'share':>6}")
+    for name, figures in report["steps"].items():
+        lines.append(f"{name:>14} {figures['calls']:>6} {figures['ms_per_page']:>8.2f} "
+                     f"{100 * (figures['share'] or 0):>5.1f}%")
+    return "\n".join(lines)
 
 
 def scale_inputs(inputs: Sequence[str], copies: int, dest: Path) -> list[str]:

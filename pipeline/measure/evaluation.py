@@ -1,45 +1,40 @@
-"""Our HTML cleaning beside bare trafilatura: quality against gold bodies, and speed.
+"""Our HTML cleaning beside bare trafilatura: quality against gold bodies.
 
 ``evaluate`` scores both on the same pages with the article-extraction-benchmark's
-metric (:mod:`pipeline.measure.metric`), the metric of the project's scorer.
-``benchmark`` runs each side alone in a fresh process and reports pages per second and
-peak memory.
+metric (:mod:`pipeline.measure.metric`), the metric of the project's scorer. Speed is
+measured in :mod:`pipeline.measure.benchmark`.
 """
 from __future__ import annotations
 
 import gzip
 import json
-import multiprocessing
-import resource
-import time
 from pathlib import Path, PurePath
 from typing import Iterable
 
 from trafilatura import bare_extraction
 
-from pipeline.batch.clean import warm_up
 from pipeline.cleaner import Cleaner
 from pipeline.config import Config, load_config
 from pipeline.inputs.decoding import decode_bytes
 from pipeline.document import RawInput, Reject
-from pipeline.html.extract import extract_html
-from pipeline.html.rules import html_rules
 from pipeline.measure.metric import precision, recall, shingle_counts, summarise
-from pipeline.text.rules import load_chrome_rules
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
 OURS, TRAFILATURA = "newsclean", "trafilatura"
-# our HTML extraction step alone (no metadata, language...), to see where time goes
-EXTRACTION = "newsclean_extraction"
 
 
 def html_files(inputs: Iterable[str | Path]) -> list[Path]:
     """The HTML files named by ``inputs`` (files, or folders walked recursively), sorted."""
+    return files_ending(inputs, HTML_SUFFIXES)
+
+
+def files_ending(inputs: Iterable[str | Path], suffixes: tuple[str, ...]) -> list[Path]:
+    """The files named by ``inputs``, and those ending in ``suffixes`` in folders walked recursively, sorted."""
     found: set[Path] = set()
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found.update(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(HTML_SUFFIXES))
+            found.update(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(suffixes))
         elif path.is_file():
             found.add(path)
         else:
@@ -113,78 +108,4 @@ def evaluate(gold_dir: str | Path, inputs: Iterable[str | Path], config: Config 
               "unmatched": len(unmatched)}
     if details:
         result["documents"] = pages
-    return result
-
-
-# ------------------------------------------------------------------ speed
-
-def measure_side(side: str, paths: list[str], config: Config | None) -> dict:
-    """Run one side over the pages in this (fresh) process: time and peak memory."""
-    pages = [(Path(p).name, read_page(Path(p))) for p in paths]
-    if side == EXTRACTION:
-        config = config or load_config()
-        rules, chrome = html_rules(config), load_chrome_rules(config)
-
-        def run(name: str, data: bytes) -> None:
-            extract_html(decode_page(data), rules, chrome)
-    elif side == OURS:
-        cleaner = Cleaner.from_config(config or load_config())
-        warm_up(cleaner)  # as `newsclean run` does once, before its workers start
-
-        def run(name: str, data: bytes) -> None:
-            our_text(cleaner, name, decode_page(data))
-    else:
-        def run(name: str, data: bytes) -> None:
-            bare_extraction(data, with_metadata=True)
-    if pages:  # each side's one-time start-up (lazy imports, tables) is not page throughput
-        warm_started = time.perf_counter()
-        run(*pages[0])
-        start_up = time.perf_counter() - warm_started
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
-    first = None
-    for name, data in pages:
-        run(name, data)
-        first = first or time.perf_counter() - started
-    seconds = time.perf_counter() - started
-    rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    rest = seconds - (first or 0.0)
-    return {"pages": len(pages), "seconds": round(seconds, 3),
-            "pages_per_second": round(len(pages) / seconds, 2) if seconds else None,
-            # the first page pays for lazily loaded models and compiled rules
-            "first_page_seconds": round(first or 0.0, 3),
-            "warm_up_page_seconds": round(start_up, 3) if pages else None,
-            "warm_pages_per_second": round((len(pages) - 1) / rest, 2) if len(pages) > 1 and rest else None,
-            # ru_maxrss is in KiB on Linux
-            "peak_rss_mib": round(rss_peak / 1024, 1), "rss_before_mib": round(rss_before / 1024, 1)}
-
-
-def benchmark(inputs: Iterable[str | Path], config: Config | None = None, *, rounds: int = 1) -> dict:
-    """Pages per second and peak memory of our cleaning and of bare trafilatura.
-
-    Each side runs alone in a fresh process with one worker on the same pages, read
-    into memory first, after one untimed page (and, for ours, the pipeline's own
-    ``warm_up``) so that one-time start-up is not counted as page throughput; ours decodes and fully cleans each page (metadata included),
-    trafilatura runs ``bare_extraction(page, with_metadata=True)`` on the bytes. Our
-    extraction step alone is measured too, to show where the time goes. With several
-    ``rounds`` the sides take turns and each keeps its fastest round, so a busy
-    machine penalises neither side more than the other.
-    """
-    if rounds < 1:
-        raise ValueError("rounds must be at least 1")
-    paths = [str(p) for p in html_files(inputs)]
-    context = multiprocessing.get_context("spawn")
-    result: dict = {}
-    for _ in range(rounds):
-        for side in (OURS, EXTRACTION, TRAFILATURA):
-            with context.Pool(1) as pool:
-                run = pool.apply(measure_side, (side, paths, config))
-            if side not in result or run["seconds"] < result[side]["seconds"]:
-                result[side] = run
-    for rate, prefix in (("pages_per_second", ""), ("warm_pages_per_second", "warm_")):
-        theirs = result[TRAFILATURA][rate]
-        for side, key in ((OURS, "speed_ratio"), (EXTRACTION, "extraction_speed_ratio")):
-            ours = result[side][rate]
-            result[prefix + key] = round(ours / theirs, 3) if ours and theirs else None
-    result["rounds"] = rounds
     return result
