@@ -144,7 +144,8 @@ class Cleaner:
 
 def run_steps(raw: RawInput, steps: Sequence[Step], reference_date: date | None, stats: StepStats) -> Document:
     """Apply ``steps`` in order to a new Document for ``raw``, timing each one."""
-    doc = Document(id=raw.id, source=raw.source, url=raw.url, kind=raw.kind, notes=list(raw.notes))
+    doc = Document(id=raw.id, source=raw.source, url=raw.url, kind=raw.kind, notes=list(raw.notes),
+                   origin=raw.origin)
     doc.work = Work(content=raw.content, reference_date=reference_date)
     for step in steps:
         started = time.process_time()

@@ -26,6 +26,17 @@ def _iso_date(value: str) -> str:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {value!r}") from None
 
 
+# the JSONL mapping flags of `run`, each replacing one list of [inputs.jsonl]
+JSONL_FLAGS = {"html_field": "the page's HTML", "text_field": "the plain text", "url_field": "the page URL",
+               "id_field": "your own id (kept as source_id)", "date_field": "the reference (crawl) date"}
+
+
+def overrides_of(args: argparse.Namespace) -> dict | None:
+    """The configuration tables the command line sets (the JSONL mapping flags), or None."""
+    fields = {name: getattr(args, name) for name in JSONL_FLAGS if getattr(args, name, None)}
+    return {"inputs": {"jsonl": fields}} if fields else None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsclean", description=__doc__)
     parser.add_argument("--version", action="version", version=f"newsclean {__version__}")
@@ -47,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-progress", action="store_true",
                      help="no progress bar (it is drawn only when stderr is a terminal)")
     run.add_argument("--verbose", action="store_true", help="show Luigi's own log")
+    for name, what in JSONL_FLAGS.items():
+        run.add_argument(f"--{name.replace('_', '-')}", action="append", default=None, metavar="NAME",
+                         help=f"JSONL field holding {what} (repeat to try several in order; "
+                              f"replaces [inputs.jsonl] {name})")
 
     daily = commands.add_parser("daily", help="clean daily partitions INPUT_ROOT/YYYY-MM-DD, with backfill")
     daily.add_argument("input_root", metavar="INPUT_ROOT", help="folder of YYYY-MM-DD sub-folders")
@@ -291,7 +306,7 @@ def _warm_up(args: argparse.Namespace, reference_date: str | None) -> None:
         from pipeline.batch.clean import warm_up
         from pipeline.cleaner import Cleaner
 
-        warm_up(Cleaner.from_config(load_config(args.config),
+        warm_up(Cleaner.from_config(load_config(args.config, overrides_of(args)),
                                     date.fromisoformat(reference_date) if reference_date else None))
 
 
@@ -323,7 +338,8 @@ def command_run(args: argparse.Namespace) -> int:
     from pipeline.batch.lock import output_lock
     from pipeline.tasks import CleanRun
 
-    load_config(args.config)  # fail loudly before any work starts
+    overrides = overrides_of(args)
+    load_config(args.config, overrides)  # fail loudly before any work starts
     if args.workers < 1:
         raise ConfigError("--workers must be at least 1")
     for path in args.inputs:
@@ -339,7 +355,8 @@ def command_run(args: argparse.Namespace) -> int:
     with stopping_on_signals():
         task = CleanRun(inputs=[_absolute(p) for p in args.inputs], output_dir=_absolute(args.output),
                         config_path=_absolute(args.config), reference_date=args.reference_date,
-                        state_dir=_absolute(args.state_dir), shard_size=args.shard_size)
+                        state_dir=_absolute(args.state_dir), shard_size=args.shard_size,
+                        overrides=json.dumps(overrides, sort_keys=True) if overrides else None)
         try:
             with output_lock(task.output_dir, task.plan):
                 return _run(args, task)

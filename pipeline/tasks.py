@@ -46,6 +46,8 @@ class _RunTask(luigi.Task):
     state_dir = luigi.OptionalParameter(
         default=None, significant=False,
         description="folder of per-site statistics kept across runs (default OUTPUT/_state)")
+    overrides = luigi.OptionalParameter(
+        default=None, description="JSON tables laid over the configuration (what command-line flags set)")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,7 +61,7 @@ class _RunTask(luigi.Task):
 
     @cached_property
     def config(self) -> Config:
-        return load_config(self.config_path)
+        return load_config(self.config_path, json.loads(self.overrides) if self.overrides else None)
 
     @property
     def ref_date(self) -> date | None:
@@ -67,7 +69,7 @@ class _RunTask(luigi.Task):
 
     def run_params(self) -> dict:
         return {"output_dir": self.output_dir, "config_path": self.config_path,
-                "reference_date": self.reference_date, "state_dir": self.state_dir}
+                "reference_date": self.reference_date, "state_dir": self.state_dir, "overrides": self.overrides}
 
     def work_path(self, *parts: str) -> Path:
         return Path(self.output_dir, WORK_DIR, *parts)
