@@ -44,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="clean news inputs into JSONL records")
     run.add_argument("inputs", nargs="*", default=["seeds"], metavar="INPUT",
-                     help="files or folders (walked recursively); default: seeds/")
+                     help="files or folders (walked recursively), '-' for standard input (JSONL, or one "
+                          "HTML or text page); default: seeds/")
     run.add_argument("--output", default="output", help="output folder (default: output/)")
     run.add_argument("--workers", type=int, default=1, help="shards cleaned in parallel processes")
     run.add_argument("--scheduler-url", default=None,
@@ -336,33 +337,50 @@ def command_daily(args: argparse.Namespace) -> int:
 def command_run(args: argparse.Namespace) -> int:
     from pipeline.batch.folder import RunError, unsafe_output
     from pipeline.batch.lock import output_lock
+    from pipeline.inputs.stdin import STDIN, drop_other_spools
     from pipeline.tasks import CleanRun
 
     overrides = overrides_of(args)
     load_config(args.config, overrides)  # fail loudly before any work starts
     if args.workers < 1:
         raise ConfigError("--workers must be at least 1")
+    if args.inputs.count(STDIN) > 1:
+        print(f"newsclean: standard input ('{STDIN}') can be given once", file=sys.stderr)
+        return 2
     for path in args.inputs:
-        if not Path(path).exists():
+        if path != STDIN and not Path(path).exists():
             print(f"newsclean: input not found: {path}", file=sys.stderr)
             return 2
     problem = unsafe_output(_absolute(args.output), _absolute(args.state_dir))
     if problem:
         print(f"newsclean: {problem}", file=sys.stderr)
         return 2
+    spool = _spooled_stdin(args) if STDIN in args.inputs else None
+    inputs = [str(spool) if path == STDIN else path for path in args.inputs]
     if not args.verbose:
         logging.getLogger("luigi-interface").setLevel(logging.CRITICAL)
     with stopping_on_signals():
-        task = CleanRun(inputs=[_absolute(p) for p in args.inputs], output_dir=_absolute(args.output),
+        task = CleanRun(inputs=[_absolute(p) for p in inputs], output_dir=_absolute(args.output),
                         config_path=_absolute(args.config), reference_date=args.reference_date,
                         state_dir=_absolute(args.state_dir), shard_size=args.shard_size,
                         overrides=json.dumps(overrides, sort_keys=True) if overrides else None)
         try:
             with output_lock(task.output_dir, task.plan):
-                return _run(args, task)
+                code = _run(args, task)
+                if spool is not None and code == 0 and task.complete():
+                    drop_other_spools(spool.parent.parent, spool)
+                return code
         except RunError as exc:
             print(f"newsclean: {exc}", file=sys.stderr)
             return 1
+
+
+def _spooled_stdin(args: argparse.Namespace) -> Path:
+    """Standard input copied under OUTPUT/_work/stdin (see ``pipeline.inputs.stdin``)."""
+    from pipeline.batch.folder import WORK_DIR
+    from pipeline.inputs.stdin import spool_stdin
+
+    return spool_stdin(sys.stdin.buffer, Path(_absolute(args.output), WORK_DIR, "stdin"))
 
 
 def _run(args: argparse.Namespace, task) -> int:
