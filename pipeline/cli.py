@@ -69,10 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
     daily.add_argument("--output", default="output", help="folder of YYYY-MM-DD output partitions")
     daily.add_argument("--start", type=_iso_date, required=True, help="first day to clean (backfill from here)")
     daily.add_argument("--stop", type=_iso_date, default=None, help="day after the last one (default: tomorrow)")
-    daily.add_argument("--workers", type=int, default=1)
-    daily.add_argument("--scheduler-url", default=None)
-    daily.add_argument("--config", default=None)
-    daily.add_argument("--verbose", action="store_true")
+    daily.add_argument("--workers", type=int, default=1, help="partitions and shards cleaned in parallel processes")
+    daily.add_argument("--scheduler-url", default=None,
+                       help="URL of a luigid central scheduler (default: a local scheduler)")
+    daily.add_argument("--config", default=None, help="TOML file merged over the packaged configuration")
+    daily.add_argument("--verbose", action="store_true", help="show Luigi's own log")
 
     evaluate = commands.add_parser("eval", help="precision/recall/F1 on HTML pages beside bare trafilatura")
     evaluate.add_argument("gold_dir", metavar="GOLD_DIR", help="folder of <key>.json gold files with a body")
@@ -312,26 +313,64 @@ def _warm_up(args: argparse.Namespace, reference_date: str | None) -> None:
 
 
 def command_daily(args: argparse.Namespace) -> int:
-    from luigi.tools.range import RangeDaily
-
-    from pipeline.tasks import DailyClean
+    from pipeline.tasks import DailyClean, daily_plan
 
     load_config(args.config)
     if args.workers < 1:
         raise ConfigError("--workers must be at least 1")
+    root = Path(args.input_root)
+    if not root.is_dir():
+        print(f"newsclean: input root {'is not a folder' if root.exists() else 'not found'}: {args.input_root}",
+              file=sys.stderr)
+        return 2
     stop = date.fromisoformat(args.stop) if args.stop else date.today() + timedelta(days=1)
     start = date.fromisoformat(args.start)
     if start >= stop:
         raise ConfigError("--start must be before --stop")
-    # RangeDaily looks at most days_back before "now": pin now to the stop day so the
-    # range is exactly [start, stop) whatever the clock says
-    now = int(datetime(stop.year, stop.month, stop.day, tzinfo=timezone.utc).timestamp())
-    task = RangeDaily(of=DailyClean, start=start, stop=stop, now=now, days_back=(stop - start).days, param_name="date",
-                      of_params={"input_root": _absolute(args.input_root), "output_root": _absolute(args.output),
-                                 "config_path": _absolute(args.config)})
+    if not args.verbose:
+        logging.getLogger("luigi-interface").setLevel(logging.CRITICAL)
+    plan = daily_plan(root, start, stop)
+    tasks = [DailyClean(date=day, input_root=_absolute(args.input_root), output_root=_absolute(args.output),
+                        config_path=_absolute(args.config)) for day in plan.present]
+    done_before = {task.date for task in tasks if task.complete()}
+    ok = True
     with stopping_on_signals():
-        _warm_up(args, None)
-        return 0 if _build([task], args) else 1
+        if len(done_before) < len(tasks):
+            _warm_up(args, None)
+            ok = _build(tasks, args)
+    print(f"newsclean: {daily_summary(plan, tasks, done_before)} -> {args.output}")
+    return 0 if ok else 1
+
+
+def daily_summary(plan, tasks: list, done_before: set) -> str:
+    """One line for a daily call: days asked, cleaned, already done, failed, and the days without a folder."""
+    cleaned = [task for task in tasks if task.date not in done_before and task.complete()]
+    failed = len(tasks) - len(done_before) - len(cleaned)
+    counts = [0, 0]
+    for task in cleaned:
+        manifest = json.loads(Path(task.output_root, task.date.isoformat(), "manifest.json").read_text(encoding="utf-8"))
+        counts[0] += manifest["records"]
+        counts[1] += manifest["rejects"]
+    days = len(plan.present) + len(plan.missing)
+    line = (f"daily {plan.start.isoformat()} to {plan.last.isoformat()} ({days} days): {len(cleaned)} cleaned "
+            f"({counts[0]} records, {counts[1]} rejects), {len(done_before)} already done")
+    if failed:
+        line += f", {failed} failed (--verbose shows why)"
+    if plan.missing:
+        line += f", {len(plan.missing)} skipped without an input folder ({day_ranges(plan.missing)})"
+    return line
+
+
+def day_ranges(days: list[date]) -> str:
+    """Days as runs: "2026-01-05, 2026-01-10..2026-01-12"."""
+    runs: list[list[date]] = []
+    for day in days:
+        if runs and day - runs[-1][-1] == timedelta(days=1):
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ", ".join(run[0].isoformat() if len(run) == 1 else f"{run[0].isoformat()}..{run[-1].isoformat()}"
+                     for run in runs)
 
 
 def command_run(args: argparse.Namespace) -> int:
