@@ -14,6 +14,7 @@ from lxml import etree
 
 from pipeline.config import Config, ConfigError
 from pipeline.document import Document, RawInput, Reject, Work
+from pipeline.filters import DocumentFilters
 from pipeline.steps import HTML_STEPS, TEXT_STEPS
 from pipeline.steps.base import Step
 
@@ -93,6 +94,7 @@ class Cleaner:
     time_budget: float
     reference_date: date | None = None
     stats: StepStats = field(default_factory=StepStats, compare=False)
+    filters: DocumentFilters | None = None
 
     @classmethod
     def from_config(cls, config: Config, reference_date: date | None = None, *,
@@ -105,14 +107,20 @@ class Cleaner:
             text_steps=tuple(step(config) for step in text_steps),
             time_budget=float(config.settings.limits.document_time_budget),
             reference_date=reference_date,
+            filters=DocumentFilters.from_config(config),
         )
 
     def clean(self, raw: RawInput) -> Document | Reject:
         """Clean one input; never raises for a bad document, it becomes a Reject instead.
 
         A ConfigError does raise: it is the run's configuration, not the document, that
-        is wrong, and every other document would fail alike.
+        is wrong, and every other document would fail alike. A document the [filters]
+        leave out is a reject with the filter's reason: by its URL before any cleaning,
+        by language, length or date after it.
         """
+        filtered = self.filters.before_cleaning(raw) if self.filters else None
+        if filtered:
+            return filtered
         budget = Budget()
         try:
             with time_budget(self.time_budget) as budget:
@@ -135,7 +143,7 @@ class Cleaner:
                 return Reject(raw.source, MARKUP_TOO_DEEP, "the markup nests deeper than the HTML parser's "
                               "limit (256 levels), and no article text was found above that depth")
             return Reject(raw.source, NO_ARTICLE_TEXT, "no article text was found in the input")
-        return doc
+        return (self.filters.after_cleaning(raw, doc) if self.filters else None) or doc
 
     def _timed_out(self, raw: RawInput) -> Reject:
         return Reject(raw.source, TIME_BUDGET_EXCEEDED, f"cleaning took longer than {self.time_budget:g} s; "
@@ -144,7 +152,8 @@ class Cleaner:
 
 def run_steps(raw: RawInput, steps: Sequence[Step], reference_date: date | None, stats: StepStats) -> Document:
     """Apply ``steps`` in order to a new Document for ``raw``, timing each one."""
-    doc = Document(id=raw.id, source=raw.source, url=raw.url, kind=raw.kind, notes=list(raw.notes))
+    doc = Document(id=raw.id, source=raw.source, url=raw.url, kind=raw.kind, notes=list(raw.notes),
+                   origin=raw.origin)
     doc.work = Work(content=raw.content, reference_date=reference_date)
     for step in steps:
         started = time.process_time()

@@ -26,6 +26,17 @@ def _iso_date(value: str) -> str:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {value!r}") from None
 
 
+# the JSONL mapping flags of `run`, each replacing one list of [inputs.jsonl]
+JSONL_FLAGS = {"html_field": "the page's HTML", "text_field": "the plain text", "url_field": "the page URL",
+               "id_field": "your own id (kept as source_id)", "date_field": "the reference (crawl) date"}
+
+
+def overrides_of(args: argparse.Namespace) -> dict | None:
+    """The configuration tables the command line sets (the JSONL mapping flags), or None."""
+    fields = {name: getattr(args, name) for name in JSONL_FLAGS if getattr(args, name, None)}
+    return {"inputs": {"jsonl": fields}} if fields else None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsclean", description=__doc__)
     parser.add_argument("--version", action="version", version=f"newsclean {__version__}")
@@ -33,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="clean news inputs into JSONL records")
     run.add_argument("inputs", nargs="*", default=["seeds"], metavar="INPUT",
-                     help="files or folders (walked recursively); default: seeds/")
+                     help="files or folders (walked recursively), '-' for standard input (JSONL, or one "
+                          "HTML or text page); default: seeds/")
     run.add_argument("--output", default="output", help="output folder (default: output/)")
     run.add_argument("--workers", type=int, default=1, help="shards cleaned in parallel processes")
     run.add_argument("--scheduler-url", default=None,
@@ -47,16 +59,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-progress", action="store_true",
                      help="no progress bar (it is drawn only when stderr is a terminal)")
     run.add_argument("--verbose", action="store_true", help="show Luigi's own log")
+    for name, what in JSONL_FLAGS.items():
+        run.add_argument(f"--{name.replace('_', '-')}", action="append", default=None, metavar="NAME",
+                         help=f"JSONL field holding {what} (repeat to try several in order; "
+                              f"replaces [inputs.jsonl] {name})")
 
     daily = commands.add_parser("daily", help="clean daily partitions INPUT_ROOT/YYYY-MM-DD, with backfill")
     daily.add_argument("input_root", metavar="INPUT_ROOT", help="folder of YYYY-MM-DD sub-folders")
     daily.add_argument("--output", default="output", help="folder of YYYY-MM-DD output partitions")
     daily.add_argument("--start", type=_iso_date, required=True, help="first day to clean (backfill from here)")
     daily.add_argument("--stop", type=_iso_date, default=None, help="day after the last one (default: tomorrow)")
-    daily.add_argument("--workers", type=int, default=1)
-    daily.add_argument("--scheduler-url", default=None)
-    daily.add_argument("--config", default=None)
-    daily.add_argument("--verbose", action="store_true")
+    daily.add_argument("--workers", type=int, default=1, help="partitions and shards cleaned in parallel processes")
+    daily.add_argument("--scheduler-url", default=None,
+                       help="URL of a luigid central scheduler (default: a local scheduler)")
+    daily.add_argument("--config", default=None, help="TOML file merged over the packaged configuration")
+    daily.add_argument("--verbose", action="store_true", help="show Luigi's own log")
 
     evaluate = commands.add_parser("eval", help="precision/recall/F1 on HTML pages beside bare trafilatura")
     evaluate.add_argument("gold_dir", metavar="GOLD_DIR", help="folder of <key>.json gold files with a body")
@@ -291,61 +308,118 @@ def _warm_up(args: argparse.Namespace, reference_date: str | None) -> None:
         from pipeline.batch.clean import warm_up
         from pipeline.cleaner import Cleaner
 
-        warm_up(Cleaner.from_config(load_config(args.config),
+        warm_up(Cleaner.from_config(load_config(args.config, overrides_of(args)),
                                     date.fromisoformat(reference_date) if reference_date else None))
 
 
 def command_daily(args: argparse.Namespace) -> int:
-    from luigi.tools.range import RangeDaily
-
-    from pipeline.tasks import DailyClean
+    from pipeline.tasks import DailyClean, daily_plan
 
     load_config(args.config)
     if args.workers < 1:
         raise ConfigError("--workers must be at least 1")
+    root = Path(args.input_root)
+    if not root.is_dir():
+        print(f"newsclean: input root {'is not a folder' if root.exists() else 'not found'}: {args.input_root}",
+              file=sys.stderr)
+        return 2
     stop = date.fromisoformat(args.stop) if args.stop else date.today() + timedelta(days=1)
     start = date.fromisoformat(args.start)
     if start >= stop:
         raise ConfigError("--start must be before --stop")
-    # RangeDaily looks at most days_back before "now": pin now to the stop day so the
-    # range is exactly [start, stop) whatever the clock says
-    now = int(datetime(stop.year, stop.month, stop.day, tzinfo=timezone.utc).timestamp())
-    task = RangeDaily(of=DailyClean, start=start, stop=stop, now=now, days_back=(stop - start).days, param_name="date",
-                      of_params={"input_root": _absolute(args.input_root), "output_root": _absolute(args.output),
-                                 "config_path": _absolute(args.config)})
+    if not args.verbose:
+        logging.getLogger("luigi-interface").setLevel(logging.CRITICAL)
+    plan = daily_plan(root, start, stop)
+    tasks = [DailyClean(date=day, input_root=_absolute(args.input_root), output_root=_absolute(args.output),
+                        config_path=_absolute(args.config)) for day in plan.present]
+    done_before = {task.date for task in tasks if task.complete()}
+    ok = True
     with stopping_on_signals():
-        _warm_up(args, None)
-        return 0 if _build([task], args) else 1
+        if len(done_before) < len(tasks):
+            _warm_up(args, None)
+            ok = _build(tasks, args)
+    print(f"newsclean: {daily_summary(plan, tasks, done_before)} -> {args.output}")
+    return 0 if ok else 1
+
+
+def daily_summary(plan, tasks: list, done_before: set) -> str:
+    """One line for a daily call: days asked, cleaned, already done, failed, and the days without a folder."""
+    cleaned = [task for task in tasks if task.date not in done_before and task.complete()]
+    failed = len(tasks) - len(done_before) - len(cleaned)
+    counts = [0, 0]
+    for task in cleaned:
+        manifest = json.loads(Path(task.output_root, task.date.isoformat(), "manifest.json").read_text(encoding="utf-8"))
+        counts[0] += manifest["records"]
+        counts[1] += manifest["rejects"]
+    days = len(plan.present) + len(plan.missing)
+    line = (f"daily {plan.start.isoformat()} to {plan.last.isoformat()} ({days} days): {len(cleaned)} cleaned "
+            f"({counts[0]} records, {counts[1]} rejects), {len(done_before)} already done")
+    if failed:
+        line += f", {failed} failed (--verbose shows why)"
+    if plan.missing:
+        line += f", {len(plan.missing)} skipped without an input folder ({day_ranges(plan.missing)})"
+    return line
+
+
+def day_ranges(days: list[date]) -> str:
+    """Days as runs: "2026-01-05, 2026-01-10..2026-01-12"."""
+    runs: list[list[date]] = []
+    for day in days:
+        if runs and day - runs[-1][-1] == timedelta(days=1):
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ", ".join(run[0].isoformat() if len(run) == 1 else f"{run[0].isoformat()}..{run[-1].isoformat()}"
+                     for run in runs)
 
 
 def command_run(args: argparse.Namespace) -> int:
     from pipeline.batch.folder import RunError, unsafe_output
     from pipeline.batch.lock import output_lock
+    from pipeline.inputs.stdin import STDIN, drop_other_spools
     from pipeline.tasks import CleanRun
 
-    load_config(args.config)  # fail loudly before any work starts
+    overrides = overrides_of(args)
+    load_config(args.config, overrides)  # fail loudly before any work starts
     if args.workers < 1:
         raise ConfigError("--workers must be at least 1")
+    if args.inputs.count(STDIN) > 1:
+        print(f"newsclean: standard input ('{STDIN}') can be given once", file=sys.stderr)
+        return 2
     for path in args.inputs:
-        if not Path(path).exists():
+        if path != STDIN and not Path(path).exists():
             print(f"newsclean: input not found: {path}", file=sys.stderr)
             return 2
     problem = unsafe_output(_absolute(args.output), _absolute(args.state_dir))
     if problem:
         print(f"newsclean: {problem}", file=sys.stderr)
         return 2
+    spool = _spooled_stdin(args) if STDIN in args.inputs else None
+    inputs = [str(spool) if path == STDIN else path for path in args.inputs]
     if not args.verbose:
         logging.getLogger("luigi-interface").setLevel(logging.CRITICAL)
     with stopping_on_signals():
-        task = CleanRun(inputs=[_absolute(p) for p in args.inputs], output_dir=_absolute(args.output),
+        task = CleanRun(inputs=[_absolute(p) for p in inputs], output_dir=_absolute(args.output),
                         config_path=_absolute(args.config), reference_date=args.reference_date,
-                        state_dir=_absolute(args.state_dir), shard_size=args.shard_size)
+                        state_dir=_absolute(args.state_dir), shard_size=args.shard_size,
+                        overrides=json.dumps(overrides, sort_keys=True) if overrides else None)
         try:
             with output_lock(task.output_dir, task.plan):
-                return _run(args, task)
+                code = _run(args, task)
+                if spool is not None and code == 0 and task.complete():
+                    drop_other_spools(spool.parent.parent, spool)
+                return code
         except RunError as exc:
             print(f"newsclean: {exc}", file=sys.stderr)
             return 1
+
+
+def _spooled_stdin(args: argparse.Namespace) -> Path:
+    """Standard input copied under OUTPUT/_work/stdin (see ``pipeline.inputs.stdin``)."""
+    from pipeline.batch.folder import WORK_DIR
+    from pipeline.inputs.stdin import spool_stdin
+
+    return spool_stdin(sys.stdin.buffer, Path(_absolute(args.output), WORK_DIR, "stdin"))
 
 
 def _run(args: argparse.Namespace, task) -> int:

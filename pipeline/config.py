@@ -399,36 +399,47 @@ def _read_user(path: str, text: str, data: dict) -> dict:
         user = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"cannot read configuration {path}: {exc}") from exc
+    return _overlay_tables(data, user, path)
+
+
+def _overlay_tables(data: dict, user: dict, label: str) -> dict:
+    """``data`` with each of ``user``'s tables overlaid on the table of its name."""
     merged = dict(data)
     for name, table in user.items():
         if name not in data:
-            raise ConfigError(f"{path}: [{name}] unknown table{_suggest(name, data)}")
+            raise ConfigError(f"{label}: [{name}] unknown table{_suggest(name, data)}")
         if not isinstance(table, dict):
-            raise ConfigError(f"{path}: [{name}] must be a table, not {table!r}")
+            raise ConfigError(f"{label}: [{name}] must be a table, not {table!r}")
         try:
             merged[name] = _overlay(data[name], table, name)
         except ConfigError as exc:
-            raise ConfigError(f"{path}: {exc}") from None
+            raise ConfigError(f"{label}: {exc}") from None
     return merged
 
 
-def load_config(path: str | Path | None = None) -> Config:
+def load_config(path: str | Path | None = None, overlay: dict | None = None) -> Config:
     """The packaged defaults overlaid by the TOML file at ``path``; ConfigError (one line) if unusable.
 
-    Each task of a run asks for the run's configuration: it is parsed and checked once per
-    process and file content, and the tasks share the one Config (and what is built from it).
+    ``overlay`` holds tables as a file would (``{"inputs": {"jsonl": {...}}}``), laid over
+    the file: what command-line flags set. Each task of a run asks for the run's
+    configuration: it is parsed and checked once per process and file content, and the
+    tasks share the one Config (and what is built from it).
     """
+    extra = json.dumps(overlay, sort_keys=True) if overlay else None
     if path is None:
-        return _load(None, None)
+        return _load(None, None, extra)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read configuration {path}: {exc}") from exc
-    return _load(str(path), text)
+    return _load(str(path), text, extra)
+
+
+COMMAND_LINE = "command line"
 
 
 @functools.lru_cache(maxsize=8)
-def _load(path: str | None, text: str | None) -> Config:
+def _load(path: str | None, text: str | None, overlay: str | None = None) -> Config:
     files = _packaged_files()
     data = {name: value for name, (_, value) in files.items()}
     rule_files = sorted(name for name, (label, _) in files.items() if label != SETTINGS_FILE)
@@ -436,6 +447,9 @@ def _load(path: str | None, text: str | None) -> Config:
     if path is not None:
         data = _read_user(path, text, data)
         settings = _validated(data, rule_files, path)
+    if overlay is not None:
+        data = _overlay_tables(data, json.loads(overlay), COMMAND_LINE)
+        settings = _validated(data, rule_files, COMMAND_LINE)
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
     return Config(data=data, digest=digest, settings=settings, path=path)

@@ -43,12 +43,30 @@ class Removal:
         return {"category": self.category, "text": self.text, "rule": self.rule}
 
 
+@dataclass(frozen=True)
+class Origin:
+    """What an input says of itself, passed to its record as given (record fields of the same names).
+
+    ``source_id`` is the user's own id of a JSONL line (``[inputs.jsonl] id_field``);
+    ``meta`` every field of the line that no mapping names; the ``warc_*`` fields the
+    WARC-Record-ID, WARC-Date and WARC-Target-URI headers of the capture.
+    """
+
+    source_id: str | None = None
+    meta: dict = field(default_factory=dict)
+    warc_record_id: str | None = None
+    warc_date: str | None = None
+    warc_target_uri: str | None = None
+
+
 @dataclass
 class RawInput:
     """One input document as read from disk, before any cleaning.
 
     ``kind`` is ``"html"`` or ``"text"``; ``content`` is already decoded to str.
     ``notes`` carries what reading had to do that a user should know (lossy decode...).
+    ``origin`` what the input says of itself that the record passes on untouched: the
+    user's id and other fields of a JSONL line, a WARC record's id, date and target URI.
     """
 
     source: str
@@ -57,6 +75,7 @@ class RawInput:
     url: str | None = None
     reference_date: date | None = None
     notes: list[str] = field(default_factory=list)
+    origin: Origin = field(default_factory=Origin)
 
     @property
     def id(self) -> str:
@@ -117,6 +136,7 @@ class Document:
     removed: list[Removal] = field(default_factory=list)
     duplicate_of: str | None = None
     notes: list[str] = field(default_factory=list)
+    origin: Origin = field(default_factory=Origin)
     # set by the steps' runner while the document is cleaned, None on a finished one
     work: Work | None = field(default=None, repr=False, compare=False)
 
@@ -157,4 +177,9 @@ class Document:
             "removed": [r.as_dict() for r in self.removed],
             "duplicate_of": self.duplicate_of,
             "notes": list(self.notes),
+            "source_id": self.origin.source_id,
+            "warc_record_id": self.origin.warc_record_id,
+            "warc_date": self.origin.warc_date,
+            "warc_target_uri": self.origin.warc_target_uri,
+            "meta": dict(self.origin.meta),
         }

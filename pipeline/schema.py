@@ -58,6 +58,53 @@ class Taxonomy(Table):
     categories: Annotated[list[Name], Meta(min_length=1)]
 
 
+FieldNames = Annotated[list[Name], Meta(min_length=1)]
+# "" (off) or a day in YYYY-MM-DD form; checked by Filters.__post_init__
+Day = Annotated[str, Meta(pattern=r"^(\d{4}-\d{2}-\d{2})?$")]
+HostName = Annotated[str, Meta(pattern=r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$")]
+
+
+class JsonlInput(Table):
+    """Which fields of a JSONL object are what; each list is tried in order, the first present wins."""
+
+    html_field: FieldNames
+    text_field: FieldNames
+    url_field: FieldNames
+    id_field: list[Name]  # [] : no id of the user's
+    date_field: FieldNames
+
+
+class Inputs(Table):
+    jsonl: JsonlInput
+
+
+class Filters(Table):
+    """Documents a run leaves out, each as a reject with its own reason; every one off by default."""
+
+    languages: list[Name]
+    keep_unknown_language: bool
+    min_words: Count
+    date_from: Day
+    date_to: Day
+    keep_undated: bool
+    url_include: list[Regex]
+    url_exclude: list[Regex]
+    host_include: list[HostName]
+    host_exclude: list[HostName]
+
+    def __post_init__(self):
+        from datetime import date
+
+        for key in ("date_from", "date_to"):
+            value = getattr(self, key)
+            try:
+                value and date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{key}: {value!r} is not a day in YYYY-MM-DD form") from None
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("date_from must not be after date_to")
+
+
 # ------------------------------------------------------------------ rules/decoding.toml
 
 class Decoding(Table):
@@ -425,6 +472,8 @@ class Settings(Struct, forbid_unknown_fields=True, frozen=True):
     limits: Limits
     language: Language
     taxonomy: Taxonomy
+    inputs: Inputs
+    filters: Filters
     rules: Rules
 
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 import json
 import sys
 import time
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -46,6 +47,8 @@ class _RunTask(luigi.Task):
     state_dir = luigi.OptionalParameter(
         default=None, significant=False,
         description="folder of per-site statistics kept across runs (default OUTPUT/_state)")
+    overrides = luigi.OptionalParameter(
+        default=None, description="JSON tables laid over the configuration (what command-line flags set)")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,7 +62,7 @@ class _RunTask(luigi.Task):
 
     @cached_property
     def config(self) -> Config:
-        return load_config(self.config_path)
+        return load_config(self.config_path, json.loads(self.overrides) if self.overrides else None)
 
     @property
     def ref_date(self) -> date | None:
@@ -67,7 +70,7 @@ class _RunTask(luigi.Task):
 
     def run_params(self) -> dict:
         return {"output_dir": self.output_dir, "config_path": self.config_path,
-                "reference_date": self.reference_date, "state_dir": self.state_dir}
+                "reference_date": self.reference_date, "state_dir": self.state_dir, "overrides": self.overrides}
 
     def work_path(self, *parts: str) -> Path:
         return Path(self.output_dir, WORK_DIR, *parts)
@@ -227,12 +230,33 @@ class CleanRun(_RunTask):
         finish_run(self.output_dir, self.facts(), finals, started)
 
 
+@dataclass(frozen=True)
+class DailyPlan:
+    """The days of [start, stop) with an input folder, and those without one (skipped, reported)."""
+
+    start: date
+    last: date
+    present: tuple[date, ...]
+    missing: tuple[date, ...]
+
+
+def daily_plan(input_root: Path, start: date, stop: date) -> DailyPlan:
+    """Which days of [start, stop) have an INPUT_ROOT/YYYY-MM-DD folder; no cap on the number of days."""
+    days = [start + timedelta(days=n) for n in range((stop - start).days)]
+    found = {day for day in days if Path(input_root, day.isoformat()).is_dir()}
+    return DailyPlan(start=start, last=days[-1], present=tuple(d for d in days if d in found),
+                     missing=tuple(d for d in days if d not in found))
+
+
 class DailyClean(luigi.Task):
     """One day's partition: INPUT_ROOT/YYYY-MM-DD cleaned into OUTPUT_ROOT/YYYY-MM-DD.
 
-    Made for ``luigi.tools.range.RangeDaily``: a day already done is skipped, a day whose
-    folder gained files is redone, and per-site statistics are shared by all days through
-    OUTPUT_ROOT/_state. Relative dates resolve against the partition's own day.
+    ``newsclean daily`` builds one per day that has an input folder (``daily_plan``),
+    however many days. A day already done is skipped, a day whose folder gained files is
+    redone, and per-site statistics are shared by all days through OUTPUT_ROOT/_state.
+    Relative dates resolve against the partition's own day. A day without an input folder
+    has nothing to do: complete, and no partition is made for it (RangeDaily, given this
+    task, passes over it too).
     """
 
     date = luigi.DateParameter()
@@ -240,22 +264,25 @@ class DailyClean(luigi.Task):
     output_root = luigi.Parameter()
     config_path = luigi.OptionalParameter(default=None)
 
+    @property
+    def day_inputs(self) -> Path:
+        return Path(self.input_root, self.date.isoformat())
+
     def run_task(self) -> CleanRun:
-        """The day's run; a day without an input folder makes an empty partition."""
+        """The day's run."""
         day = self.date.isoformat()
-        day_inputs = Path(self.input_root, day)
-        return CleanRun(inputs=[str(day_inputs)] if day_inputs.exists() else [],
-                        output_dir=str(Path(self.output_root, day)), config_path=self.config_path,
-                        reference_date=day, state_dir=str(Path(self.output_root, STATE_DIR)))
+        return CleanRun(inputs=[str(self.day_inputs)], output_dir=str(Path(self.output_root, day)),
+                        config_path=self.config_path, reference_date=day,
+                        state_dir=str(Path(self.output_root, STATE_DIR)))
 
     def requires(self):
-        return self.run_task()
+        return self.run_task() if self.day_inputs.is_dir() else []
 
     def output(self):
-        return self.run_task().output()["_SUCCESS"]
+        return luigi.LocalTarget(Path(self.output_root, self.date.isoformat(), "_SUCCESS"))
 
     def complete(self):
-        return self.run_task().complete()
+        return not self.day_inputs.is_dir() or self.run_task().complete()
 
     @classmethod
     def bulk_complete(cls, parameter_tuples):

@@ -7,7 +7,7 @@ write the published ``Record`` with the same bytes as before (``writing.dumps``)
 """
 from __future__ import annotations
 
-from typing import IO, Iterator, Union
+from typing import IO, Any, Iterator, Union
 
 import msgspec
 
@@ -48,9 +48,15 @@ class Record(msgspec.Struct, forbid_unknown_fields=True):
     removed: list[RemovalRow]
     duplicate_of: str | None
     notes: list[str]
+    # what the input said of itself (document.Origin); defaults read shards written before them
+    source_id: str | None = None
+    warc_record_id: str | None = None
+    warc_date: str | None = None
+    warc_target_uri: str | None = None
+    meta: dict[str, Any] = {}
 
 
-class RecordRow(Record, tag=RECORD, tag_field="kind"):
+class RecordRow(Record, tag=RECORD, tag_field="kind", kw_only=True):
     """A record in a clean shard, with the paragraphs and hashes the batch index reads.
 
     The precomputed values are None in a shard written before they existed; the index

@@ -7,7 +7,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Sequence
 
-from pipeline.document import RawInput
+from pipeline.document import Origin, RawInput
 from pipeline.inputs.decoding import GZIP_MAGIC, decode_bytes, normalise_text, sniff_binary
 from pipeline.inputs.discovery import InputFile
 from pipeline.inputs.limits import RAISE_HINT, Limits, gunzip_capped
@@ -53,7 +53,7 @@ def read_single(f: InputFile, fmt: str | None, compressed: bool, size: int, limi
 
 def bytes_document(source: str, data: bytes, fmt: str | None, limits: Limits, *, url: str | None = None,
                    reference_date: date | None = None, declared: str | None = None,
-                   notes: Sequence[str] = ()) -> RawInput:
+                   notes: Sequence[str] = (), origin: Origin | None = None) -> RawInput:
     """Bytes of one document to a RawInput: sniffed, decoded, checked."""
     binary = sniff_binary(data, limits.decoding)
     if binary == PDF:
@@ -66,7 +66,7 @@ def bytes_document(source: str, data: bytes, fmt: str | None, limits: Limits, *,
     kind = fmt if fmt in ("html", "text") else _sniff_kind(data)
     decoded = decode_bytes(data, kind=kind, declared=declared, rules=limits.decoding)
     return checked_document(source, decoded.text, kind, limits, url=url, reference_date=reference_date,
-                    notes=[*notes, *decoded.notes])
+                            notes=[*notes, *decoded.notes], origin=origin)
 
 
 def looks_like_html(data: bytes) -> bool:
@@ -79,7 +79,8 @@ def _sniff_kind(data: bytes) -> str:
 
 
 def checked_document(source: str, text: str, kind: str, limits: Limits, *, url: str | None = None,
-                     reference_date: date | None = None, notes: Sequence[str] = ()) -> RawInput:
+                     reference_date: date | None = None, notes: Sequence[str] = (),
+                     origin: Origin | None = None) -> RawInput:
     """A RawInput for clean text, or a reject if it is blank or has an overlong line."""
     if not text.strip():
         raise Rejected(EMPTY, "the input holds only whitespace")
@@ -90,7 +91,7 @@ def checked_document(source: str, text: str, kind: str, limits: Limits, *, url: 
                            f"{limits.max_line_chars}; " + RAISE_HINT.format(key="max_line_chars"))
     notes = list(notes)
     return RawInput(source=source, content=text, kind=kind, url=_clean_field(url, "url", notes),
-                    reference_date=reference_date, notes=notes)
+                    reference_date=reference_date, notes=notes, origin=origin or Origin())
 
 
 def _clean_field(value: str | None, name: str, notes: list[str]) -> str | None:

@@ -5,13 +5,15 @@ import gzip
 import json
 import zlib
 from datetime import date
+from functools import lru_cache
 from typing import IO, Iterator
 
-from pipeline.document import RawInput, Reject
+from pipeline.document import Origin, RawInput, Reject
 from pipeline.inputs.decoding import GZIP_MAGIC, normalise_text
 from pipeline.inputs.discovery import InputFile
 from pipeline.inputs.formats import checked_document, iso_day
 from pipeline.inputs.limits import CHUNK, RAISE_HINT, Limits
+from pipeline.schema import JsonlInput
 from pipeline.inputs.rejects import (CORRUPT_GZIP, DECOMPRESSION_LIMIT, EMPTY, INVALID_FIELD, MALFORMED_JSON,
                                      MISSING_CONTENT, TOO_LARGE, TRUNCATED_GZIP, Rejected)
 
@@ -89,15 +91,60 @@ def _jsonl_record(source: str, line: bytes, number: int, limits: Limits) -> RawI
         raise Rejected(MALFORMED_JSON, f"line {number} is JSON nested too deeply to read") from None
     if not isinstance(record, dict):
         raise Rejected(MALFORMED_JSON, f"line {number} holds a JSON {type(record).__name__}, not an object")
-    fields = {name: _string_field(record, name, number) for name in ("url", "html", "text")}
-    kind = "html" if fields["html"] is not None else "text"
-    content = fields[kind]
+    mapping = limits.jsonl or _packaged_mapping()
+    html, html_name = _mapped_string(record, mapping.html_field, number)
+    text, text_name = _mapped_string(record, mapping.text_field, number)
+    url, _ = _mapped_string(record, mapping.url_field, number)
+    kind, content = ("html", html) if html is not None else ("text", text)
     if content is None:
-        raise Rejected(MISSING_CONTENT, f"line {number} has neither an 'html' nor a 'text' string field")
+        raise Rejected(MISSING_CONTENT, f"line {number} has neither an {_names(mapping.html_field)} nor a "
+                       f"{_names(mapping.text_field)} string field (name yours with --html-field or --text-field, "
+                       "or in [inputs.jsonl])")
     content, cleaning_notes = normalise_text(content)
-    reference_date = _record_date(record, notes)
-    return checked_document(source, content, kind, limits, url=fields["url"], reference_date=reference_date,
-                    notes=notes + cleaning_notes)
+    reference_date = _record_date(record, mapping.date_field, notes)
+    origin = Origin(source_id=_source_id(record, mapping.id_field, number), meta=_passed_through(record, mapping))
+    return checked_document(source, content, kind, limits, url=url, reference_date=reference_date,
+                            notes=notes + cleaning_notes, origin=origin)
+
+
+@lru_cache(maxsize=1)
+def _packaged_mapping() -> JsonlInput:
+    from pipeline.config import load_config
+
+    return load_config().settings.inputs.jsonl
+
+
+def _names(candidates: list[str]) -> str:
+    return " or ".join(repr(name) for name in candidates)
+
+
+def _first_present(record: dict, candidates: list[str]) -> str | None:
+    """The first of ``candidates`` that ``record`` holds with a non-null value."""
+    return next((name for name in candidates if record.get(name) is not None), None)
+
+
+def _mapped_string(record: dict, candidates: list[str], number: int) -> tuple[str | None, str | None]:
+    """The value of the first candidate field present (a string, else a reject), and its name."""
+    name = _first_present(record, candidates)
+    return (None, None) if name is None else (_string_field(record, name, number), name)
+
+
+def _source_id(record: dict, candidates: list[str], number: int) -> str | None:
+    """The user's id as a string: a JSON string or integer (1 and "1" are one id)."""
+    name = _first_present(record, candidates)
+    if name is None:
+        return None
+    value = record[name]
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise Rejected(INVALID_FIELD, f"line {number}: id field '{name}' must be a string or an integer, "
+                       f"not a JSON {type(value).__name__}")
+    return str(value)
+
+
+def _passed_through(record: dict, mapping: JsonlInput) -> dict:
+    """The fields of ``record`` no mapping names, in their order, values untouched."""
+    named = {*mapping.html_field, *mapping.text_field, *mapping.url_field, *mapping.id_field, *mapping.date_field}
+    return {key: value for key, value in record.items() if key not in named}
 
 
 def _string_field(record: dict, name: str, number: int) -> str | None:
@@ -108,10 +155,11 @@ def _string_field(record: dict, name: str, number: int) -> str | None:
     return value
 
 
-def _record_date(record: dict, notes: list[str]) -> date | None:
-    value = record.get("reference_date", record.get("date"))
-    if value is None:
+def _record_date(record: dict, candidates: list[str], notes: list[str]) -> date | None:
+    name = _first_present(record, candidates)
+    if name is None:
         return None
+    value = record[name]
     parsed = iso_day(value) if isinstance(value, str) else None
     if parsed is None:
         notes.append(f"ignored unreadable reference date {str(value)[:40]!r}")

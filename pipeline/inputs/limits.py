@@ -8,6 +8,7 @@ from typing import IO
 
 from pipeline.config import Config
 from pipeline.inputs.decoding import DecodingRules
+from pipeline.schema import JsonlInput
 from pipeline.inputs.rejects import CORRUPT_GZIP, DECOMPRESSION_LIMIT, TOO_LARGE, TRUNCATED_GZIP, Rejected
 
 CHUNK = 1 << 20
@@ -19,19 +20,22 @@ class Limits:
     """Caps that keep one hostile input from exhausting the machine ([limits] table).
 
     ``decoding`` carries the detection thresholds reading applies (rules/decoding.toml;
-    None: the packaged ones).
+    None: the packaged ones), ``jsonl`` the field mapping of JSONL objects ([inputs.jsonl];
+    None: the packaged one).
     """
 
     max_input_bytes: int
     max_decompressed_bytes: int
     max_line_chars: int
     decoding: DecodingRules | None = None
+    jsonl: JsonlInput | None = None
 
     @classmethod
     def from_config(cls, config: Config) -> "Limits":
         limits = config.settings.limits
         return cls(max_input_bytes=limits.max_input_bytes, max_decompressed_bytes=limits.max_decompressed_bytes,
-                   max_line_chars=limits.max_line_chars, decoding=config.rules.decoding)
+                   max_line_chars=limits.max_line_chars, decoding=config.rules.decoding,
+                   jsonl=config.settings.inputs.jsonl)
 
 
 

@@ -8,7 +8,7 @@ from typing import IO, Callable, Iterator
 
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline.document import RawInput, Reject
+from pipeline.document import Origin, RawInput, Reject
 from pipeline.inputs.decoding import GZIP_MAGIC
 from pipeline.inputs.discovery import InputFile, Skipped
 from pipeline.inputs.formats import bytes_document, iso_day, looks_like_html
@@ -291,10 +291,24 @@ def _warc_document(record, source: str, limits: Limits) -> RawInput:
                        "are missing from the archive")
     if media_type is None and not looks_like_html(data):
         raise Rejected(NOT_HTML, "the capture declares no media type and its content is not HTML")
-    url = (record.rec_headers.get_header("WARC-Target-URI") or "").strip("<> ") or None
-    warc_date = record.rec_headers.get_header("WARC-Date")
-    return bytes_document(source, data, "html", limits, url=url,
-                     reference_date=iso_day(warc_date) if warc_date else None, declared=charset)
+    origin = warc_origin(record)
+    warc_date = origin.warc_date
+    return bytes_document(source, data, "html", limits, url=origin.warc_target_uri,
+                          reference_date=iso_day(warc_date) if warc_date else None, declared=charset, origin=origin)
+
+
+def warc_origin(record) -> Origin:
+    """The capture's WARC-Record-ID, WARC-Date and WARC-Target-URI, as the headers give them.
+
+    Only the angle brackets WARC 1.0 allows around a URI and surrounding space are taken
+    off, so each value joins the record back to its archive (CC-NEWS and the like).
+    """
+    def header(name: str) -> str | None:
+        return (record.rec_headers.get_header(name) or "").strip() or None
+
+    uri = header("WARC-Target-URI")
+    return Origin(warc_record_id=header("WARC-Record-ID"), warc_date=header("WARC-Date"),
+                  warc_target_uri=uri.strip("<> ") or None if uri else None)
 
 
 def _parse_content_type(value: str | None) -> tuple[str | None, str | None]:

@@ -400,10 +400,9 @@ def _stamps(root: Path) -> dict:
             if p.is_file()}
 
 
-def _daily(inputs: Path, output: Path) -> None:
+def _daily(inputs: Path, output: Path, start: str = "2026-11-20", stop: str = "2026-11-23") -> None:
     luigi.task_register.Register.clear_instance_cache()
-    assert cli.main(["daily", str(inputs), "--output", str(output), "--start", "2026-11-20",
-                     "--stop", "2026-11-23"]) == 0
+    assert cli.main(["daily", str(inputs), "--output", str(output), "--start", start, "--stop", stop]) == 0
 
 
 def test_daily_partitions_redo_only_what_changed(tmp_path):
@@ -416,7 +415,7 @@ def test_daily_partitions_redo_only_what_changed(tmp_path):
     # relative dates resolve against each partition's own day
     assert {r["date_published"] for r in records(output / "2026-11-20").values()} == {"2026-11-18"}
     assert {r["date_published"] for r in records(output / "2026-11-21").values()} == {"2026-11-19"}
-    assert records(output / "2026-11-22") == {}  # a day without input folder: an empty, finished partition
+    assert not (output / "2026-11-22").exists()  # a day without input folder: skipped, no partition
     before = _stamps(output)
 
     _daily(inputs, output)  # nothing new: nothing runs, nothing is touched
@@ -437,3 +436,44 @@ def test_daily_partitions_redo_only_what_changed(tmp_path):
         assert {k: v for k, v in latest.items() if k.startswith(day)} == \
             {k: v for k, v in after.items() if k.startswith(day)}
     assert {s: r["date_published"] for s, r in records(output / "2026-11-22").items()} == {"story6.txt": "2026-11-20"}
+
+
+def test_daily_goes_past_fifty_days_skips_missing_folders_and_says_so(tmp_path, capsys):
+    from datetime import date, timedelta
+
+    inputs, output = tmp_path / "input", tmp_path / "output"
+    days = [date(2026, 1, 1) + timedelta(days=n) for n in range(65)]
+    missing = {days[4], days[30], days[31], days[32], days[64]}
+    for n, day in enumerate(days):
+        if day not in missing:
+            (inputs / day.isoformat()).mkdir(parents=True)
+            (inputs / day.isoformat() / f"story{n}.txt").write_text(text_page(n), encoding="utf-8")
+    capsys.readouterr()
+    _daily(inputs, output, "2026-01-01", "2026-03-07")
+    summary = capsys.readouterr().out.splitlines()[-1]
+    assert summary == ("newsclean: daily 2026-01-01 to 2026-03-06 (65 days): 60 cleaned (60 records, 0 rejects), "
+                       "0 already done, 5 skipped without an input folder "
+                       f"(2026-01-05, 2026-01-31..2026-02-02, 2026-03-06) -> {output}")
+    partitions = sorted(p.name for p in output.iterdir() if p.name != "_state")
+    assert partitions == sorted(d.isoformat() for d in days if d not in missing)
+    assert all(len(records(output / name)) == 1 for name in partitions)
+    # the relative "2 days ago" of the last day resolves against that day
+    assert [r["date_published"] for r in records(output / "2026-03-05").values()] == ["2026-03-03"]
+
+    (inputs / "2026-01-05").mkdir()
+    (inputs / "2026-01-05" / "late.txt").write_text(text_page(99), encoding="utf-8")
+    _daily(inputs, output, "2026-01-01", "2026-03-07")
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "newsclean: daily 2026-01-01 to 2026-03-06 (65 days): 1 cleaned (1 records, 0 rejects), "
+        f"60 already done, 4 skipped without an input folder (2026-01-31..2026-02-02, 2026-03-06) -> {output}")
+
+
+@pytest.mark.parametrize("make, said", [(lambda p: None, "not found"),
+                                        (lambda p: p.write_text("x", encoding="utf-8"), "is not a folder")])
+def test_daily_refuses_an_input_root_that_is_no_folder(tmp_path, capsys, make, said):
+    root = tmp_path / "root"
+    make(root)
+    capsys.readouterr()
+    code = cli.main(["daily", str(root), "--output", str(tmp_path / "out"), "--start", "2026-01-01"])
+    assert (code, capsys.readouterr().err.splitlines()) == (2, [f"newsclean: input root {said}: {root}"])
+    assert not (tmp_path / "out").exists()

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from reading_helpers import PAGE, only_reject, read, write
+from reading_helpers import LIMITS, PAGE, only_doc, only_reject, read, write
 from pipeline.document import RawInput, Reject
 from pipeline.inputs.limits import Limits
 
@@ -54,7 +54,8 @@ def test_jsonl_messages_say_what_is_wrong(tmp_path):
     messages = {i.source: i.message for i in items if isinstance(i, Reject)}
     assert messages["d.jsonl#2"] == "line 2 is not valid JSON (Expecting ',' delimiter at column 64)"
     assert messages["d.jsonl#5"] == "line 5 holds a JSON list, not an object"
-    assert messages["d.jsonl#6"] == "line 6 has neither an 'html' nor a 'text' string field"
+    assert messages["d.jsonl#6"] == ("line 6 has neither an 'html' nor a 'text' string field (name yours with "
+                                     "--html-field or --text-field, or in [inputs.jsonl])")
     assert messages["d.jsonl#7"] == "line 7: field 'url' must be a string, not a JSON int"
 
 
@@ -92,3 +93,56 @@ def test_jsonl_with_only_blank_lines_is_empty(tmp_path):
 
 def test_deeply_nested_json_line_is_malformed(tmp_path):
     assert only_reject(write(tmp_path / "n.jsonl", "[" * 20_000 + "]" * 20_000)) == ("n.jsonl#1", "malformed_json")
+
+
+# --- field mapping ([inputs.jsonl]) and what passes through -----------------------------------
+
+def _mapped(**fields) -> Limits:
+    from dataclasses import replace
+
+    from pipeline.config import load_config
+
+    return replace(LIMITS, jsonl=load_config(None, {"inputs": {"jsonl": fields}}).settings.inputs.jsonl)
+
+
+def test_a_content_field_is_read_once_mapped_and_the_rest_passes_through(tmp_path):
+    line = {"doc_id": 17, "content": "Der Rat stimmte zu.", "link": "https://example.org/a", "crawled": "2024-06-01",
+            "tags": ["rat", "köln"], "score": 0.25, "extra": {"nested": [1, None]}}
+    f = write(tmp_path / "c.jsonl", json.dumps(line, ensure_ascii=False))
+    assert only_reject(f) == ("c.jsonl#1", "missing_content")  # the packaged mapping has no 'content'
+    doc = only_doc(f, _mapped(text_field=["content"], url_field=["link"], id_field=["doc_id"],
+                              date_field=["crawled"]))
+    assert (doc.kind, doc.content, doc.url, doc.reference_date) == (
+        "text", "Der Rat stimmte zu.", "https://example.org/a", date(2024, 6, 1))
+    assert doc.origin.source_id == "17"
+    assert list(doc.origin.meta.items()) == [("tags", ["rat", "köln"]), ("score", 0.25),
+                                             ("extra", {"nested": [1, None]})]
+
+
+def test_every_field_no_mapping_names_is_kept_in_meta_by_default(tmp_path):
+    f = write(tmp_path / "m.jsonl", json.dumps({"url": "http://e.com/1", "text": "Body.", "date": "2024-01-02",
+                                                "id": "a-1", "lang": "de"}))
+    doc = only_doc(f)
+    assert (doc.origin.source_id, doc.origin.meta) == (None, {"id": "a-1", "lang": "de"})
+
+
+def test_the_first_present_field_of_a_mapping_list_wins(tmp_path):
+    f = write(tmp_path / "l.jsonl", "\n".join([json.dumps({"body": "B one.", "content": "C one."}),
+                                               json.dumps({"content": "C two.", "body": None})]))
+    limits = _mapped(text_field=["body", "content"])
+    assert [(d.content, d.origin.meta) for d in read(f, limits)] == [("B one.", {}), ("C two.", {})]
+
+
+def test_a_user_id_that_is_not_a_string_or_integer_is_a_reject(tmp_path):
+    f = write(tmp_path / "i.jsonl", json.dumps({"text": "Body.", "id": [1]}))
+    items = read(f, _mapped(id_field=["id"]))
+    assert [(i.source, i.reason, i.message) for i in items] == [
+        ("i.jsonl#1", "invalid_field", "line 1: id field 'id' must be a string or an integer, not a JSON list")]
+
+
+def test_the_mapping_is_checked_when_the_configuration_loads():
+    from pipeline.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError) as error:
+        load_config(None, {"inputs": {"jsonl": {"txt_field": ["content"]}}})
+    assert str(error.value) == "command line: [inputs.jsonl] txt_field: unknown key (did you mean 'text_field'?)"

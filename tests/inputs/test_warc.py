@@ -183,3 +183,18 @@ def test_an_archive_without_captures_owes_its_one_reject(tmp_path):
     items = list(read_input(write(tmp_path / "requests.warc", buffer.getvalue()), LIMITS,
                             on_seen=lambda: seen.append(1)))
     assert ([(i.source, i.reason) for i in items], len(seen)) == ([("requests.warc", "no_html_records")], 1)
+
+
+@pytest.mark.parametrize("name, gz", [("ids.warc", False), ("ids.warc.gz", True)])
+def test_a_capture_keeps_its_warc_record_id_date_and_target_uri(tmp_path, name, gz):
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=gz)
+    record = _response(writer, "https://news.example.com/2024/03/01/story", PAGE.encode(),
+                       warc_date="2024-03-01T10:00:00Z")
+    record.rec_headers.replace_header("WARC-Record-ID", "<urn:uuid:6a1e1f3c-25a1-4c1e-9a57-0f3f3c1d2b7e>")
+    writer.write_record(record)
+    doc = only_doc(write(tmp_path / name, buffer.getvalue()))
+    assert (doc.origin.warc_record_id, doc.origin.warc_date, doc.origin.warc_target_uri, doc.url) == (
+        "<urn:uuid:6a1e1f3c-25a1-4c1e-9a57-0f3f3c1d2b7e>", "2024-03-01T10:00:00Z",
+        "https://news.example.com/2024/03/01/story", "https://news.example.com/2024/03/01/story")
+    assert (doc.origin.source_id, doc.origin.meta) == (None, {})
