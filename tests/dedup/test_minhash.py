@@ -161,9 +161,10 @@ def test_the_disk_index_finds_what_datasketch_lsh_finds():
     for n in range(120):
         if texts and rng.random() < 0.5:  # a near copy of an earlier text: some words changed
             base = rng.choice(texts).split()
-            texts.append(" ".join(w if rng.random() > 0.15 else rng.choice(words) for w in base))
+            changed = rng.choice([0.01, 0.05, 0.08, 0.1, 0.12])  # around the threshold, both sides
+            texts.append(" ".join(w if rng.random() > changed else rng.choice(words) for w in base))
         else:
-            texts.append(" ".join(rng.choice(words) for _ in range(60)))
+            texts.append(" ".join(rng.choice(words) for _ in range(200)))
     items = [_item(f"r{n:03d}", text) for n, text in enumerate(texts)]
     lsh = MinHashLSH(threshold=RULES.threshold, num_perm=RULES.num_perm,
                      weights=(1 - RULES.lsh_false_negative_weight, RULES.lsh_false_negative_weight))
