@@ -36,6 +36,7 @@ class Table(Struct, forbid_unknown_fields=True, frozen=True):
 class Run(Table):
     shard_size: Positive
     index_partition_bytes: Positive
+    range_bytes: Positive
 
 
 class Limits(Table):

@@ -31,12 +31,13 @@ from pipeline.batch.finalise import finalise_shard
 from pipeline.batch.folder import STATE_DIR, WORK_DIR, RunError, UnsafeOutputError, unsafe_output
 from pipeline.batch.index import build_batch_index, earlier_stats, fresh_scratch, index_partitions
 from pipeline.batch.manifest import RunFacts
-from pipeline.batch.plan import Shard, member_pairs, members_of, plan_digest, plan_shards, read_plan, shard_weight, write_plan
+from pipeline.batch.plan import Shard, file_ranges, member_pairs, members_of, plan_digest, plan_shards, read_plan, shard_weight, write_plan
 from pipeline.batch.publish import FinalShard, finish_run, published_plan
 from pipeline.cleaner import Cleaner
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.inputs.discovery import InputFile, discover_inputs
 from pipeline.inputs.limits import Limits
+from pipeline.inputs.warc import Range
 
 
 class _RunTask(luigi.Task):
@@ -94,11 +95,17 @@ class CleanShard(_RunTask):
 
     shard_id = luigi.Parameter()
     members = luigi.ListParameter(significant=False, description="[root, source] pairs of the shard's inputs")
+    part = luigi.ListParameter(default=[], significant=False,
+                               description="[start, end, first record] of the one range of its one input it reads")
+
+    @property
+    def range(self) -> Range | None:
+        return Range(*self.part) if self.part else None
 
     @property
     def priority(self) -> int:
         # heavy shards first (kB of input), so that light ones fill the gaps at the end
-        return shard_weight(Shard(self.shard_id, members_of(self.members))) // 1024
+        return shard_weight(Shard(self.shard_id, members_of(self.members), self.range)) // 1024
 
     def output(self):
         return luigi.LocalTarget(self.work_path("clean", f"{self.shard_id}.jsonl"))
@@ -112,11 +119,12 @@ class CleanShard(_RunTask):
             self.set_status_message(f"{done}/{len(members)} inputs")
 
         with self.output().open("w") as out:
-            clean_shard(members, cleaner, Limits.from_config(self.config), out, progress)
+            clean_shard(members, cleaner, Limits.from_config(self.config), out, progress, part=self.range)
 
 
 def _clean_shard(task: _RunTask, shard: Shard) -> CleanShard:
-    return CleanShard(shard_id=shard.id, members=member_pairs(shard.members), **task.run_params())
+    return CleanShard(shard_id=shard.id, members=member_pairs(shard.members), part=list(shard.part or ()),
+                      **task.run_params())
 
 
 class IndexBatch(_RunTask):
@@ -207,7 +215,8 @@ class CleanRun(_RunTask):
     @cached_property
     def shards(self) -> list[Shard]:
         size = self.shard_size or self.config.settings.run.shard_size
-        return plan_shards(self.files, size)
+        range_bytes, limits = self.config.settings.run.range_bytes, Limits.from_config(self.config)
+        return plan_shards(self.files, size, lambda f: file_ranges(f, range_bytes, limits))
 
     @cached_property
     def plan(self) -> str:
