@@ -168,9 +168,13 @@ def _hashes(row: RecordRow, repeated: frozenset[str], site_rules, dedup_rules) -
     return text_hash(text), minhash_signature(text, dedup_rules)
 
 
+# scratch files open at once while spilling; beyond it partitions grow instead
+MAX_PARTITIONS = 512
+
+
 def index_partitions(clean_bytes: int, partition_bytes: int) -> int:
     """Partitions of sites for clean shards of ``clean_bytes`` in all: one per ``partition_bytes`` of them."""
-    return max(1, -(-clean_bytes // partition_bytes))
+    return min(MAX_PARTITIONS, max(1, -(-clean_bytes // partition_bytes)))
 
 
 def fresh_scratch(path: Path) -> Path:
