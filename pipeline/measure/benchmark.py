@@ -128,8 +128,6 @@ def format_bench(report: dict) -> str:
     for name, figures in report["steps"].items():
         lines.append(f"{name:>14} {figures['calls']:>6} {figures['ms_per_page']:>8.2f} "
                      f"{100 * (figures['share'] or 0):>5.1f}%")
-    lines.append("index RSS: peak of the child process (its start, the forked command, included); growth: "
-                 "peak less that start, per document")
     return "\n".join(lines)
 
 
@@ -304,8 +302,6 @@ def format_report(report: dict) -> str:
     for count, growth in report["memory_growth"].items():
         lines.append(f"peak memory, largest over smallest input, {count}: max RSS {growth['max_rss']:.2f}x, "
                      f"tree PSS {growth['tree_pss']:.2f}x")
-    lines.append("index RSS: peak of the child process (its start, the forked command, included); growth: "
-                 "peak less that start, per document")
     return "\n".join(lines)
 
 
