@@ -89,13 +89,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench_run = commands.add_parser("bench-run",
                                     help="whole runs: pages per second by workers, peak memory by input size")
-    bench_run.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders, as for `run`")
+    bench_run.add_argument("inputs", nargs="*", metavar="INPUT", help="files or folders, as for `run`")
     bench_run.add_argument("--workers-list", default="1,2", help="worker counts to time (default: 1,2)")
     bench_run.add_argument("--scale", default="1,4", help="input sizes as copies of the inputs (default: 1,4)")
     bench_run.add_argument("--shard-size", type=int, default=0, help="inputs per shard (default: from configuration)")
     bench_run.add_argument("--config", default=None)
     bench_run.add_argument("--keep", default=None, help="keep the scaled inputs and outputs in this folder")
     bench_run.add_argument("--repeat", type=int, default=1, help="runs per measurement, the fastest kept (default: 1)")
+    bench_run.add_argument("--synthetic", type=int, default=0, metavar="N",
+                           help="time IndexBatch and FinaliseShard alone on N x each --scale synthetic records "
+                                "(no INPUT needed, nothing cleaned)")
 
     report = commands.add_parser("report", help="rebuild OUTPUT_DIR/report.html from a finished run")
     report.add_argument("output_dir", metavar="OUTPUT_DIR", help="a run's output folder (with manifest.json)")
@@ -143,6 +146,15 @@ def command_bench_run(args: argparse.Namespace) -> int:
     scales = [int(n) for n in args.scale.split(",") if n.strip()]
     if not workers or not scales or min(workers + scales + [args.repeat]) < 1:
         raise ConfigError("--workers-list and --scale take positive whole numbers, e.g. 1,2")
+    if args.synthetic:
+        from pipeline.measure.benchmark import benchmark_synthetic_index, format_synthetic
+
+        report = benchmark_synthetic_index(args.synthetic, scales, config_path=_absolute(args.config), keep=args.keep)
+        print(format_synthetic(report))
+        print(json.dumps(report, indent=1))
+        return 0
+    if not args.inputs:
+        raise ConfigError("bench-run needs an INPUT (or --synthetic N)")
     report = benchmark_runs(args.inputs, workers=workers, scales=scales, shard_size=args.shard_size,
                             config_path=_absolute(args.config), keep=args.keep, repeat=args.repeat)
     print(format_report(report))

@@ -35,6 +35,8 @@ class Table(Struct, forbid_unknown_fields=True, frozen=True):
 
 class Run(Table):
     shard_size: Positive
+    index_partition_bytes: Positive
+    range_bytes: Positive
 
 
 class Limits(Table):

@@ -17,6 +17,7 @@ output folder appears whole: it is written under ``_work`` and renamed into plac
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -29,14 +30,15 @@ import luigi
 from pipeline.batch.clean import clean_shard
 from pipeline.batch.finalise import finalise_shard
 from pipeline.batch.folder import STATE_DIR, WORK_DIR, RunError, UnsafeOutputError, unsafe_output
-from pipeline.batch.index import build_batch_index, earlier_stats
+from pipeline.batch.index import build_batch_index, earlier_stats, fresh_scratch, index_partitions
 from pipeline.batch.manifest import RunFacts
-from pipeline.batch.plan import Shard, member_pairs, members_of, plan_digest, plan_shards, read_plan, shard_weight, write_plan
+from pipeline.batch.plan import Shard, file_ranges, member_pairs, members_of, plan_digest, plan_shards, read_plan, shard_weight, write_plan
 from pipeline.batch.publish import FinalShard, finish_run, published_plan
 from pipeline.cleaner import Cleaner
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.inputs.discovery import InputFile, discover_inputs
 from pipeline.inputs.limits import Limits
+from pipeline.inputs.warc import Range
 
 
 class _RunTask(luigi.Task):
@@ -96,11 +98,17 @@ class CleanShard(_RunTask):
 
     shard_id = luigi.Parameter()
     members = luigi.ListParameter(significant=False, description="[root, source] pairs of the shard's inputs")
+    part = luigi.ListParameter(default=[], significant=False,
+                               description="[start, end, first record] of the one range of its one input it reads")
+
+    @property
+    def range(self) -> Range | None:
+        return Range(*self.part) if self.part else None
 
     @property
     def priority(self) -> int:
         # heavy shards first (kB of input), so that light ones fill the gaps at the end
-        return shard_weight(Shard(self.shard_id, members_of(self.members))) // 1024
+        return shard_weight(Shard(self.shard_id, members_of(self.members), self.range)) // 1024
 
     def output(self):
         return luigi.LocalTarget(self.work_path("clean", f"{self.shard_id}.jsonl"))
@@ -114,11 +122,12 @@ class CleanShard(_RunTask):
             self.set_status_message(f"{done}/{len(members)} inputs")
 
         with self.output().open("w") as out:
-            clean_shard(members, cleaner, Limits.from_config(self.config), out, progress)
+            clean_shard(members, cleaner, Limits.from_config(self.config), out, progress, part=self.range)
 
 
 def _clean_shard(task: _RunTask, shard: Shard) -> CleanShard:
-    return CleanShard(shard_id=shard.id, members=member_pairs(shard.members), **task.run_params())
+    return CleanShard(shard_id=shard.id, members=member_pairs(shard.members), part=list(shard.part or ()),
+                      **task.run_params())
 
 
 class IndexBatch(_RunTask):
@@ -134,21 +143,35 @@ class IndexBatch(_RunTask):
         return Path(self.state_dir) if self.state_dir else Path(self.output_dir, STATE_DIR)
 
     def output(self):
+        # the summary is written last: it exists only once every slice and the statistics do
         return {"index": luigi.LocalTarget(self.work_path("index", f"{self.plan}.json")),
                 "stats": luigi.LocalTarget(self.state / f"site-stats-{self.plan}.json")}
 
+    def slice(self, shard_id: str) -> luigi.LocalTarget:
+        """The part of the index FinaliseShard of ``shard_id`` reads."""
+        return luigi.LocalTarget(self.work_path("index", self.plan, f"{shard_id}.json"))
+
     def run(self):
+        shards = self.plan_shards(self.plan)
+
         def open_shards():
-            for target in self.input():
+            for shard, target in zip(shards, self.input()):
                 with target.open("r") as handle:
-                    yield handle
+                    yield shard.id, handle
+
+        def write_slice(shard_id: str, part: dict) -> None:
+            with self.slice(shard_id).open("w") as out:
+                json.dump(part, out, sort_keys=True)
 
         earlier = earlier_stats(self.state, Path(self.output()["stats"].path), self.config)
-        index, batch = build_batch_index(open_shards, earlier, self.config)
-        with self.output()["stats"].open("w") as out:
-            json.dump(batch.to_json(), out, sort_keys=True)
+        scratch = fresh_scratch(self.work_path("index", f"{self.plan}.scratch"))
+        clean_bytes = sum(Path(target.path).stat().st_size for target in self.input())
+        partitions = index_partitions(clean_bytes, self.config.settings.run.index_partition_bytes)
+        with self.output()["stats"].open("w") as stats_out:
+            summary = build_batch_index(open_shards, earlier, self.config, scratch, write_slice, stats_out, partitions)
+        shutil.rmtree(scratch, ignore_errors=True)
         with self.output()["index"].open("w") as out:
-            json.dump(index, out, sort_keys=True)
+            json.dump(summary, out, sort_keys=True)
 
 
 class FinaliseShard(_RunTask):
@@ -167,8 +190,8 @@ class FinaliseShard(_RunTask):
                 for name in ("records", "rejects", "counts")}
 
     def run(self):
-        with self.input()["index"]["index"].open("r") as handle:
-            index = json.load(handle)
+        with IndexBatch(plan=self.plan, **self.run_params()).slice(self.shard_id).open("r") as handle:
+            index = json.load(handle)  # this shard's slice of the batch index
         out = self.output()
         with self.input()["shard"].open("r") as shard, out["records"].open("w") as records, \
                 out["rejects"].open("w") as rejects:
@@ -195,7 +218,8 @@ class CleanRun(_RunTask):
     @cached_property
     def shards(self) -> list[Shard]:
         size = self.shard_size or self.config.settings.run.shard_size
-        return plan_shards(self.files, size)
+        range_bytes, limits = self.config.settings.run.range_bytes, Limits.from_config(self.config)
+        return plan_shards(self.files, size, lambda f: file_ranges(f, range_bytes, limits))
 
     @cached_property
     def plan(self) -> str:

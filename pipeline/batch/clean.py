@@ -15,6 +15,7 @@ from pipeline.document import Document, RawInput, Reject
 from pipeline.inputs.discovery import InputFile
 from pipeline.inputs.limits import Limits
 from pipeline.inputs.reading import read_input
+from pipeline.inputs.warc import Range
 from pipeline.metadata.dates import parse_date, warm_up_htmldate
 
 # Seconds between two progress reports of a shard: each is a scheduler call, over HTTP with luigid.
@@ -52,12 +53,13 @@ def warm_up(cleaner: Cleaner) -> None:
 
 
 def clean_shard(members: Iterable[InputFile], cleaner: Cleaner, limits: Limits, out: IO[str],
-                progress: Callable[[int], None] | None = None) -> Counter:
+                progress: Callable[[int], None] | None = None, part: Range | None = None) -> Counter:
     """Clean every document of ``members`` into ``out`` as tagged JSON lines; return counts.
 
     Each record line also carries what the batch index needs of it (paragraph
     fingerprints, text hash, MinHash signature), computed here, where shards run in
-    parallel, rather than in the one task that sees the whole batch.
+    parallel, rather than in the one task that sees the whole batch. ``part`` is the
+    range of its one member a range shard reads.
     """
     warm_up(cleaner)
     dedup_rules = cleaner.config.rules.dedup
@@ -73,7 +75,8 @@ def clean_shard(members: Iterable[InputFile], cleaner: Cleaner, limits: Limits, 
         seen += 1
 
     for n, f in enumerate(members, 1):
-        for item in read_input(f, limits, on_skip=lambda skip: skipped.update([skip.reason]), on_seen=on_seen):
+        for item in read_input(f, limits, on_skip=lambda skip: skipped.update([skip.reason]), on_seen=on_seen,
+                               part=part):
             result = item if isinstance(item, Reject) else cleaner.clean(item)
             if isinstance(result, Reject):
                 out.write(dumps(as_json(RejectRow(result.source, result.reason, result.message))) + "\n")

@@ -7,11 +7,15 @@ import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from pipeline.batch.writing import open_exclusive
 from pipeline.config import Config, models_digest, package_version
 from pipeline.inputs.discovery import InputFile
+from pipeline.inputs.formats import input_format
+from pipeline.inputs.jsonl import jsonl_ranges
+from pipeline.inputs.limits import Limits
+from pipeline.inputs.warc import Range, gzip_warc_ranges
 
 PLAN_FORMAT = "newsclean.plan.v1"
 
@@ -22,18 +26,38 @@ class Shard:
 
     id: str
     members: tuple[InputFile, ...]
+    part: Range | None = None  # one range of its one member, a large WARC or JSONL file
 
 
 def _member_key(f: InputFile) -> str:
     return f"{f.root.as_posix()}\0{f.source}\0{f.size()}"
 
 
-def plan_shards(files: Sequence[InputFile], shard_size: int) -> list[Shard]:
+def file_ranges(f: InputFile, range_bytes: int, limits: Limits) -> list[Range] | None:
+    """The ranges a gzipped WARC or an uncompressed JSONL file over ``range_bytes`` is cut into, or None."""
+    fmt, compressed = input_format(f.path.name)
+    try:
+        if f.size() <= range_bytes:
+            return None
+    except OSError:
+        return None  # a vanished file becomes a reject when its shard is read
+    if fmt == "warc" and compressed:
+        found = gzip_warc_ranges(f, range_bytes, limits)
+    elif fmt == "jsonl" and not compressed:
+        found = jsonl_ranges(f, range_bytes, limits)
+    else:
+        return None
+    return found if found and len(found) > 1 else None
+
+
+def plan_shards(files: Sequence[InputFile], shard_size: int,
+                ranges: Callable[[InputFile], list[Range] | None] = lambda f: None) -> list[Shard]:
     """Group ``files`` (already sorted) into shards of about ``shard_size`` members.
 
     A shard closes after a member whose hash falls on a boundary (content-defined
     chunking), or at twice the size: adding or removing a file changes only the shard it
-    falls in, so a rerun with new inputs redoes that shard alone.
+    falls in, so a rerun with new inputs redoes that shard alone. A file ``ranges`` cuts
+    (a large WARC or JSONL file) makes one shard per range, in its place.
     """
     shards: list[Shard] = []
     current: list[InputFile] = []
@@ -44,6 +68,14 @@ def plan_shards(files: Sequence[InputFile], shard_size: int) -> list[Shard]:
         current.clear()
 
     for f in files:
+        parts = ranges(f)
+        if parts:
+            if current:
+                close()
+            for part in parts:
+                key = f"{_member_key(f)}\0{part.start}-{part.end}#{part.first}"
+                shards.append(Shard(id=hashlib.sha256(key.encode("utf-8")).hexdigest()[:16], members=(f,), part=part))
+            continue
         current.append(f)
         boundary = int(hashlib.sha256(f.source.encode("utf-8")).hexdigest()[:8], 16) % max(shard_size, 1) == 0
         if boundary or len(current) >= 2 * shard_size:
@@ -56,6 +88,8 @@ def plan_shards(files: Sequence[InputFile], shard_size: int) -> list[Shard]:
 def shard_weight(shard: Shard) -> int:
     """Bytes of the shard's inputs: the scheduler starts heavy shards first, so the last
     shards to finish are light ones and no worker idles while one long shard ends the run."""
+    if shard.part is not None:
+        return shard.part.end - shard.part.start
     total = 0
     for f in shard.members:
         try:
@@ -75,7 +109,8 @@ def write_plan(path: Path, plan: str, shards: Sequence[Shard]) -> None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {"format": PLAN_FORMAT, "plan": plan,
-            "shards": [{"id": s.id, "members": member_pairs(s.members)} for s in shards]}
+            "shards": [{"id": s.id, "members": member_pairs(s.members), **({"part": list(s.part)} if s.part else {})}
+                       for s in shards]}
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open_exclusive(tmp) as handle:  # never through a link planted under that name
         handle.write(json.dumps(data, ensure_ascii=False) + "\n")
@@ -87,7 +122,8 @@ def read_plan(path: Path) -> list[Shard]:
     data = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or data.get("format") != PLAN_FORMAT:
         raise ValueError(f"{path} is not a {PLAN_FORMAT} file")
-    return [Shard(id=s["id"], members=members_of(s["members"])) for s in data["shards"]]
+    return [Shard(id=s["id"], members=members_of(s["members"]), part=Range(*s["part"]) if "part" in s else None)
+            for s in data["shards"]]
 
 
 def member_pairs(members: Sequence[InputFile]) -> list[list[str]]:

@@ -27,6 +27,9 @@ def drop_stale_work(output_dir: str, plan: str, shard_ids: set[str]) -> None:
         for path in entries(work / folder):
             if path.name.endswith((".json", ".jsonl")) and path.name.split(".")[0] not in keep:
                 remove(path)
+    for path in entries(work / "index"):  # an earlier plan's index slices and scratch
+        if is_real_folder(path) and path.name.split(".")[0] != plan:
+            remove(path)
     for folder, _, names in os.walk(work):  # os.walk enters no linked folder
         for name in sorted(names):
             if any(fnmatch.fnmatchcase(name, pattern) for pattern in _TMP_PATTERNS):

@@ -9,11 +9,10 @@ import base64
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import Iterable
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import MinHash, MinHashLSH
 
 from pipeline import schema
 
@@ -80,6 +79,103 @@ def _index(rules: DedupRules) -> MinHashLSH:
     return MinHashLSH(threshold=rules.threshold, num_perm=rules.num_perm, weights=(1.0 - missed, missed))
 
 
+class DuplicateIndex:
+    """The records seen so far, kept in SQLite (on disk or in memory): duplicates found one record at a time.
+
+    What ``find_duplicates`` holds of each record (its cluster, text hash, signature and
+    LSH band keys) lives in the database rather than in Python objects, so a batch of
+    ten million records costs disk, not memory: the page cache of ``cache_kib`` is all
+    it holds. The LSH bands are datasketch's own (``MinHashLSH``'s b and r for the
+    rules), so the candidates, and the duplicates, are the ones its index gives.
+    """
+
+    def __init__(self, rules: DedupRules, path: str = ":memory:", cache_kib: int = 65536):
+        import sqlite3
+
+        lsh = _index(rules)
+        self.rules = rules
+        self.ranges = list(lsh.hashranges)
+        self.needed = rules.threshold * rules.num_perm
+        self.db = sqlite3.connect(path, isolation_level=None)
+        for pragma in ("journal_mode = OFF", "synchronous = OFF", f"cache_size = -{cache_kib}",
+                       "temp_store = FILE", "locking_mode = EXCLUSIVE"):
+            self.db.execute(f"PRAGMA {pragma}")
+        self.db.executescript("""
+            CREATE TABLE records (position INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, root INTEGER NOT NULL,
+                                  signature BLOB);
+            CREATE TABLE hashes (digest TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE TABLE bands (key INTEGER NOT NULL, position INTEGER NOT NULL);
+            CREATE INDEX bands_key ON bands (key);
+        """)
+        self.db.execute("BEGIN")
+        self.position = 0
+
+    def close(self) -> None:
+        self.db.execute("COMMIT")
+        self.db.close()
+
+    def __enter__(self) -> "DuplicateIndex":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _band_keys(self, values: np.ndarray) -> list[int]:
+        # 64 bits of each band's values: equal bands give equal keys, and a collision
+        # only proposes one more candidate, which the similarity check then judges
+        return [int.from_bytes(hashlib.blake2b(bytes([band % 256]) + values[start:end].tobytes(),
+                                               digest_size=8).digest(), "big", signed=True)
+                for band, (start, end) in enumerate(self.ranges)]
+
+    def _root_of(self, position: int) -> int:
+        return self.db.execute("SELECT root FROM records WHERE position = ?", (position,)).fetchone()[0]
+
+    def seen(self, record_id: str) -> bool:
+        """Whether ``record_id`` was added."""
+        return self.db.execute("SELECT 1 FROM records WHERE id = ?", (record_id,)).fetchone() is not None
+
+    def original_of(self, record_id: str) -> str | None:
+        """The first record of the cluster of an added record, if it is a duplicate."""
+        found = self.db.execute("SELECT o.id FROM records r JOIN records o ON o.position = r.root "
+                                "WHERE r.id = ? AND r.root != r.position", (record_id,)).fetchone()
+        return found[0] if found else None
+
+    def add(self, record_id: str, digest: str, signature: str) -> str | None:
+        """Note the next record (in source order); the id of the first record of its cluster if it is a duplicate.
+
+        Raise ValueError for an id seen before.
+        """
+        db = self.db
+        if self.seen(record_id):
+            raise ValueError(f"record id {record_id} appears twice")
+        position = self.position
+        self.position += 1
+        root = position
+        values = None
+        found = db.execute("SELECT position FROM hashes WHERE digest = ?", (digest,)).fetchone() if digest else None
+        if found:
+            root = self._root_of(found[0])
+        elif signature:
+            values = _decode(signature, self.rules)
+            keys = self._band_keys(values)
+            marks = ",".join("?" * len(keys))
+            candidates = db.execute(
+                f"SELECT DISTINCT r.root, r.signature FROM bands b JOIN records r ON r.position = b.position "
+                f"WHERE b.key IN ({marks})", keys).fetchall()
+            matches = [candidate_root for candidate_root, blob in candidates
+                       if np.count_nonzero(np.frombuffer(blob, dtype=_DTYPE) == values) >= self.needed]
+            if matches:
+                root = min(matches)
+            db.executemany("INSERT INTO bands VALUES (?, ?)", [(key, position) for key in keys])
+        db.execute("INSERT INTO records VALUES (?, ?, ?, ?)",
+                   (position, record_id, root, values.tobytes() if values is not None else None))
+        if digest and not found:
+            db.execute("INSERT INTO hashes VALUES (?, ?)", (digest, position))
+        if root == position:
+            return None
+        return db.execute("SELECT id FROM records WHERE position = ?", (root,)).fetchone()[0]
+
+
 def find_duplicates(items: Iterable[tuple[str, str, str]], rules: DedupRules) -> dict[str, str]:
     """Map every duplicate's id to the id of the first record of its cluster.
 
@@ -91,33 +187,10 @@ def find_duplicates(items: Iterable[tuple[str, str, str]], rules: DedupRules) ->
     of copies resolves to its first record without snowballing. Records without words
     (empty hash and signature) are never duplicates nor originals.
     """
-    index = _index(rules)
-    ids: list[str] = []
-    roots: list[int] = []  # per position: position of its cluster's first record
-    signatures: dict[int, np.ndarray] = {}  # positions in the LSH index
-    first_by_hash: dict[str, int] = {}
-    seen: set[str] = set()
     duplicates: dict[str, str] = {}
-    for position, (record_id, digest, signature) in enumerate(items):
-        if record_id in seen:
-            raise ValueError(f"record id {record_id} appears twice")
-        seen.add(record_id)
-        ids.append(record_id)
-        root = position
-        if digest and digest in first_by_hash:
-            root = roots[first_by_hash[digest]]
-        elif signature:
-            values = _decode(signature, rules)
-            minhash = LeanMinHash(seed=rules.seed, hashvalues=values, scheme=_SCHEME)
-            matches = [roots[candidate] for candidate in index.query(minhash)
-                       if np.count_nonzero(signatures[candidate] == values) >= rules.threshold * rules.num_perm]
-            if matches:
-                root = min(matches)
-            index.insert(position, minhash)
-            signatures[position] = values
-        if digest and digest not in first_by_hash:
-            first_by_hash[digest] = position
-        roots.append(root)
-        if root != position:
-            duplicates[record_id] = ids[root]
+    with DuplicateIndex(rules) as index:
+        for record_id, digest, signature in items:
+            original = index.add(record_id, digest, signature)
+            if original is not None:
+                duplicates[record_id] = original
     return dict(sorted(duplicates.items()))

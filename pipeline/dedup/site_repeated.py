@@ -230,6 +230,18 @@ class SiteStats:
                 entry.add(fp, keys)
             self._bound(entry)
 
+    def subset(self, sites: Iterable[str]) -> "SiteStats":
+        """A copy holding only ``sites`` (those it has): what merging into them needs of these statistics."""
+        copy = SiteStats(max_fingerprints_per_site=self.max_fingerprints_per_site)
+        for site in sites:
+            entry = self._sites.get(site)
+            if entry is not None:
+                mine = copy._sites[site] = _Site()
+                mine.documents = list(entry.documents)
+                mine.once = dict(entry.once)
+                mine.many = {fp: list(keys) for fp, keys in entry.many.items()}
+        return copy
+
     def _bound(self, entry: _Site) -> None:
         if self.max_fingerprints_per_site and len(entry) > self.max_fingerprints_per_site:
             entry.forget_single()

@@ -12,18 +12,21 @@ from pipeline.document import Origin, RawInput, Reject
 from pipeline.inputs.decoding import GZIP_MAGIC, normalise_text
 from pipeline.inputs.discovery import InputFile
 from pipeline.inputs.formats import checked_document, iso_day
+from pipeline.inputs.warc import Range, open_input
 from pipeline.inputs.limits import CHUNK, RAISE_HINT, Limits
 from pipeline.schema import JsonlInput
 from pipeline.inputs.rejects import (CORRUPT_GZIP, DECOMPRESSION_LIMIT, EMPTY, INVALID_FIELD, MALFORMED_JSON,
                                      MISSING_CONTENT, TOO_LARGE, TRUNCATED_GZIP, Rejected)
 
-def read_jsonl(f: InputFile, compressed: bool, limits: Limits) -> Iterator[RawInput | Reject]:
-    produced = False
-    number = 0
-    with open(f.path, "rb") as raw:
+def read_jsonl(f: InputFile, compressed: bool, limits: Limits, part: Range | None = None) -> Iterator[RawInput | Reject]:
+    produced = part is not None  # a range of a file with records owes no "only blank lines" reject
+    number = part.first - 1 if part else 0
+    with open_input(f) as raw:
         gzipped = compressed or raw.peek(2)[:2] == GZIP_MAGIC
         stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if gzipped else raw
-        while True:
+        if part is not None:
+            raw.seek(part.start)
+        while part is None or raw.tell() < part.end:
             number += 1
             source = f"{f.source}#{number}"
             try:
@@ -55,6 +58,41 @@ def read_jsonl(f: InputFile, compressed: bool, limits: Limits) -> Iterator[RawIn
             produced = True
     if not produced:
         yield Reject(f.source, EMPTY, "the JSONL file holds no records, only blank lines")
+
+
+def jsonl_ranges(f: InputFile, range_bytes: int, limits: Limits) -> list[Range] | None:
+    """Cut an uncompressed JSONL file into ranges of about ``range_bytes`` at line starts, in one pass.
+
+    None (read the file whole) for a gzipped file, a file without a non-blank line, or one
+    with a line over ``max_input_bytes`` (whose reject stops the whole file's reading).
+    """
+    ranges: list[Range] = []
+    start, first, number, line_start, content = 0, 1, 0, 0, False
+    with open_input(f) as raw:
+        if raw.peek(2)[:2] == GZIP_MAGIC:
+            return None
+        offset = 0
+        while chunk := raw.read(CHUNK):
+            at = chunk.find(b"\n")
+            content = content or bool(chunk.translate(None, b" \t\r\n\f\v"))
+            while at >= 0:
+                end = offset + at + 1
+                if end - line_start > limits.max_input_bytes:
+                    return None
+                number += 1
+                line_start = end
+                if line_start - start >= range_bytes:
+                    ranges.append(Range(start, line_start, first))
+                    start, first = line_start, number + 1
+                at = chunk.find(b"\n", at + 1)
+            offset += len(chunk)
+        if offset - line_start > limits.max_input_bytes:
+            return None
+    if not content:
+        return None
+    if offset > start:
+        ranges.append(Range(start, offset, first))
+    return ranges
 
 
 def _read_line(stream: IO[bytes], limits: Limits, number: int) -> bytes | None:

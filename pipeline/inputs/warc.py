@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import re
 import zlib
-from typing import IO, Callable, Iterator
+from typing import IO, Callable, Iterator, NamedTuple
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -151,7 +151,7 @@ class _GzipMember(io.RawIOBase):
 
 
 def _read_gzip_warc(f: InputFile, limits: Limits, on_skip: Callable[[Skipped], None] | None,
-                    on_seen: Callable[[], None]) -> Iterator[RawInput | Reject]:
+                    on_seen: Callable[[], None], part: Range | None = None) -> Iterator[RawInput | Reject]:
     """Records of a gzipped WARC, one gzip member at a time.
 
     Each member is decompressed as it is read and parsed as an uncompressed archive, so a
@@ -159,11 +159,11 @@ def _read_gzip_warc(f: InputFile, limits: Limits, on_skip: Callable[[Skipped], N
     that are no member are skipped (WARC_GARBAGE) rather than read as a broken record.
     A broken member is one reject, and reading resumes at the next member.
     """
-    produced = False
-    number = 0
-    with open(f.path, "rb") as handle:
-        at: int | None = 0
-        while at is not None:
+    produced = part is not None  # a range of an archive with captures owes no "none a capture" reject
+    number = part.first - 1 if part else 0
+    with open_input(f) as handle:
+        at: int | None = part.start if part else 0
+        while at is not None and (part is None or at < part.end):
             handle.seek(at)
             head = handle.read(len(_GZIP_MEMBER_START))
             if not head:
@@ -205,6 +205,63 @@ def _read_gzip_warc(f: InputFile, limits: Limits, on_skip: Callable[[Skipped], N
         yield Reject(f.source, NO_HTML_RECORDS,
                      f"the archive holds {number} records, none a capture of an http(s) page")
 
+
+class Range(NamedTuple):
+    """Records of one file from byte ``start`` (a record's or gzip member's start) to ``end``; ``first`` is
+    the number of its first record in the whole file."""
+
+    start: int
+    end: int
+    first: int
+
+
+def open_input(f: InputFile) -> IO[bytes]:
+    """The binary file object ranges are read from (one opener, so another file system slots in)."""
+    return open(f.path, "rb")
+
+
+def read_gzip_warc_range(f: InputFile, part: Range, limits: Limits, on_skip: Callable[[Skipped], None] | None,
+                         on_seen: Callable[[], None]) -> Iterator[RawInput | Reject]:
+    """The records of one range of a gzipped WARC that ``gzip_warc_ranges`` found, numbered as in the whole file."""
+    yield from _read_gzip_warc(f, limits, on_skip, on_seen, part)
+
+
+def gzip_warc_ranges(f: InputFile, range_bytes: int, limits: Limits) -> list[Range] | None:
+    """Cut a gzipped WARC into ranges of about ``range_bytes`` at gzip member starts, in one pass.
+
+    The pass decompresses each member and counts its records as the reader will, so that
+    every range knows the number of its first record. None (read the file whole) when it
+    is not a clean series of members holding at least one capture: after garbage, a
+    broken or truncated member, the reader's own resynchronisation decides.
+    """
+    ranges: list[Range] = []
+    start, first, number, captures = 0, 1, 0, 0
+    try:
+        with open_input(f) as handle:
+            at = 0
+            while True:
+                handle.seek(at)
+                head = handle.read(len(_GZIP_MEMBER_START))
+                if not head:
+                    break
+                if head != _GZIP_MEMBER_START:
+                    return None
+                if at - start >= range_bytes:
+                    ranges.append(Range(start, at, first))
+                    start, first = at, number + 1
+                handle.seek(at)
+                member = _GzipMember(handle, limits.max_decompressed_bytes)
+                for record in ArchiveIterator(member):
+                    number += 1
+                    captures += _not_a_capture(record) is None
+                at = member.finish()
+    except Exception:  # Rejected, EOFError, zlib and warcio errors alike: no split
+        return None
+    if not captures:
+        return None
+    ranges.append(Range(start, at, first))
+    return ranges
+    
 
 def _resumed(handle: IO[bytes], start: int, marker: bytes | None, arc: bool) -> ArchiveIterator | None:
     """An archive iterator from the first record header at or after ``start``, if any."""

@@ -13,6 +13,8 @@ documents, which is what the memory figure tests.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import shutil
@@ -25,7 +27,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
 
-from pipeline.config import Config
+from pipeline.config import Config, load_config
 
 _SAMPLE_SECONDS = 0.2
 # A fixed pure-Python workload: how much faster two run side by side than one after the
@@ -300,4 +302,136 @@ def format_report(report: dict) -> str:
     for count, growth in report["memory_growth"].items():
         lines.append(f"peak memory, largest over smallest input, {count}: max RSS {growth['max_rss']:.2f}x, "
                      f"tree PSS {growth['tree_pss']:.2f}x")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ synthetic index
+
+def synthetic_shard(path: Path, start: int, count: int, rules, sites: int, seed: int) -> None:
+    """A clean shard of ``count`` synthetic records (ids ``start``...) with made-up fingerprints and signatures.
+
+    Each record has 20 fingerprints of its own and the 3 of its site's chrome, a distinct
+    text hash and a random MinHash signature; every 10th record is a near copy of the
+    record 7 before it (its signature with 10% of the values changed). Nothing is cleaned:
+    it measures IndexBatch and FinaliseShard alone.
+    """
+    import random
+
+    import numpy as np
+
+    from pipeline.batch.records import RecordRow, as_json
+    from pipeline.batch.writing import dumps
+    from pipeline.document import Document
+
+    rng = np.random.default_rng(seed + start)
+    chooser = random.Random(seed + start)
+    with open(path, "w", encoding="utf-8") as out:
+        recent: list[np.ndarray] = []
+        for n in range(start, start + count):
+            site = f"site{n % sites}.example"
+            if n % 10 == 9 and len(recent) >= 7:
+                values = recent[-7].copy()
+                changed = rng.choice(rules.num_perm, rules.num_perm // 10, replace=False)
+                values[changed] = rng.integers(0, 2**32, len(changed), dtype=np.uint32)
+            else:
+                values = rng.integers(0, 2**32, rules.num_perm, dtype=np.uint32)
+            recent = (recent + [values])[-8:]
+            own = [f"{chooser.getrandbits(64):016x}" for _ in range(20)]
+            chrome = [hashlib.blake2b(f"{site} {k}".encode(), digest_size=8).hexdigest() for k in range(3)]
+            record = Document(f"{n:016x}", f"{site}/{n}.html", url=f"https://{site}/{n}").as_record()
+            row = RecordRow.from_fields({**record, "text": f"Story {n}."}, paragraphs=[f"Story {n}."],
+                                        fingerprints=sorted(own + chrome), text_hash=f"{n:032x}",
+                                        minhash=base64.b64encode(values.astype("<u4").tobytes()).decode("ascii"))
+            out.write(dumps(as_json(row)) + "\n")
+
+
+def _index_child(shards: list[str], config_path: str | None, work: str, partitions: int, queue) -> None:
+    """IndexBatch over ``shards`` in this (child) process, then FinaliseShard of each: CPU seconds and peak RSS."""
+    import resource
+
+    from pipeline.batch.finalise import finalise_shard
+    from pipeline.batch.index import build_batch_index, fresh_scratch
+    from pipeline.dedup.site_repeated import SiteStats
+
+    config = load_config(config_path)
+    slices = Path(work, "slices")
+    slices.mkdir(parents=True, exist_ok=True)
+
+    def open_shards():
+        for path in shards:
+            with open(path, encoding="utf-8") as handle:
+                yield Path(path).stem, handle
+
+    def write_slice(shard_id: str, part: dict) -> None:
+        Path(slices, f"{shard_id}.json").write_text(json.dumps(part, sort_keys=True), encoding="utf-8")
+
+    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # what the child had before the index
+    started = time.process_time()
+    with open(Path(work, "stats.json"), "w", encoding="utf-8") as stats_out:
+        summary = build_batch_index(open_shards, SiteStats(), config, fresh_scratch(Path(work, "scratch")),
+                                    write_slice, stats_out, partitions)
+    index_seconds = time.process_time() - started
+    index_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.process_time()
+    for path in shards:
+        part = json.loads(Path(slices, f"{Path(path).stem}.json").read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as shard, open(os.devnull, "w") as records, open(os.devnull, "w") as rejects:
+            finalise_shard(shard, part, config, records, rejects)
+    queue.put({**summary, "index_cpu_s": index_seconds, "index_max_rss_kb": index_rss, "base_rss_kb": base_rss,
+               "finalise_cpu_s": time.process_time() - started})
+
+
+def benchmark_synthetic_index(documents: int, scales: Sequence[int] = (1, 4, 16), *, shard_records: int = 2000,
+                              sites: int = 500, config_path: str | None = None, partitions: int = 0,
+                              keep: str | None = None) -> dict:
+    """IndexBatch and FinaliseShard over ``documents`` x each scale synthetic records, each scale in a fresh child.
+
+    ``partitions`` 0 takes the configuration's ``[run] index_partition_bytes``, as a run does.
+    """
+    import multiprocessing
+
+    from pipeline.batch.index import index_partitions
+
+    config = load_config(config_path)
+    base = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="newsclean-synthetic-"))
+    runs = []
+    try:
+        for scale in scales:
+            total = documents * scale
+            folder = base / f"x{scale}"
+            folder.mkdir(parents=True, exist_ok=True)
+            shards = []
+            for number, start in enumerate(range(0, total, shard_records)):
+                path = folder / f"shard{number:05d}.jsonl"
+                synthetic_shard(path, start, min(shard_records, total - start), config.rules.dedup, sites, seed=1)
+                shards.append(str(path))
+            clean_bytes = sum(Path(p).stat().st_size for p in shards)
+            parts = partitions or index_partitions(clean_bytes, config.settings.run.index_partition_bytes)
+            queue = multiprocessing.get_context("fork").Queue()
+            child = multiprocessing.get_context("fork").Process(
+                target=_index_child, args=(shards, config_path, str(folder / "work"), parts, queue))
+            child.start()
+            result = queue.get()
+            child.join()
+            runs.append({"scale": scale, "documents": total, "shards": len(shards), "clean_mb": clean_bytes / 2**20,
+                         **result})
+            shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        if not keep:
+            shutil.rmtree(base, ignore_errors=True)
+    return {"synthetic": runs}
+
+
+def format_synthetic(report: dict) -> str:
+    """The synthetic-index table: per document, IndexBatch's CPU time and memory and FinaliseShard's CPU time."""
+    lines = [f"{'scale':>5} {'documents':>10} {'shards':>6} {'parts':>5} {'dups':>7} {'index ms/doc':>12} "
+             f"{'index RSS MB':>12} {'growth B/doc':>12} {'final ms/doc':>12}"]
+    for run in report["synthetic"]:
+        n = run["documents"]
+        lines.append(f"{'x' + str(run['scale']):>5} {n:>10} {run['shards']:>6} {run['partitions']:>5} "
+                     f"{run['duplicates']:>7} {1000 * run['index_cpu_s'] / n:>12.3f} "
+                     f"{run['index_max_rss_kb'] / 1024:>12.1f} {1024 * (run['index_max_rss_kb'] - run['base_rss_kb']) / n:>12.0f} "
+                     f"{1000 * run['finalise_cpu_s'] / n:>12.3f}")
+    lines.append("index RSS: peak of the child process (its start, the forked command, included); growth: "
+                 "peak less that start, per document")
     return "\n".join(lines)

@@ -52,9 +52,9 @@ def test_an_item_without_a_capture_behind_it_makes_accounted_false(tmp_path, mon
 
     read_input = pipeline.batch.clean.read_input
 
-    def phantom(f, limits, on_skip=None, on_seen=None):
+    def phantom(f, limits, on_skip=None, on_seen=None, part=None):
         # what the old gzip framing did: one more reject than the archive holds captures
-        yield from read_input(f, limits, on_skip=on_skip, on_seen=on_seen)
+        yield from read_input(f, limits, on_skip=on_skip, on_seen=on_seen, part=part)
         yield Reject(f"{f.source}#4", "malformed_warc_record", "a phantom record")
 
     monkeypatch.setattr(pipeline.batch.clean, "read_input", phantom)

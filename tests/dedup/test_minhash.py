@@ -146,3 +146,38 @@ def test_minhash_of_a_million_distinct_words_is_bounded():
     started = time.process_time()
     assert minhash_signature(text, RULES) == minhash_signature(" ".join(text.split()[:RULES.max_words]), RULES)
     assert time.process_time() - started < 10  # was 27 s, and 1.5 GB, before the cap
+
+
+def test_the_disk_index_finds_what_datasketch_lsh_finds():
+    # the reference: today's in-memory marking with datasketch's own MinHashLSH
+    import random
+
+    import numpy as np
+    from datasketch import LeanMinHash, MinHashLSH
+
+    words = [f"w{n}" for n in range(400)]
+    rng = random.Random(7)
+    texts = []
+    for n in range(120):
+        if texts and rng.random() < 0.5:  # a near copy of an earlier text: some words changed
+            base = rng.choice(texts).split()
+            changed = rng.choice([0.01, 0.05, 0.08, 0.1, 0.12])  # around the threshold, both sides
+            texts.append(" ".join(w if rng.random() > changed else rng.choice(words) for w in base))
+        else:
+            texts.append(" ".join(rng.choice(words) for _ in range(200)))
+    items = [_item(f"r{n:03d}", text) for n, text in enumerate(texts)]
+    lsh = MinHashLSH(threshold=RULES.threshold, num_perm=RULES.num_perm,
+                     weights=(1 - RULES.lsh_false_negative_weight, RULES.lsh_false_negative_weight))
+    roots, signatures, expected = [], {}, {}
+    for position, (record_id, _, signature) in enumerate(items):
+        values = np.frombuffer(base64.b64decode(signature), dtype="<u4")
+        minhash = LeanMinHash(seed=RULES.seed, hashvalues=values, scheme="affine32")
+        matches = [roots[c] for c in lsh.query(minhash)
+                   if np.count_nonzero(signatures[c] == values) >= RULES.threshold * RULES.num_perm]
+        roots.append(min(matches) if matches else position)
+        lsh.insert(position, minhash)
+        signatures[position] = values
+        if roots[-1] != position:
+            expected[record_id] = items[roots[-1]][0]
+    assert len(expected) > 20
+    assert find_duplicates(items, RULES) == dict(sorted(expected.items()))

@@ -76,3 +76,18 @@ def test_bench_command_without_pages_of_the_kind_says_so(capsys, tmp_path):
 def test_bench_command_with_a_missing_input_says_so(capsys, tmp_path):
     assert main(["bench", str(tmp_path / "absent")]) == 2
     assert capsys.readouterr().err == f"newsclean: no such input: {tmp_path / 'absent'}\n"
+
+
+def test_synthetic_index_counts_every_tenth_record_as_a_near_copy():
+    from pipeline.measure.benchmark import benchmark_synthetic_index, format_synthetic
+
+    report = benchmark_synthetic_index(300, (1, 2), shard_records=100, sites=7)
+    runs = report["synthetic"]
+    assert [(r["scale"], r["documents"], r["shards"], r["records"], r["duplicates"], r["partitions"]) for r in runs] == [
+        (1, 300, 3, 300, 30, 1), (2, 600, 6, 600, 60, 1)]
+    assert format_synthetic(report).splitlines()[0].split()[:5] == ["scale", "documents", "shards", "parts", "dups"]
+
+
+def test_bench_run_without_input_or_synthetic_stops_with_one_line(capsys):
+    assert main(["bench-run"]) == 2
+    assert capsys.readouterr().err.strip() == "newsclean: configuration error: bench-run needs an INPUT (or --synthetic N)"
