@@ -173,6 +173,8 @@ class Authors(Table):
     credit_part: Regex
     separators: Regex
     org_words: list[Name]
+    role_words: list[Name]
+    post_nominal: Regex
     drop_exact: list[Name]
     site_articles: list[Name]
     particles: list[Name]

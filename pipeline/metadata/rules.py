@@ -26,6 +26,8 @@ class AuthorRules:
     credit_part: Pattern[str]
     separators: Pattern[str]
     org_words: frozenset[str]
+    role_words: frozenset[str]
+    post_nominal: Pattern[str]
     drop_exact: frozenset[str]
     particles: frozenset[str]
     site_articles: frozenset[str]
@@ -123,6 +125,9 @@ def _author_rules(a: schema.Authors) -> AuthorRules:
         # conjunctions are lower case; a capital "E" is a middle initial, not Portuguese "and"
         separators=_compile(a.separators, re.UNICODE),
         org_words=_folded(a.org_words),
+        role_words=_folded(a.role_words),
+        # case-sensitive: a credential is written in capitals ("MD", "DVM", "Ph.D.")
+        post_nominal=_compile(a.post_nominal, re.UNICODE),
         drop_exact=_folded(a.drop_exact),
         particles=_folded(a.particles),
         site_articles=_folded(a.site_articles),
