@@ -236,6 +236,9 @@ def is_person_name(text: str, *, config: Config | None = None) -> bool:
 def looks_like_byline(line: str, *, config: Config | None = None) -> bool:
     """Whether a text line is a byline: a byline prefix followed by person-shaped names."""
     rules = load_metadata_rules(config)
+    # most lines of a page fail the prefix already as written (entities aside): no cleaning for them
+    if "&" not in line and not rules.bylines.line.match(line.lstrip(_EDGE_PUNCT)):
+        return False
     text = clean_space(line).lstrip(_EDGE_PUNCT)
     if not text or len(text) > rules.bylines.max_chars or not rules.bylines.line.match(text):
         return False
