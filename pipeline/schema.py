@@ -203,6 +203,7 @@ class Dates(Table):
 class Titles(Table):
     separators: list[Name]
     max_site_words: Positive
+    section_labels: list[Name]
 
 
 class Bylines(Table):

@@ -57,6 +57,7 @@ class TitleRules:
 
     separators: tuple[str, ...]
     max_site_words: int
+    section_labels: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,8 @@ def build_metadata_rules(table: schema.Metadata) -> MetadataRules:
     """Compile the ``metadata`` rule file (checked when the configuration was loaded)."""
     t, b = table.titles, table.bylines
     return MetadataRules(authors=_author_rules(table.authors), dates=_date_rules(table.dates),
-                         titles=TitleRules(separators=tuple(t.separators), max_site_words=t.max_site_words),
+                         titles=TitleRules(separators=tuple(t.separators), max_site_words=t.max_site_words,
+                                           section_labels=_folded(t.section_labels)),
                          bylines=BylineRules(line=_compile(b.line), max_chars=b.max_chars))
 
 
