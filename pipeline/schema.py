@@ -222,6 +222,8 @@ class Authors(Table):
     credit_part: Regex
     separators: Regex
     org_words: list[Name]
+    role_words: list[Name]
+    post_nominal: Regex
     drop_exact: list[Name]
     site_articles: list[Name]
     particles: list[Name]
@@ -250,6 +252,7 @@ class Dates(Table):
 class Titles(Table):
     separators: list[Name]
     max_site_words: Positive
+    section_labels: list[Name]
 
 
 class Bylines(Table):

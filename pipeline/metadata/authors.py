@@ -32,7 +32,7 @@ def _strip_edges(text: str) -> str:
     # keep the period of a final abbreviation or initial ("Perry Bacon Jr.", "John F.")
     if stripped and text.rstrip().rstrip(_EDGE_PUNCT.replace(".", "")).endswith(stripped + "."):
         last = stripped.split()[-1] if stripped.split() else ""
-        if len(last) <= 2:
+        if len(last) <= 2 or "." in last:  # "Jr.", "F.", "Ph.D."
             return stripped + "."
     return stripped
 
@@ -75,9 +75,32 @@ def _name_ok(name: str, rules: AuthorRules, site_name: str | None, config: Confi
 
 
 def _is_organisation(name: str, rules: AuthorRules, site_name: str | None) -> bool:
-    """Whether ``name`` holds an organisation word ("Staff", "Reuters", "GmbH") or is the site."""
+    """Whether ``name`` holds an organisation word ("Staff", "Reuters", "GmbH") or is the site;
+    a site named like a person ("Kyle Howells Blog", a one-person site) does not make its
+    owner's name an organisation."""
     tokens = [_strip_edges(w).casefold() for w in re.split(r"[\s/]+", name)]
-    return any(tok in rules.org_words for tok in tokens) or is_site(name, site_name, rules.site_articles)
+    if any(tok in rules.org_words for tok in tokens):
+        return True
+    if not is_site(name, site_name, rules.site_articles):
+        return False
+    # the site's name is the person's and more ("Myles Katherine Photography"); "Telegraph
+    # Sport" (the site's name and a desk) stays the site
+    owner = comparison_key(site_name or "").startswith(comparison_key(name)) and _person_shaped(name, rules)
+    return not owner
+
+
+def _person_shaped(name: str, rules: AuthorRules) -> bool:
+    """Two to ``max_words`` capitalised words (particles aside), not led by an article."""
+    words = name.split()
+    if not 2 <= len(words) <= rules.max_words or words[0].casefold() in rules.site_articles:
+        return False
+    capitals = [w for w in words if w.casefold() not in rules.particles]
+    return len(capitals) >= 2 and all(w[:1].isupper() and not any(ch.isdigit() for ch in w) for w in capitals)
+
+
+def _is_role(part: str, rules: AuthorRules) -> bool:
+    """Whether a byline part is a job title ("Marketing Director", "CEO of X")."""
+    return any(_strip_edges(w).casefold() in rules.role_words for w in part.split())
 
 
 def _tidy_case(name: str) -> str:
@@ -129,10 +152,17 @@ def _names_from(text: str, rules: AuthorRules, site_name: str | None,
     text = _cut_roles(_unwrap(_strip_edges(_cut_at_date(text, config)), rules), rules)
     found: list[tuple[str, bool]] = []  # (name, follows a comma)
     dropped_organisation = False
-    for part, before in _split_names(text, rules):
+    for index, (part, before) in enumerate(_split_names(text, rules)):
         if rules.credit_part.match(_strip_edges(part)):
             continue
+        credential = part.strip(" ,;")
         part = _strip_edges(_cut_roles(_unwrap(_strip_edges(part), rules), rules))
+        if found and before == "," and rules.post_nominal.match(credential) and not _is_organisation(part, rules, None):
+            # "Shelby Loos, DVM", "Genevieve Carlton, Ph.D.": a credential belongs to the name before it
+            found[-1] = (f"{found[-1][0]}, {credential}", found[-1][1])
+            continue
+        if index and _is_role(part, rules):
+            continue  # "Liza Burke, Marketing Director": the role after a name
         if _name_ok(part, rules, site_name, config):
             found.append((_tidy_case(part), before == ","))
         elif part and _is_organisation(part, rules, site_name):
@@ -206,6 +236,9 @@ def is_person_name(text: str, *, config: Config | None = None) -> bool:
 def looks_like_byline(line: str, *, config: Config | None = None) -> bool:
     """Whether a text line is a byline: a byline prefix followed by person-shaped names."""
     rules = load_metadata_rules(config)
+    # most lines of a page fail the prefix already as written (entities aside): no cleaning for them
+    if "&" not in line and not rules.bylines.line.match(line.lstrip(_EDGE_PUNCT)):
+        return False
     text = clean_space(line).lstrip(_EDGE_PUNCT)
     if not text or len(text) > rules.bylines.max_chars or not rules.bylines.line.match(text):
         return False

@@ -108,9 +108,10 @@ def choose_authors(tree: HtmlElement, fields: dict[str, list[str]], jsonld: Json
         return normalise_authors(values, site_name=site, config=config)
 
     # a schema.org Person is a person even when the site bears its name (one-person blogs),
-    # unless it is named exactly like the site (the site's own account)
+    # unless it is named exactly like the site and not shaped like a person (the site's account)
     separators = load_metadata_rules(config).titles.separators
-    people = [p for p in names(jsonld.people, None) if not is_site_account(p, site_name, separators)]
+    people = [p for p in names(jsonld.people, None)
+              if not is_site_account(p, site_name, separators) or is_person_name(p, config=config)]
     candidates = [("jsonld", people or names(jsonld.authors, site_name)),
                   ("meta", names([v for _, v in meta_values(fields, rules.author_meta)], site_name))]
     # one byline's elements read as one byline: "Reuters, Washington" is an agency and a place

@@ -26,6 +26,9 @@ _ISO = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
 
 
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
 @dataclass(frozen=True)
 class ParsedDate:
     """A date found in text: ``iso`` is None when it is a date that cannot be resolved."""
@@ -70,22 +73,38 @@ def _date_segments(body: str, rules: DateRules) -> list[str]:
 def find_date_span(text: str, *, config: Config | None = None) -> tuple[int, int] | None:
     """Start and end of the first date-shaped span in ``text`` (numeric or with a month word)."""
     rules = load_metadata_rules(config).dates
+    if not any(ch.isdigit() for ch in text):
+        return None  # every span pattern holds a day or a year
     found = [m for pattern in rules.spans for m in [pattern.search(text)] if m]
     for m in sorted(found, key=lambda m: m.start()):
-        if _dateparser(m.group(0), None, None, _date_order(m.group(0), None, rules), rules) is not None:
+        if _is_date(m.group(0), rules):
             return m.start(), m.end()
     return None
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
+def _is_date(span: str, rules: DateRules) -> bool:
+    """Whether a date-shaped span is a date dateparser reads; memoised (sites repeat their datelines)."""
+    return _dateparser(span, None, None, _date_order(span, None, rules), rules) is not None
+
+
+# a fixed date a weekday name is tried before: the answer depends on the word alone
+_PROBE_DAY = "01.01.2020"
+
+
 def is_weekday(word: str, date_text: str, rules: DateRules) -> bool:
     """Whether ``word`` is a weekday name: a capitalised word that changes nothing before a date."""
     word = word.strip(",.")
     if len(word) < 2 or not word[:1].isupper() or any(ch.isdigit() for ch in word):
         return False
-    alone = _dateparser(date_text, None, None, None, rules)
-    with_word = _dateparser(f"{word}, {date_text}", None, None, None, rules)
-    return alone is not None and with_word is not None and with_word.date() == alone.date()
+    return _is_weekday_word(word, rules)
+
+
+@lru_cache(maxsize=4096)
+def _is_weekday_word(word: str, rules: DateRules) -> bool:
+    """One dateparser call per distinct word: prefixed to a fixed day, it leaves that day."""
+    with_word = _dateparser(f"{word}, {_PROBE_DAY}", None, None, "DMY", rules)
+    return with_word is not None and with_word.date() == date(2020, 1, 1)
 
 
 def _iso_from(text: str) -> datetime | date | None:
@@ -189,9 +208,12 @@ def _parse_date(text: str, reference_date: date | None, languages: tuple[str, ..
             found = _dateparser(segment, languages, base, order, rules)
             if found is None:
                 continue
-            # a date that moves with the base date is relative ("1 month ago", "yesterday")
-            probe = _dateparser(segment, languages, probe_base, order, rules)
-            relative = probe is not None and probe.replace(tzinfo=None) != found.replace(tzinfo=None)
+            # a date that moves with the base date is relative ("1 month ago", "yesterday"); one
+            # that names its year is not, and needs no second call
+            relative = False
+            if not _YEAR.search(segment):
+                probe = _dateparser(segment, languages, probe_base, order, rules)
+                relative = probe is not None and probe.replace(tzinfo=None) != found.replace(tzinfo=None)
             if relative:
                 with_time = bool(rules.relative_time_units.search(segment)) and isinstance(reference_date, datetime)
             else:

@@ -84,7 +84,8 @@ def extract_html_metadata(html: str, *, url: str | None = None, reference_date: 
     headline_keys = {comparison_key(t) for t in jsonld.headline[:1] + h1s + h2s + meta_titles} - {""}
     site_name = choose_site_name(fields, jsonld, title_tags + meta_titles, headline_keys, url or canonical, rules,
                                  load_metadata_rules(config).titles)
-    title = choose_headline(tree, fields, jsonld, h1s, h2s, title_tags, site_name, rules, config)
+    title = choose_headline(tree, fields, jsonld, h1s, h2s, title_tags, site_name, rules, config,
+                            domain=site_from_domain(url or canonical))
     description = next((v for _, v in meta_values(fields, rules.description_meta)), None) \
         or next(iter(jsonld.description), None)
     authors = choose_authors(tree, fields, jsonld, site_name, rules, config)

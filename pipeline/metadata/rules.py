@@ -26,6 +26,8 @@ class AuthorRules:
     credit_part: Pattern[str]
     separators: Pattern[str]
     org_words: frozenset[str]
+    role_words: frozenset[str]
+    post_nominal: Pattern[str]
     drop_exact: frozenset[str]
     particles: frozenset[str]
     site_articles: frozenset[str]
@@ -55,6 +57,7 @@ class TitleRules:
 
     separators: tuple[str, ...]
     max_site_words: int
+    section_labels: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,9 @@ def _author_rules(a: schema.Authors) -> AuthorRules:
         # conjunctions are lower case; a capital "E" is a middle initial, not Portuguese "and"
         separators=_compile(a.separators, re.UNICODE),
         org_words=_folded(a.org_words),
+        role_words=_folded(a.role_words),
+        # case-sensitive: a credential is written in capitals ("MD", "DVM", "Ph.D.")
+        post_nominal=_compile(a.post_nominal, re.UNICODE),
         drop_exact=_folded(a.drop_exact),
         particles=_folded(a.particles),
         site_articles=_folded(a.site_articles),
@@ -150,7 +156,8 @@ def build_metadata_rules(table: schema.Metadata) -> MetadataRules:
     """Compile the ``metadata`` rule file (checked when the configuration was loaded)."""
     t, b = table.titles, table.bylines
     return MetadataRules(authors=_author_rules(table.authors), dates=_date_rules(table.dates),
-                         titles=TitleRules(separators=tuple(t.separators), max_site_words=t.max_site_words),
+                         titles=TitleRules(separators=tuple(t.separators), max_site_words=t.max_site_words,
+                                           section_labels=_folded(t.section_labels)),
                          bylines=BylineRules(line=_compile(b.line), max_chars=b.max_chars))
 
 

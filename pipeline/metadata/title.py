@@ -54,11 +54,14 @@ def _strip_date_affix(text: str, separators: tuple[str, ...], config: Config | N
     return text
 
 
-def clean_title(title: str, site_name: str | None = None, *, config: Config | None = None) -> str:
+def clean_title(title: str, site_name: str | None = None, *, domain: str | None = None,
+                config: Config | None = None) -> str:
     """The headline without site-name prefixes or suffixes ("... - FIT FOR FUN", "Site | Title").
 
     With ``site_name`` an affix is cut when it matches the site; without, a short trailing
     affix after a strong separator (" | ", " - ") is cut when the headline is clearly longer.
+    A trailing section label ("| Opinion") goes, and so does an affix the page's ``domain``
+    spells ("| DianaHR" on getdianahr.com).
     """
     rules = load_metadata_rules(config).titles
     articles = load_metadata_rules(config).authors.site_articles
@@ -93,13 +96,36 @@ def clean_title(title: str, site_name: str | None = None, *, config: Config | No
                 break
     if site_name and matches_site(text, site_name, articles):
         return clean_space(title)
+    text = _strip_label_or_domain(text, rules, domain)
     if not site_name:
         text = _strip_generic_suffix(text, rules)
     return _unquote(_strip_date_affix(text, rules.separators, config))
 
 
+_STRONG_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ")
+
+
+def _strip_label_or_domain(text: str, rules: TitleRules, domain: str | None) -> str:
+    """Cut trailing affixes that are a section label or spelled inside the page's domain."""
+    host = comparison_key(domain.split(".")[-2] if domain and "." in domain else domain or "")
+    for _ in range(2):
+        for separator in _STRONG_SEPARATORS:
+            if separator not in rules.separators or separator not in text:
+                continue
+            head, _, tail = text.rpartition(separator)
+            head, tail = head.strip(), tail.strip()
+            key = comparison_key(tail)
+            if len(head.split()) >= 2 and (tail.casefold() in rules.section_labels
+                                          or (len(key) >= 4 and key in host)):
+                text = head
+                break
+        else:
+            break
+    return text
+
+
 def _strip_generic_suffix(text: str, rules: TitleRules) -> str:
-    for separator in (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » "):
+    for separator in _STRONG_SEPARATORS:
         if separator not in rules.separators or separator not in text:
             continue
         head, _, tail = text.rpartition(separator)
@@ -171,10 +197,10 @@ def _without_kicker(h1: HtmlElement) -> str | None:
 
 def choose_headline(tree: HtmlElement, fields: dict[str, list[str]], jsonld: JsonLd, h1s: list[str],
                     h2s: list[str], title_tags: list[str], site_name: str | None, rules: HtmlMetaRules,
-                    config: Config | None) -> str | None:
+                    config: Config | None, domain: str | None = None) -> str | None:
     """The headline the page's title sources agree on, each without site-name affixes."""
     def source(group: str, raw: str) -> _TitleSource:
-        return _TitleSource(group, raw, clean_title(raw, site_name, config=config))
+        return _TitleSource(group, raw, clean_title(raw, site_name, domain=domain, config=config))
 
     # a kicker element inside the h1 is a label, not part of the headline
     kickerless = [k for k in (_without_kicker(h) for h in list(tree.iter("h1"))[:1]) if k]

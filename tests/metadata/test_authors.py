@@ -120,3 +120,13 @@ def test_an_address_pattern_reads_a_long_line_once():
     normalise_authors(f"By Jane Doe {run}")
     assert time.process_time() - started < 1.0  # was over 4 s at 20,000 characters
     assert normalise_authors("By Jane Doe jane.doe@example.com") == ["Jane Doe"]
+
+
+def test_credentials_roles_and_site_owners():
+    assert normalise_authors("Genevieve Carlton, Ph.D.") == ["Genevieve Carlton, Ph.D."]
+    assert normalise_authors("Ellen Lindell, VMD, DACVB") == ["Ellen Lindell, VMD, DACVB"]
+    assert normalise_authors("Liza Burke, Marketing Director") == ["Liza Burke"]
+    assert normalise_authors("JESSICA HOLLY, GAIL LEVY") == ["Jessica Holly", "Gail Levy"]
+    assert normalise_authors("Kyle Howells", site_name="Kyle Howells Blog") == ["Kyle Howells"]
+    assert normalise_authors("Telegraph Sport", site_name="The Telegraph") == []
+    assert normalise_authors("Von Roland Brockmann und Sebastian Drescher") == ["Roland Brockmann", "Sebastian Drescher"]

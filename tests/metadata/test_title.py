@@ -29,7 +29,7 @@ TITLES = [
     ("Newser", "Newser", "Newser"),
     ("Ben Wilson Surf - Point of Sail - Segelmacher und Surfshop in Kiel", "pointofsail-kiel.de", "Ben Wilson Surf"),
     ("The Guardian view on Hong Kong: a city on the brink | Editorial | Opinion | The Guardian", "the Guardian",
-     "The Guardian view on Hong Kong: a city on the brink | Editorial | Opinion"),
+     "The Guardian view on Hong Kong: a city on the brink"),  # section labels go too
     ("Telegraph Sport: Davis Cup Finals launch in Madrid", "The Telegraph", "Davis Cup Finals launch in Madrid"),
 ]
 
@@ -37,3 +37,10 @@ TITLES = [
 @pytest.mark.parametrize("title, site, expected", TITLES)
 def test_clean_title(title, site, expected):
     assert clean_title(title, site) == expected
+
+
+def test_section_label_and_domain_affix():
+    assert clean_title("Homestead gardening makes rural communities | District", "BSS", domain="bssnews.net") \
+        == "Homestead gardening makes rural communities"
+    assert clean_title("Top 5 HR Management Software in 2026 | DianaHR", None, domain="getdianahr.com") \
+        == "Top 5 HR Management Software in 2026"
