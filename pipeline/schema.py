@@ -448,6 +448,9 @@ class TextLayout(Table):
     code_min_chars: Positive
     code_page_marker: Regex
     code_min_page_markers: Positive
+    code_split_boundary: Regex
+    code_split_min_words: Positive
+    code_split_min_word_share: Share
     fragment_max_chars: Positive
     fragment_min_run: Positive
     fragment_attach_max_words: Count

@@ -1,6 +1,7 @@
 """Text layout normalised before any detection, so every renderer's dump reads like paragraphs.
 
-Four steps, in order: script, CSS and JSON lines are cut as ``code``; hard-wrapped lines
+Four steps, in order: script, CSS and JSON lines are cut as ``code`` (a line where lxml glued
+them to prose is split first, so the prose stays); hard-wrapped lines
 are rejoined at the wrap width measured on the dump itself; markdown (html2text) is read
 back to its text; runs of letterless one-link fragments (``(`` / ``1`` / ``)``) are joined.
 Each step that changes something says so in ``notes``; each piece of text taken out is a
@@ -27,6 +28,9 @@ _CODE_SYMBOLS = frozenset("{}[]();=<>|&\\$:,'\"")
 _CODE_TOKEN = re.compile(r"[{}]|;(?:\S|\s*$)|\w=[\w\"'(\[!]|=>|===?|\w\.\w+\(|\bfunction\s*\(")
 # comments, CDATA wrappers, and a line that opens a block ("a.nav img {"): prose never does
 _COMMENT_LINE = re.compile(r"^(?:.*\{|/\*.*\*/|<!--.*-->|<!\[CDATA\[.*|.*\]\]>|//\s*<!\[CDATA\[.*)$")
+# a JSON key and value ("name":"x"): a piece of an object, never prose
+_JSON_PAIR = re.compile(r'"\s*:\s*["{\[\d]|":\s*(?:true|false|null)\b')
+_WORD = re.compile(r"^[(\"'“‘]?[^\W\d_][^\W_]*(?:[-'’][^\W_]+)*[)\"'”’.,:;!?]*$")
 _LIST_START = re.compile(r"^\s*(?:[*+\-•·▪◦■►▸‣–]|\d{1,3}[.)]|#{1,6})\s")
 _BLOCK_START = re.compile(r"^\s*(?:[|>]|```)")  # quotes, table rows, code fences
 _COLUMN_GAP = re.compile(r"\S {3,}\S")  # a table row laid out in columns
@@ -71,7 +75,12 @@ def normalise_with(text: str, rules: LayoutRules) -> Layout:
     removed: list[Removal] = []
     notes: list[str] = []
 
-    lines, cut = cut_code(lines, rules) if carries_page_code(lines, rules) else (lines, [])
+    glued, cut = 0, []
+    if carries_page_code(lines, rules):
+        lines, glued = split_glued_lines(lines, rules)
+        lines, cut = cut_code(lines, rules)
+    if glued:
+        notes.append(f"layout: split {glued} lines where script or style text was glued to prose")
     if cut:
         removed.extend(cut)
         notes.append(f"layout: removed {sum(r.text.count(chr(10)) + 1 for r in cut)} lines of script, "
@@ -133,6 +142,55 @@ def carries_page_code(lines: list[str], rules: LayoutRules) -> bool:
         if found >= rules.code_min_page_markers:
             return True
     return False
+
+
+def split_glued_code(line: str, rules: LayoutRules) -> list[str]:
+    """A code line cut where script or style text and prose were glued together (lxml).
+
+    Each piece between boundaries is judged alone; consecutive pieces of the same kind are
+    joined again, and a prose piece too short to stand alone goes with the code around it.
+    The pieces are returned in order; a line with no prose piece comes back whole.
+    """
+    boundary = re.compile(rules.code_split_boundary)
+    pieces = [p.strip() for p in boundary.split(line) if p and p.strip()]
+    if len(pieces) < 2:
+        return [line]
+    kinds = [_is_glued_prose(p, rules) for p in pieces]
+    if not any(kinds):
+        return [line]
+    out: list[str] = []
+    previous = None
+    for piece, prose in zip(pieces, kinds):
+        if out and prose == previous:
+            out[-1] += " " + piece
+        else:
+            out.append(piece)
+        previous = prose
+    return out
+
+
+def _is_glued_prose(piece: str, rules: LayoutRules) -> bool:
+    """A piece of a glued line that reads as words: long enough, mostly words, no code token."""
+    tokens = piece.split()
+    if len(tokens) < rules.code_split_min_words or _CODE_TOKEN.search(piece) or _JSON_PAIR.search(piece):
+        return False
+    if not (_WORD.match(tokens[0]) or tokens[0][0].isdigit()):
+        return False  # a comment ("// Hide the widget"), a doc line ("* @returns"), a stray bracket
+    words = sum(1 for t in tokens if _WORD.match(t))
+    dense = "".join(tokens)
+    symbols = sum(c in _CODE_SYMBOLS for c in dense) / len(dense)
+    return words >= rules.code_split_min_word_share * len(tokens) and symbols < rules.code_min_symbol_share
+
+
+def split_glued_lines(lines: list[str], rules: LayoutRules) -> tuple[list[str], int]:
+    """``lines`` with each glued code-and-prose line cut into its pieces, and how many were cut."""
+    out: list[str] = []
+    glued = 0
+    for line in lines:
+        pieces = split_glued_code(line, rules) if _CODE_TOKEN.search(line) and is_code(line, rules) else [line]
+        glued += len(pieces) > 1
+        out.extend(pieces)
+    return out, glued
 
 
 def cut_code(lines: list[str], rules: LayoutRules) -> tuple[list[str], list[Removal]]:

@@ -151,10 +151,10 @@ def test_author_bio_closes_the_article(rules):
 
 
 def test_donation_box_inside_the_article_does_not_end_it(rules):
-    appeal = "Do you rely on our reporting? Click here to support it."
+    appeal = "Please support us today."
     result = clean_text("\n\n".join([BODY[0], appeal, BODY[1], BODY[2]]), rules)
     assert result.paragraphs == BODY
-    assert result.removed == [Removal("donation_appeal", appeal, "donation_click.v1")]
+    assert result.removed == [Removal("donation_appeal", appeal, "donation_prompt.v1")]
 
 
 def test_short_closing_sentence_stays_in_the_body(rules):

@@ -6,7 +6,7 @@ import pytest
 from pipeline.config import ConfigError, load_config
 from pipeline.document import Removal
 from pipeline.text.layout import (estimate_wrap_width, is_code, layout_rules, normalise_layout,
-                                  rejoin_wrapped)
+                                  rejoin_wrapped, split_glued_code)
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "text_layout"
 
@@ -100,6 +100,31 @@ def test_script_and_css_text_is_cut_as_code(config):
     assert blocks[0] == "By Md Aynal Haque"
     assert blocks[1].startswith("RAJSHAHI, Dec 20, 2025 (BSS) - Homestead gardening")
     assert layout.notes == ("layout: removed 9 lines of script, CSS or JSON text as code (2 runs)",)
+
+
+def test_lxml_line_of_prose_glued_to_json_ld_keeps_the_prose(config):
+    text = (FIXTURES / "lxml_aade2ec8.txt").read_text(encoding="utf-8")
+    layout = normalise_layout(text, config)
+    assert layout.text == "Google Stadia Red Dead Redemption 2 doesn't run at a stable 60fps."
+    first, second, third = text.split("\n")[:3]
+    json_ld = first[len("Google Stadia Red Dead Redemption 2 doesn't run at a stable 60fps. "):]
+    [removed] = layout.removed
+    assert (removed.category, removed.rule) == ("code", "script_text.v1")
+    # the code pieces, one removal; only the whitespace at the cuts differs from the dump
+    assert removed.text.split() == " ".join([json_ld, second, third]).split()
+    assert layout.notes == ("layout: split 1 lines where script or style text was glued to prose",
+                            "layout: removed 3 lines of script, CSS or JSON text as code (1 runs)")
+
+
+def test_glued_code_is_split_at_statement_ends_and_comments_stay_code(config):
+    rules = layout_rules(config)
+    assert split_glued_code("Investors paused. The licence is now set to expire in February."
+                            "try {window.performance.mark(\"footerStart\");} catch (err) {}", rules) == [
+        "Investors paused. The licence is now set to expire in February.",
+        "try {window.performance.mark(\"footerStart\");} catch (err) {}"]
+    # a script comment after a statement is code, not prose
+    line = "api.widget.hide(); // Hide the widget if it is shown on the page now"
+    assert split_glued_code(line, rules) == [line]
 
 
 def test_code_in_an_article_without_page_scripts_stays(config):
