@@ -75,9 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     daily.add_argument("--config", default=None, help="TOML file merged over the packaged configuration")
     daily.add_argument("--verbose", action="store_true", help="show Luigi's own log")
 
-    evaluate = commands.add_parser("eval", help="precision/recall/F1 on HTML pages beside bare trafilatura")
-    evaluate.add_argument("gold_dir", metavar="GOLD_DIR", help="folder of <key>.json gold files with a body")
-    evaluate.add_argument("inputs", nargs="+", metavar="INPUT", help="HTML files or folders")
+    evaluate = commands.add_parser("eval", help="precision/recall/F1 on HTML pages beside trafilatura and readability-lxml")
+    evaluate.add_argument("gold_dir", metavar="GOLD_DIR",
+                          help="folder of <key>.json gold files with a body (several joined with ':')")
+    evaluate.add_argument("inputs", nargs="+", metavar="INPUT", help="HTML files or folders, each one set")
+    evaluate.add_argument("--json", action="store_true", help="the figures as JSON, not a table")
     evaluate.add_argument("--config", default=None)
     evaluate.add_argument("--details", action="store_true", help="per-page figures too")
 
@@ -115,10 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def command_eval(args: argparse.Namespace) -> int:
-    from pipeline.measure.evaluation import evaluate
+    from pipeline.measure.evaluation import evaluate, format_evaluation
 
-    print(json.dumps(evaluate(args.gold_dir, args.inputs, load_config(args.config), details=args.details),
-                     indent=1, ensure_ascii=False))
+    result = evaluate(args.gold_dir, args.inputs, load_config(args.config), details=args.details)
+    print(json.dumps(result, indent=1, ensure_ascii=False) if args.json or args.details else format_evaluation(result))
     return 0
 
 

@@ -130,12 +130,11 @@ def visible_text(element: HtmlElement) -> str:
     return normalise_line(" ".join(_VISIBLE_TEXT(element)))
 
 
-def prune_chrome(tree: HtmlElement, rules: HtmlRules) -> list[Removal]:
-    """Remove the elements the HTML cues mark as chrome from ``tree``, in place."""
-    removed: list[Removal] = []
+def mark_chrome(tree: HtmlElement, rules: HtmlRules) -> list[tuple[HtmlElement, Removal]]:
+    """The elements the HTML cues mark as chrome, outermost only, each with its Removal; the tree is not changed."""
+    marked: list[tuple[HtmlElement, Removal]] = []
     body = tree.find("body")
     walker = etree.iterwalk(body if body is not None else tree, events=("start",))
-    doomed = []
     page = _Page(tree)
     seen: dict[tuple[str, ...], AttributeRule | None] = {}
     for _, element in walker:
@@ -152,12 +151,16 @@ def prune_chrome(tree: HtmlElement, rules: HtmlRules) -> list[Removal]:
             continue
         # the element goes whole: its descendants need no look of their own
         walker.skip_subtree()
-        doomed.append(element)
-        if text:
-            removed.append(Removal(hit[0], text, hit[1]))
-    for element in doomed:
+        marked.append((element, Removal(hit[0], text, hit[1])))
+    return marked
+
+
+def prune_chrome(tree: HtmlElement, rules: HtmlRules) -> list[Removal]:
+    """Remove the elements the HTML cues mark as chrome from ``tree``, in place."""
+    marked = mark_chrome(tree, rules)
+    for element, _ in marked:
         _drop(element)
-    return removed
+    return [removal for _, removal in marked if removal.text]
 
 
 def _drop(element: HtmlElement) -> None:

@@ -1,15 +1,16 @@
-"""Our HTML cleaning beside bare trafilatura: quality against gold bodies.
+"""Our HTML cleaning beside the anchors (trafilatura defaults and precision mode, readability-lxml): quality against gold bodies.
 
-``evaluate`` scores both on the same pages with the article-extraction-benchmark's
-metric (:mod:`pipeline.measure.metric`), the metric of the project's scorer. Speed is
-measured in :mod:`pipeline.measure.benchmark`.
+``evaluate`` scores every side on the same pages in the same run with the
+article-extraction-benchmark's metric (:mod:`pipeline.measure.metric`), the metric of the
+project's scorer. Speed is measured in :mod:`pipeline.measure.benchmark`.
 """
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import json
 from pathlib import Path, PurePath
-from typing import Iterable
+from typing import Callable, Iterable
 
 from trafilatura import bare_extraction
 
@@ -20,7 +21,7 @@ from pipeline.document import RawInput, Reject
 from pipeline.measure.metric import precision, recall, shingle_counts, summarise
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
-OURS, TRAFILATURA = "newsclean", "trafilatura"
+OURS, TRAFILATURA = "newsclean", "trafilatura favor_precision"
 
 
 def html_files(inputs: Iterable[str | Path]) -> list[Path]:
@@ -64,7 +65,7 @@ def gold_body(path: Path) -> str:
     return body if isinstance(body, str) else "\n\n".join(body)
 
 
-# ------------------------------------------------------------------ the two sides
+# ------------------------------------------------------------------ the sides
 
 def our_text(cleaner: Cleaner, source: str, html: str) -> str:
     """Our article text of one page through the full per-document cleaning."""
@@ -72,40 +73,102 @@ def our_text(cleaner: Cleaner, source: str, html: str) -> str:
     return "" if isinstance(result, Reject) else result.text
 
 
-def trafilatura_text(html: str) -> str:
-    """Bare trafilatura's article text: precision mode, comments off, the dev anchor."""
-    result = bare_extraction(html, favor_precision=True, include_comments=False)
+def trafilatura_text(html: str, *, favor_precision: bool = True) -> str:
+    """Bare trafilatura's article text, comments off (precision mode: the dev anchor)."""
+    result = bare_extraction(html, favor_precision=favor_precision, include_comments=False)
     return (result.text or "") if result is not None else ""
 
 
-def evaluate(gold_dir: str | Path, inputs: Iterable[str | Path], config: Config | None = None, *,
-             details: bool = False) -> dict:
-    """Precision, recall and F1 of our text and bare trafilatura's on the pages with a gold.
+def readability_text(html: str) -> str:
+    """readability-lxml's article text: the text pieces of its summary, one a line ("" when it fails)."""
+    from lxml.html import fromstring
+    from readability import Document as ReadabilityDocument
 
-    Pages are matched to ``GOLD_DIR/<key>.json`` by file name; pages without a gold are
-    counted as ``unmatched``. With ``details`` the result also holds per-page figures.
+    try:
+        summary = fromstring(ReadabilityDocument(html).summary(html_partial=True))
+    except Exception:  # readability raises on pages it cannot summarise: an empty answer, as trafilatura's None
+        return ""
+    return "\n".join(piece.strip() for piece in summary.itertext() if piece.strip())
+
+
+def readability_installed() -> bool:
+    """Whether the readability-lxml anchor can run (the ``eval`` extra)."""
+    return importlib.util.find_spec("readability") is not None
+
+
+TRAFILATURA_DEFAULTS, READABILITY = "trafilatura defaults", "readability-lxml"
+# each anchor: (name, text of a page)
+ANCHORS: tuple[tuple[str, Callable[[str], str]], ...] = (
+    (TRAFILATURA_DEFAULTS, lambda html: trafilatura_text(html, favor_precision=False)),
+    (TRAFILATURA, trafilatura_text),
+    (READABILITY, readability_text),
+)
+
+
+def gold_file(gold_dirs: list[Path], key: str) -> Path | None:
+    """``<key>.json`` in the first of ``gold_dirs`` that has it."""
+    return next((d / f"{key}.json" for d in gold_dirs if (d / f"{key}.json").is_file()), None)
+
+
+def evaluate(gold_dir: str | Path, inputs: Iterable[str | Path], config: Config | None = None, *,
+             details: bool = False, anchors: bool = True) -> dict:
+    """Precision, recall and F1 of our text and the anchors' on the pages with a gold, per input set.
+
+    ``gold_dir`` is a folder of ``<key>.json`` files, or several joined with ``:`` (read as one,
+    as the scorer does). Each of ``inputs`` is one set (a folder or a file); every side runs on
+    the same decoded page in the same run. Pages without a gold are counted as ``unmatched``.
+    The anchors are trafilatura defaults, trafilatura ``favor_precision`` and readability-lxml
+    (left out, and said so in ``skipped``, when the ``eval`` extra is not installed).
+    With ``details`` the result also holds per-page figures.
     """
     config = config or load_config()
-    gold_dir = Path(gold_dir)
+    gold_dirs = [Path(d) for d in str(gold_dir).split(":") if d]
     cleaner = Cleaner.from_config(config)
-    counts: dict[str, list[tuple[int, int, int]]] = {OURS: [], TRAFILATURA: []}
+    sides = [(OURS, lambda html, source: our_text(cleaner, source, html))]
+    skipped = []
+    for name, text_of in ANCHORS if anchors else ():
+        if name == READABILITY and not readability_installed():
+            skipped.append(f"{READABILITY}: not installed (pip install -e '.[eval]')")
+            continue
+        sides.append((name, lambda html, source, text_of=text_of: text_of(html)))
+    sets: dict[str, dict] = {}
     pages: dict[str, dict] = {}
     unmatched = []
-    for path in html_files(inputs):
-        gold_path = gold_dir / f"{page_key(path)}.json"
-        if not gold_path.is_file():
-            unmatched.append(path.name)
-            continue
-        gold = gold_body(gold_path)
-        html = decode_page(read_page(path))
-        row = {}
-        for side, text in ((OURS, our_text(cleaner, path.name, html)), (TRAFILATURA, trafilatura_text(html))):
-            c = shingle_counts(text, gold)
-            counts[side].append(c)
-            row[side] = {"precision": round(precision(*c), 4), "recall": round(recall(*c), 4)}
-        pages[page_key(path)] = row
-    result = {OURS: summarise(counts[OURS]), TRAFILATURA: summarise(counts[TRAFILATURA]),
-              "unmatched": len(unmatched)}
+    for item in inputs:
+        counts: dict[str, list[tuple[int, int, int]]] = {name: [] for name, _ in sides}
+        for path in html_files([item]):
+            gold_path = gold_file(gold_dirs, page_key(path))
+            if gold_path is None:
+                unmatched.append(path.name)
+                continue
+            gold = gold_body(gold_path)
+            html = decode_page(read_page(path))
+            row = {}
+            for name, text_of in sides:
+                c = shingle_counts(text_of(html, path.name), gold)
+                counts[name].append(c)
+                row[name] = {"precision": round(precision(*c), 4), "recall": round(recall(*c), 4)}
+            pages[page_key(path)] = row
+        sets[set_name(item)] = {name: summarise(c) for name, c in counts.items()}
+    result = {"sets": sets, "unmatched": len(unmatched), "skipped": skipped}
     if details:
         result["documents"] = pages
     return result
+
+
+def set_name(item: str | Path) -> str:
+    """A set's name: its folder's name, or the parent's where the folder is just ``html``."""
+    path = Path(item).resolve()
+    return f"{path.parent.name}/{path.name}" if path.name in ("html", "text") else path.name
+
+
+def format_evaluation(result: dict) -> str:
+    """The evaluation as a table: one line per set and side, F1 then precision and recall."""
+    lines = [f"{'set':<14} {'side':<24} {'pages':>5} {'F1':>7} {'P':>7} {'R':>7}"]
+    for name, sides in result["sets"].items():
+        for side, s in sides.items():
+            lines.append(f"{name:<14} {side:<24} {s['pages']:>5} {s['f1']:>7.4f} {s['precision']:>7.4f} {s['recall']:>7.4f}")
+    lines += [f"skipped {s}" for s in result["skipped"]]
+    if result["unmatched"]:
+        lines.append(f"{result['unmatched']} pages without a gold were left out")
+    return "\n".join(lines)
