@@ -18,7 +18,7 @@ from pipeline.inputs.rejects import (CORRUPT_GZIP, DECOMPRESSION_LIMIT, EMPTY, I
 def read_jsonl(f: InputFile, compressed: bool, limits: Limits) -> Iterator[RawInput | Reject]:
     produced = False
     number = 0
-    with open(f.path, "rb") as raw:
+    with f.open() as raw:
         gzipped = compressed or raw.peek(2)[:2] == GZIP_MAGIC
         stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if gzipped else raw
         while True:

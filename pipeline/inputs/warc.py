@@ -36,14 +36,14 @@ def read_warc(f: InputFile, limits: Limits, *, arc: bool, on_skip: Callable[[Ski
     A record is held until the next one is parsed, because only then does warcio tell
     whether its declared length ran past its end (a record that swallowed its neighbours).
     """
-    with open(f.path, "rb") as handle:
+    with f.open() as handle:
         gzipped = handle.read(2) == GZIP_MAGIC
     if gzipped and not arc:
         yield from _read_gzip_warc(f, limits, on_skip, on_seen)
         return
     produced = False
     number = 0
-    with open(f.path, "rb") as handle:
+    with f.open() as handle:
         # resynchronise on "WARC/1." lines; ARC files are not resumed
         marker = None if arc else _WARC_LINE_START
         archive = ArchiveIterator(handle, arc2warc=arc)
@@ -161,7 +161,7 @@ def _read_gzip_warc(f: InputFile, limits: Limits, on_skip: Callable[[Skipped], N
     """
     produced = False
     number = 0
-    with open(f.path, "rb") as handle:
+    with f.open() as handle:
         at: int | None = 0
         while at is not None:
             handle.seek(at)
