@@ -316,6 +316,26 @@ def _absolute(path: str | None) -> str | None:
     return os.path.abspath(path) if path else path
 
 
+def _input_location(location: str) -> str:
+    """An input as task ids hold it: a storage URL as given, a path (or file:// URL) absolute."""
+    from pipeline.inputs.storage import is_remote, local_path
+
+    return location if is_remote(location) else _absolute(local_path(location))
+
+
+def _input_exists(location: str) -> bool:
+    from pipeline.inputs.storage import filesystem, is_remote, local_path
+
+    if not is_remote(location):
+        return Path(local_path(location)).exists()
+    try:
+        fs, path = filesystem(location)
+        return fs.exists(path)
+    except (OSError, ValueError, ImportError) as exc:  # no such bucket, no credentials, no fsspec backend
+        print(f"newsclean: cannot reach {location}: {exc}", file=sys.stderr)
+        return False
+
+
 def _warm_up(args: argparse.Namespace, reference_date: str | None) -> None:
     """Load the cleaning models before Luigi forks one process per task (only then worth it)."""
     if args.workers > 1:
@@ -401,7 +421,7 @@ def command_run(args: argparse.Namespace) -> int:
         print(f"newsclean: standard input ('{STDIN}') can be given once", file=sys.stderr)
         return 2
     for path in args.inputs:
-        if path != STDIN and not Path(path).exists():
+        if path != STDIN and not _input_exists(path):
             print(f"newsclean: input not found: {path}", file=sys.stderr)
             return 2
     problem = unsafe_output(_absolute(args.output), _absolute(args.state_dir))
@@ -413,7 +433,7 @@ def command_run(args: argparse.Namespace) -> int:
     if not args.verbose:
         logging.getLogger("luigi-interface").setLevel(logging.CRITICAL)
     with stopping_on_signals():
-        task = CleanRun(inputs=[_absolute(p) for p in inputs], output_dir=_absolute(args.output),
+        task = CleanRun(inputs=[_input_location(p) for p in inputs], output_dir=_absolute(args.output),
                         config_path=_absolute(args.config), reference_date=args.reference_date,
                         state_dir=_absolute(args.state_dir), shard_size=args.shard_size,
                         overrides=json.dumps(overrides, sort_keys=True) if overrides else None)

@@ -208,7 +208,7 @@ class CleanRun(_RunTask):
 
     @cached_property
     def files(self) -> list[InputFile]:
-        return discover_inputs([Path(p) for p in self.inputs], exclude=self.own_folders())
+        return discover_inputs(list(self.inputs), exclude=self.own_folders())
 
     def own_folders(self) -> dict[Path, str]:
         """Folders the run writes, kept out of its inputs (an output inside an input folder is not read back)."""

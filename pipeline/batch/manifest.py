@@ -46,7 +46,7 @@ def _by_prefix(counts: Counter, prefix: str) -> dict:
 def build_manifest(run: RunFacts, counts: Counter, record_files: list[str], started: float) -> dict:
     """The manifest of ``run`` from the summed shard ``counts``."""
     records, rejects = counts.get("records", 0), counts.get("rejects", 0)
-    skipped_files = Counter(skip.reason for skip in skipped_inputs([Path(p) for p in run.paths],
+    skipped_files = Counter(skip.reason for skip in skipped_inputs(list(run.paths),
                                                                    exclude=run.own_folders))
     documents = counts.get("documents", 0)
     return {

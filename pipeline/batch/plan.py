@@ -11,6 +11,7 @@ from typing import Callable, Sequence
 
 from pipeline.batch.writing import open_exclusive
 from pipeline.config import Config, models_digest, package_version
+from pipeline.inputs import storage
 from pipeline.inputs.discovery import InputFile
 from pipeline.inputs.formats import input_format
 from pipeline.inputs.jsonl import jsonl_ranges
@@ -30,7 +31,7 @@ class Shard:
 
 
 def _member_key(f: InputFile) -> str:
-    return f"{f.root.as_posix()}\0{f.source}\0{f.size()}"
+    return f"{f.root_name}\0{f.source}\0{f.size()}"
 
 
 def file_ranges(f: InputFile, range_bytes: int, limits: Limits) -> list[Range] | None:
@@ -128,12 +129,12 @@ def read_plan(path: Path) -> list[Shard]:
 
 def member_pairs(members: Sequence[InputFile]) -> list[list[str]]:
     """``[root, source]`` of each member: how plans and task parameters name a shard's inputs."""
-    return [[f.root.as_posix(), f.source] for f in members]
+    return [[f.root_name, f.source] for f in members]
 
 
 def members_of(pairs) -> tuple[InputFile, ...]:
     """The input files ``member_pairs`` named (``InputFile.at`` undoes a non-UTF-8 name's escapes)."""
-    return tuple(InputFile.at(Path(root), source) for root, source in pairs)
+    return tuple(InputFile.at(root if storage.is_remote(root) else Path(root), source) for root, source in pairs)
 
 
 def plan_digest(shards: Sequence[Shard], config: Config, reference_date: date | None) -> str:

@@ -6,25 +6,48 @@ import os
 import re
 import stat
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Iterator, Mapping, Sequence
+from pathlib import Path, PurePosixPath
+from typing import IO, Iterator, Mapping, Sequence
+
+from pipeline.inputs import storage
 
 @dataclass(frozen=True)
 class InputFile:
-    """One file to read: where it is, the argument it was found under, and its stable name."""
+    """One file to read: where it is, the argument it was found under, and its stable name.
 
-    path: Path
-    root: Path
+    A local file has a ``Path`` root; an object in storage has its URL prefix as ``root``
+    (a string), its key as ``path`` (only its name is read, to pick the format) and ``url``.
+    """
+
+    path: Path | PurePosixPath
+    root: Path | str
     source: str
+    url: str | None = None
 
     def size(self) -> int:
-        return self.path.stat().st_size
+        return storage.object_size(self.url) if self.url else self.path.stat().st_size
+
+    def open(self) -> IO[bytes]:
+        """The file's bytes, opened for reading (a seekable binary file either way)."""
+        return storage.open_object(self.url) if self.url else open(self.path, "rb")
+
+    @property
+    def root_name(self) -> str:
+        """``root`` as plans and task parameters write it."""
+        return self.root if isinstance(self.root, str) else self.root.as_posix()
 
     @classmethod
-    def at(cls, root: Path, source: str) -> "InputFile":
+    def at(cls, root: Path | str, source: str) -> "InputFile":
         """The file ``source`` names under ``root``, undoing the escapes ``_source_name`` made."""
+        if isinstance(root, str) and storage.is_remote(root):
+            return _remote_file(root, source)
         name = _ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), source.encode("utf-8"))
         return cls(path=Path(root) / os.fsdecode(name), root=Path(root), source=source)
+
+
+def _remote_file(root: str, source: str) -> InputFile:
+    url = f"{root.rstrip('/')}/{source}"
+    return InputFile(path=PurePosixPath(source), root=root, source=source, url=url)
 
 
 # A file name's bytes that are not UTF-8 appear in ``source`` as \xNN, so that records
@@ -47,29 +70,33 @@ class Skipped:
     reason: str
 
 
-def discover_inputs(paths: Sequence[Path], exclude: Mapping[Path, str] | None = None) -> list[InputFile]:
+def discover_inputs(paths: Sequence[Path | str], exclude: Mapping[Path, str] | None = None) -> list[InputFile]:
     """Input files under ``paths`` (files, or folders walked), in a stable order, each once.
 
     Hidden files and folders are skipped, symlinked folders are not entered, symlinked
     files are kept only when they point inside their folder, and only regular files are
-    kept (a FIFO would block the reader).  The folders of ``exclude`` (the run's own
+    kept (a FIFO would block the reader).  A URL of object storage (``s3://bucket/prefix``)
+    is listed recursively through fsspec with the same rule for hidden names.  The folders of ``exclude`` (the run's own
     output and state) are not entered, each skipped with the reason it maps to.
     ``skipped_inputs`` says what was left out.
     """
     return [f for f, reason in _candidates(paths, exclude or {}) if reason is None]
 
 
-def skipped_inputs(paths: Sequence[Path], exclude: Mapping[Path, str] | None = None) -> list[Skipped]:
+def skipped_inputs(paths: Sequence[Path | str], exclude: Mapping[Path, str] | None = None) -> list[Skipped]:
     """What ``discover_inputs`` leaves out of ``paths``, each with the reason, in a stable order."""
     return [Skipped(f.source, reason) for f, reason in _candidates(paths, exclude or {}) if reason is not None]
 
 
-def _candidates(paths: Sequence[Path], exclude: Mapping[Path, str]) -> Iterator[tuple[InputFile, str | None]]:
+def _candidates(paths: Sequence[Path | str], exclude: Mapping[Path, str]) -> Iterator[tuple[InputFile, str | None]]:
     """Every entry found under ``paths``, with the reason it is not an input (None: it is one)."""
     seen: set[tuple[int, int]] = set()
     excluded = {os.path.realpath(folder): reason for folder, reason in exclude.items()}
     for given in paths:
-        given = Path(os.path.abspath(given))
+        if isinstance(given, str) and storage.is_remote(given):
+            yield from _list_remote(given)
+            continue
+        given = Path(os.path.abspath(storage.local_path(str(given))))
         inside = _excluded_reason(given, excluded)
         if inside:
             candidates = [(InputFile(path=given, root=given.parent, source=_source_name(given.name)), inside)]
@@ -94,6 +121,24 @@ def _candidates(paths: Sequence[Path], exclude: Mapping[Path, str]) -> Iterator[
                     else:
                         seen.add((info.st_dev, info.st_ino))
             yield f, reason
+
+
+def _list_remote(url: str) -> list[tuple[InputFile, str | None]]:
+    """The objects under ``url`` (a prefix, listed recursively, or one object), sorted by name."""
+    fs, path = storage.filesystem(url)
+    scheme = storage.scheme_of(url)
+    if fs.isfile(path):
+        root, _, name = url.rstrip("/").rpartition("/")
+        return [(_remote_file(root, name), None)]
+    if not fs.isdir(path):
+        raise FileNotFoundError(f"input {url} does not exist")
+    root = f"{scheme}://{path.strip('/')}"
+    found = []
+    for key in fs.find(path):
+        relative = key[len(path.strip("/")):].lstrip("/")
+        hidden = any(part.startswith(".") for part in relative.split("/"))
+        found.append((_remote_file(root, relative), "hidden" if hidden else None))
+    return sorted(found, key=lambda item: item[0].source)
 
 
 def _excluded_reason(path: Path, excluded: Mapping[str, str]) -> str | None:

@@ -39,7 +39,7 @@ def read_single(f: InputFile, fmt: str | None, compressed: bool, size: int, limi
         raise Rejected(TOO_LARGE, f"the file has {size} bytes, over the limit of {limits.max_input_bytes}; "
                        + RAISE_HINT.format(key="max_input_bytes"))
     notes = []
-    with open(f.path, "rb") as handle:
+    with f.open() as handle:
         gzipped = handle.read(2) == GZIP_MAGIC
         handle.seek(0)
         if compressed or gzipped:

@@ -36,14 +36,14 @@ def read_warc(f: InputFile, limits: Limits, *, arc: bool, on_skip: Callable[[Ski
     A record is held until the next one is parsed, because only then does warcio tell
     whether its declared length ran past its end (a record that swallowed its neighbours).
     """
-    with open(f.path, "rb") as handle:
+    with f.open() as handle:
         gzipped = handle.read(2) == GZIP_MAGIC
     if gzipped and not arc:
         yield from _read_gzip_warc(f, limits, on_skip, on_seen)
         return
     produced = False
     number = 0
-    with open(f.path, "rb") as handle:
+    with f.open() as handle:
         # resynchronise on "WARC/1." lines; ARC files are not resumed
         marker = None if arc else _WARC_LINE_START
         archive = ArchiveIterator(handle, arc2warc=arc)
@@ -216,8 +216,8 @@ class Range(NamedTuple):
 
 
 def open_input(f: InputFile) -> IO[bytes]:
-    """The binary file object ranges are read from (one opener, so another file system slots in)."""
-    return open(f.path, "rb")
+    """The binary file object ranges are read from: the input's own opener (a local file or an fsspec object)."""
+    return f.open()
 
 
 def read_gzip_warc_range(f: InputFile, part: Range, limits: Limits, on_skip: Callable[[Skipped], None] | None,
