@@ -33,8 +33,12 @@ class Table(Struct, forbid_unknown_fields=True, frozen=True):
 
 # ------------------------------------------------------------------ newsclean.toml
 
+RecordFormat = Literal["jsonl", "jsonl.gz", "parquet"]
+
+
 class Run(Table):
     shard_size: Positive
+    record_format: RecordFormat
 
 
 class Limits(Table):
