@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import threading
+import traceback
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -26,8 +27,12 @@ def _iso_date(value: str) -> str:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {value!r}") from None
 
 
+DESCRIPTION = ("Clean crawled news (HTML, WARC, JSONL, text dumps) into article records with every "
+               "removal recorded. Run 'newsclean COMMAND --help' for the options of a command.")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newsclean", description=__doc__)
+    parser = argparse.ArgumentParser(prog="newsclean", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"newsclean {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -46,27 +51,28 @@ def build_parser() -> argparse.ArgumentParser:
                      help="per-site statistics kept across runs (default: OUTPUT/_state)")
     run.add_argument("--no-progress", action="store_true",
                      help="no progress bar (it is drawn only when stderr is a terminal)")
-    run.add_argument("--verbose", action="store_true", help="show Luigi's own log")
+    run.add_argument("--verbose", action="store_true", help="show Luigi's own log and tracebacks")
 
     daily = commands.add_parser("daily", help="clean daily partitions INPUT_ROOT/YYYY-MM-DD, with backfill")
     daily.add_argument("input_root", metavar="INPUT_ROOT", help="folder of YYYY-MM-DD sub-folders")
     daily.add_argument("--output", default="output", help="folder of YYYY-MM-DD output partitions")
     daily.add_argument("--start", type=_iso_date, required=True, help="first day to clean (backfill from here)")
     daily.add_argument("--stop", type=_iso_date, default=None, help="day after the last one (default: tomorrow)")
-    daily.add_argument("--workers", type=int, default=1)
-    daily.add_argument("--scheduler-url", default=None)
-    daily.add_argument("--config", default=None)
-    daily.add_argument("--verbose", action="store_true")
+    daily.add_argument("--workers", type=int, default=1, help="shards cleaned in parallel processes")
+    daily.add_argument("--scheduler-url", default=None,
+                       help="URL of a luigid central scheduler (default: a local scheduler)")
+    daily.add_argument("--config", default=None, help="TOML file merged over the packaged configuration")
+    daily.add_argument("--verbose", action="store_true", help="show Luigi's own log and tracebacks")
 
     evaluate = commands.add_parser("eval", help="precision/recall/F1 on HTML pages beside bare trafilatura")
     evaluate.add_argument("gold_dir", metavar="GOLD_DIR", help="folder of <key>.json gold files with a body")
     evaluate.add_argument("inputs", nargs="+", metavar="INPUT", help="HTML files or folders")
-    evaluate.add_argument("--config", default=None)
+    evaluate.add_argument("--config", default=None, help="TOML file merged over the packaged configuration")
     evaluate.add_argument("--details", action="store_true", help="per-page figures too")
 
     bench = commands.add_parser("bench", help="pages per CPU-second beside bare trafilatura, and per step")
     bench.add_argument("inputs", nargs="+", metavar="INPUT", help="HTML files (or text dumps) or folders")
-    bench.add_argument("--config", default=None)
+    bench.add_argument("--config", default=None, help="TOML file merged over the packaged configuration")
     bench.add_argument("--rounds", type=int, default=3, help="rounds over the pages; each side keeps its fastest")
     bench.add_argument("--text", action="store_true", help="time the text path on .txt dumps (ours alone)")
 
@@ -76,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench_run.add_argument("--workers-list", default="1,2", help="worker counts to time (default: 1,2)")
     bench_run.add_argument("--scale", default="1,4", help="input sizes as copies of the inputs (default: 1,4)")
     bench_run.add_argument("--shard-size", type=int, default=0, help="inputs per shard (default: from configuration)")
-    bench_run.add_argument("--config", default=None)
+    bench_run.add_argument("--config", default=None, help="TOML file merged over the packaged configuration")
     bench_run.add_argument("--keep", default=None, help="keep the scaled inputs and outputs in this folder")
     bench_run.add_argument("--repeat", type=int, default=1, help="runs per measurement, the fastest kept (default: 1)")
 
@@ -90,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("gold_dir", metavar="GOLD_DIR", help="gold <key>.json with the article body")
     train.add_argument("--out", default=None, help="where to write the model (default: the packaged model)")
     train.add_argument("--folds", type=int, default=5, help="cross-validation folds, pages grouped by site")
-    train.add_argument("--config", default=None)
+    train.add_argument("--config", default=None, help="TOML file merged over the packaged configuration")
     return parser
 
 
@@ -280,6 +286,21 @@ def stopping_on_signals() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
+def unwritable_output(output: str) -> str | None:
+    """Why newsclean cannot write in the folder ``output`` (a file there, no permission), or None."""
+    path = Path(output)
+    if path.exists() and not path.is_dir():
+        return f"--output {output} is a file, not a folder: give a folder (it is created if missing)"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".newsclean-write-check.{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        return f"cannot write in --output {output}: {exc.strerror or exc}"
+    return None
+
+
 def _absolute(path: str | None) -> str | None:
     # task ids hold these paths: every process sharing a run must spell them alike
     return os.path.abspath(path) if path else path
@@ -330,7 +351,7 @@ def command_run(args: argparse.Namespace) -> int:
         if not Path(path).exists():
             print(f"newsclean: input not found: {path}", file=sys.stderr)
             return 2
-    problem = unsafe_output(_absolute(args.output), _absolute(args.state_dir))
+    problem = unwritable_output(args.output) or unsafe_output(_absolute(args.output), _absolute(args.state_dir))
     if problem:
         print(f"newsclean: {problem}", file=sys.stderr)
         return 2
@@ -381,12 +402,36 @@ COMMANDS = {"run": command_run, "daily": command_daily, "eval": command_eval, "b
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; every way it can end is an exit status and at most one line on stderr.
+
+    2: a usage or configuration problem found before any work; 1: the run failed (a disk,
+    a permission, an unexpected error); 130 and 143: interrupted. ``--verbose`` adds the
+    traceback above the line.
+    """
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
     except ConfigError as exc:
         print(f"newsclean: configuration error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # before or after the run's own signal handling (loading, importing)
+        print(f"newsclean: {INTERRUPTED}", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        _traceback_if_verbose(args)
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"newsclean: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001  (one line instead of a traceback; --verbose shows it)
+        _traceback_if_verbose(args)
+        print(f"newsclean: {type(exc).__name__}: {exc} (run again with --verbose for the traceback)",
+              file=sys.stderr)
+        return 1
+
+
+def _traceback_if_verbose(args: argparse.Namespace) -> None:
+    if getattr(args, "verbose", False):
+        traceback.print_exc(file=sys.stderr)
 
 
 if __name__ == "__main__":
