@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import traceback
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
@@ -50,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--state-dir", default=None,
                      help="per-site statistics kept across runs (default: OUTPUT/_state)")
     run.add_argument("--no-progress", action="store_true",
-                     help="no progress bar (it is drawn only when stderr is a terminal)")
+                     help="no progress bar on a terminal, and no progress log lines elsewhere")
+    run.add_argument("--progress-every", type=float, default=30.0, metavar="SECONDS",
+                     help="seconds between progress log lines when stderr is not a terminal (default: 30)")
     run.add_argument("--verbose", action="store_true", help="show Luigi's own log and tracebacks")
 
     daily = commands.add_parser("daily", help="clean daily partitions INPUT_ROOT/YYYY-MM-DD, with backfill")
@@ -168,21 +171,29 @@ def command_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def progress_line(output: Path, plan: str, shard_ids: list[str], width: int = 30) -> str:
-    """One line of progress read from the work folder, so shards done by any process count."""
-    work = output / "_work"
-    cleaned = sum((work / "clean" / f"{sid}.jsonl").exists() for sid in shard_ids)
-    finalised = sum((work / "final" / plan / f"{sid}.counts.json").exists() for sid in shard_ids)
-    total = max(len(shard_ids), 1)
-    filled = int(width * (cleaned + finalised) / (2 * total))
-    return f"[{'#' * filled}{'.' * (width - filled)}] {cleaned}/{len(shard_ids)} shards cleaned, {finalised} finalised"
+def show_progress(progress, stop: threading.Event, terminal: bool, every: float) -> None:
+    """Until ``stop`` is set: a tqdm bar on a terminal, else one log line every ``every`` seconds."""
+    from pipeline.batch.progress import log_line
 
+    started = time.monotonic()
+    if not terminal:
+        while not stop.wait(every):
+            print(log_line(progress.snapshot(), time.monotonic() - started), file=sys.stderr, flush=True)
+        # the last line, once the run has stopped: its final counts and time
+        print(log_line(progress.snapshot(), time.monotonic() - started), file=sys.stderr, flush=True)
+        return
+    from tqdm import tqdm
 
-def _progress_bar(output: Path, plan: str, shard_ids: list[str], stop: threading.Event) -> None:
-    while not stop.wait(0.5):
-        sys.stderr.write("\r" + progress_line(output, plan, shard_ids))
-        sys.stderr.flush()
-    sys.stderr.write("\r" + progress_line(output, plan, shard_ids) + "\n")
+    with tqdm(total=progress.snapshot().inputs, unit="input", file=sys.stderr, dynamic_ncols=True) as bar:
+        while True:
+            done = stop.wait(0.5)
+            now = progress.snapshot()
+            rate = now.documents / max(time.monotonic() - started, 1e-9)
+            bar.update(now.inputs_done - bar.n)
+            bar.set_postfix_str(f"{now.documents} documents, {rate:.1f} documents/s, {now.rejects} rejects, "
+                                f"{now.shards_finalised}/{now.shards} shards finalised", refresh=True)
+            if done:
+                return
 
 
 # Worker settings for the CLI (a luigi.cfg of the user's own wins): ask for work often, and
@@ -224,12 +235,13 @@ def _build(tasks: list, args: argparse.Namespace) -> bool:
         options["local_scheduler"] = True
     result = luigi.build(tasks, **options)
     if args.scheduler_url and result.status == LuigiStatusCode.NOT_RUN:
-        print(result.summary_text, file=sys.stderr)
+        if args.verbose:
+            print(result.summary_text, file=sys.stderr)
         print("newsclean: other processes sharing this run hold its remaining tasks; "
               "the run is done when OUTPUT/_SUCCESS appears", file=sys.stderr)
         return True
     ok = result.status in (LuigiStatusCode.SUCCESS, LuigiStatusCode.SUCCESS_WITH_RETRY)
-    if ok or args.verbose:
+    if args.verbose or not ok:  # Luigi's summary only when asked for, or when something failed
         print(result.summary_text, file=sys.stderr)
     if not ok:
         print(f"newsclean: {failure_line(result)}", file=sys.stderr)
@@ -347,6 +359,8 @@ def command_run(args: argparse.Namespace) -> int:
     load_config(args.config)  # fail loudly before any work starts
     if args.workers < 1:
         raise ConfigError("--workers must be at least 1")
+    if not args.progress_every > 0:
+        raise ConfigError("--progress-every must be more than 0 seconds")
     for path in args.inputs:
         if not Path(path).exists():
             print(f"newsclean: input not found: {path}", file=sys.stderr)
@@ -373,11 +387,14 @@ def _run(args: argparse.Namespace, task) -> int:
     """Build the run ``task`` (its output folder locked) and say how it went."""
     if not task.complete():
         _warm_up(args, args.reference_date)
+    from pipeline.batch.progress import RunProgress
+
     stop = threading.Event()
     bar = None
-    if not args.no_progress and sys.stderr.isatty():
-        bar = threading.Thread(target=_progress_bar, daemon=True,
-                               args=(Path(task.output_dir), task.plan, [s.id for s in task.shards], stop))
+    if not args.no_progress:
+        progress = RunProgress(Path(task.output_dir), task.plan, task.shards)
+        bar = threading.Thread(target=show_progress, daemon=True,
+                               args=(progress, stop, sys.stderr.isatty(), args.progress_every))
         bar.start()
     try:
         ok = _build([task], args)
