@@ -189,9 +189,11 @@ def show_progress(progress, stop: threading.Event, terminal: bool, every: float)
             done = stop.wait(0.5)
             now = progress.snapshot()
             rate = now.documents / max(time.monotonic() - started, 1e-9)
+            if now.shards_cleaned == now.shards:  # the rest is the batch index and finalising
+                bar.set_description_str(f"finalised {now.shards_finalised}/{now.shards} shards", refresh=False)
+            bar.set_postfix_str(f"{now.documents} documents ({rate:.1f}/s), {now.rejects} rejects", refresh=False)
             bar.update(now.inputs_done - bar.n)
-            bar.set_postfix_str(f"{now.documents} documents, {rate:.1f} documents/s, {now.rejects} rejects, "
-                                f"{now.shards_finalised}/{now.shards} shards finalised", refresh=True)
+            bar.refresh()
             if done:
                 return
 
