@@ -243,7 +243,8 @@ def _build(tasks: list, args: argparse.Namespace) -> bool:
               "the run is done when OUTPUT/_SUCCESS appears", file=sys.stderr)
         return True
     ok = result.status in (LuigiStatusCode.SUCCESS, LuigiStatusCode.SUCCESS_WITH_RETRY)
-    if args.verbose or not ok:  # Luigi's summary only when asked for, or when something failed
+    # Luigi's summary only when asked for; a failure is told in one line that points to --verbose
+    if args.verbose:
         print(result.summary_text, file=sys.stderr)
     if not ok:
         print(f"newsclean: {failure_line(result)}", file=sys.stderr)
