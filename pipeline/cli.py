@@ -9,6 +9,8 @@ import os
 import signal
 import sys
 import threading
+import time
+import traceback
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -37,8 +39,12 @@ def overrides_of(args: argparse.Namespace) -> dict | None:
     return {"inputs": {"jsonl": fields}} if fields else None
 
 
+DESCRIPTION = ("Clean crawled news (HTML, WARC, JSONL, text dumps) into article records with every "
+               "removal recorded. Run 'newsclean COMMAND --help' for the options of a command.")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newsclean", description=__doc__)
+    parser = argparse.ArgumentParser(prog="newsclean", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"newsclean {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -57,8 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--state-dir", default=None,
                      help="per-site statistics kept across runs (default: OUTPUT/_state)")
     run.add_argument("--no-progress", action="store_true",
-                     help="no progress bar (it is drawn only when stderr is a terminal)")
-    run.add_argument("--verbose", action="store_true", help="show Luigi's own log")
+                     help="no progress bar on a terminal, and no progress log lines elsewhere")
+    run.add_argument("--progress-every", type=float, default=30.0, metavar="SECONDS",
+                     help="seconds between progress log lines when stderr is not a terminal (default: 30)")
+    run.add_argument("--verbose", action="store_true", help="show Luigi's own log and tracebacks")
     for name, what in JSONL_FLAGS.items():
         run.add_argument(f"--{name.replace('_', '-')}", action="append", default=None, metavar="NAME",
                          help=f"JSONL field holding {what} (repeat to try several in order; "
@@ -73,19 +81,19 @@ def build_parser() -> argparse.ArgumentParser:
     daily.add_argument("--scheduler-url", default=None,
                        help="URL of a luigid central scheduler (default: a local scheduler)")
     daily.add_argument("--config", default=None, help="TOML file merged over the packaged configuration")
-    daily.add_argument("--verbose", action="store_true", help="show Luigi's own log")
+    daily.add_argument("--verbose", action="store_true", help="show Luigi's own log and tracebacks")
 
     evaluate = commands.add_parser("eval", help="precision/recall/F1 on HTML pages beside trafilatura and readability-lxml")
     evaluate.add_argument("gold_dir", metavar="GOLD_DIR",
                           help="folder of <key>.json gold files with a body (several joined with ':')")
     evaluate.add_argument("inputs", nargs="+", metavar="INPUT", help="HTML files or folders, each one set")
     evaluate.add_argument("--json", action="store_true", help="the figures as JSON, not a table")
-    evaluate.add_argument("--config", default=None)
+    evaluate.add_argument("--config", default=None, help="TOML file merged over the packaged configuration")
     evaluate.add_argument("--details", action="store_true", help="per-page figures too")
 
     bench = commands.add_parser("bench", help="pages per CPU-second beside bare trafilatura, and per step")
     bench.add_argument("inputs", nargs="+", metavar="INPUT", help="HTML files (or text dumps) or folders")
-    bench.add_argument("--config", default=None)
+    bench.add_argument("--config", default=None, help="TOML file merged over the packaged configuration")
     bench.add_argument("--rounds", type=int, default=3, help="rounds over the pages; each side keeps its fastest")
     bench.add_argument("--text", action="store_true", help="time the text path on .txt dumps (ours alone)")
 
@@ -95,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench_run.add_argument("--workers-list", default="1,2", help="worker counts to time (default: 1,2)")
     bench_run.add_argument("--scale", default="1,4", help="input sizes as copies of the inputs (default: 1,4)")
     bench_run.add_argument("--shard-size", type=int, default=0, help="inputs per shard (default: from configuration)")
-    bench_run.add_argument("--config", default=None)
+    bench_run.add_argument("--config", default=None, help="TOML file merged over the packaged configuration")
     bench_run.add_argument("--keep", default=None, help="keep the scaled inputs and outputs in this folder")
     bench_run.add_argument("--repeat", type=int, default=1, help="runs per measurement, the fastest kept (default: 1)")
     bench_run.add_argument("--synthetic", type=int, default=0, metavar="N",
@@ -112,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("gold_dir", metavar="GOLD_DIR", help="gold <key>.json with the article body")
     train.add_argument("--out", default=None, help="where to write the model (default: the packaged model)")
     train.add_argument("--folds", type=int, default=5, help="cross-validation folds, pages grouped by site")
-    train.add_argument("--config", default=None)
+    train.add_argument("--config", default=None, help="TOML file merged over the packaged configuration")
     return parser
 
 
@@ -193,21 +201,31 @@ def command_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def progress_line(output: Path, plan: str, shard_ids: list[str], width: int = 30) -> str:
-    """One line of progress read from the work folder, so shards done by any process count."""
-    work = output / "_work"
-    cleaned = sum((work / "clean" / f"{sid}.jsonl").exists() for sid in shard_ids)
-    finalised = sum((work / "final" / plan / f"{sid}.counts.json").exists() for sid in shard_ids)
-    total = max(len(shard_ids), 1)
-    filled = int(width * (cleaned + finalised) / (2 * total))
-    return f"[{'#' * filled}{'.' * (width - filled)}] {cleaned}/{len(shard_ids)} shards cleaned, {finalised} finalised"
+def show_progress(progress, stop: threading.Event, terminal: bool, every: float) -> None:
+    """Until ``stop`` is set: a tqdm bar on a terminal, else one log line every ``every`` seconds."""
+    from pipeline.batch.progress import log_line
 
+    started = time.monotonic()
+    if not terminal:
+        while not stop.wait(every):
+            print(log_line(progress.snapshot(), time.monotonic() - started), file=sys.stderr, flush=True)
+        # the last line, once the run has stopped: its final counts and time
+        print(log_line(progress.snapshot(), time.monotonic() - started), file=sys.stderr, flush=True)
+        return
+    from tqdm import tqdm
 
-def _progress_bar(output: Path, plan: str, shard_ids: list[str], stop: threading.Event) -> None:
-    while not stop.wait(0.5):
-        sys.stderr.write("\r" + progress_line(output, plan, shard_ids))
-        sys.stderr.flush()
-    sys.stderr.write("\r" + progress_line(output, plan, shard_ids) + "\n")
+    with tqdm(total=progress.snapshot().inputs, unit="input", file=sys.stderr, dynamic_ncols=True) as bar:
+        while True:
+            done = stop.wait(0.5)
+            now = progress.snapshot()
+            rate = now.documents / max(time.monotonic() - started, 1e-9)
+            if now.shards_cleaned == now.shards:  # the rest is the batch index and finalising
+                bar.set_description_str(f"finalised {now.shards_finalised}/{now.shards} shards", refresh=False)
+            bar.set_postfix_str(f"{now.documents} documents ({rate:.1f}/s), {now.rejects} rejects", refresh=False)
+            bar.update(now.inputs_done - bar.n)
+            bar.refresh()
+            if done:
+                return
 
 
 # Worker settings for the CLI (a luigi.cfg of the user's own wins): ask for work often, and
@@ -249,12 +267,14 @@ def _build(tasks: list, args: argparse.Namespace) -> bool:
         options["local_scheduler"] = True
     result = luigi.build(tasks, **options)
     if args.scheduler_url and result.status == LuigiStatusCode.NOT_RUN:
-        print(result.summary_text, file=sys.stderr)
+        if args.verbose:
+            print(result.summary_text, file=sys.stderr)
         print("newsclean: other processes sharing this run hold its remaining tasks; "
               "the run is done when OUTPUT/_SUCCESS appears", file=sys.stderr)
         return True
     ok = result.status in (LuigiStatusCode.SUCCESS, LuigiStatusCode.SUCCESS_WITH_RETRY)
-    if ok or args.verbose:
+    # Luigi's summary only when asked for; a failure is told in one line that points to --verbose
+    if args.verbose:
         print(result.summary_text, file=sys.stderr)
     if not ok:
         print(f"newsclean: {failure_line(result)}", file=sys.stderr)
@@ -309,6 +329,21 @@ def stopping_on_signals() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def unwritable_output(output: str) -> str | None:
+    """Why newsclean cannot write in the folder ``output`` (a file there, no permission), or None."""
+    path = Path(output)
+    if path.exists() and not path.is_dir():
+        return f"--output {output} is a file, not a folder: give a folder (it is created if missing)"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".newsclean-write-check.{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        return f"cannot write in --output {output}: {exc.strerror or exc}"
+    return None
 
 
 def _absolute(path: str | None) -> str | None:
@@ -420,11 +455,13 @@ def command_run(args: argparse.Namespace) -> int:
     if args.inputs.count(STDIN) > 1:
         print(f"newsclean: standard input ('{STDIN}') can be given once", file=sys.stderr)
         return 2
+    if not args.progress_every > 0:
+        raise ConfigError("--progress-every must be more than 0 seconds")
     for path in args.inputs:
         if path != STDIN and not _input_exists(path):
             print(f"newsclean: input not found: {path}", file=sys.stderr)
             return 2
-    problem = unsafe_output(_absolute(args.output), _absolute(args.state_dir))
+    problem = unwritable_output(args.output) or unsafe_output(_absolute(args.output), _absolute(args.state_dir))
     if problem:
         print(f"newsclean: {problem}", file=sys.stderr)
         return 2
@@ -460,11 +497,14 @@ def _run(args: argparse.Namespace, task) -> int:
     """Build the run ``task`` (its output folder locked) and say how it went."""
     if not task.complete():
         _warm_up(args, args.reference_date)
+    from pipeline.batch.progress import RunProgress
+
     stop = threading.Event()
     bar = None
-    if not args.no_progress and sys.stderr.isatty():
-        bar = threading.Thread(target=_progress_bar, daemon=True,
-                               args=(Path(task.output_dir), task.plan, [s.id for s in task.shards], stop))
+    if not args.no_progress:
+        progress = RunProgress(Path(task.output_dir), task.plan, task.shards)
+        bar = threading.Thread(target=show_progress, daemon=True,
+                               args=(progress, stop, sys.stderr.isatty(), args.progress_every))
         bar.start()
     try:
         ok = _build([task], args)
@@ -489,12 +529,36 @@ COMMANDS = {"run": command_run, "daily": command_daily, "eval": command_eval, "b
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; every way it can end is an exit status and at most one line on stderr.
+
+    2: a usage or configuration problem found before any work; 1: the run failed (a disk,
+    a permission, an unexpected error); 130 and 143: interrupted. ``--verbose`` adds the
+    traceback above the line.
+    """
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
     except ConfigError as exc:
         print(f"newsclean: configuration error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # before or after the run's own signal handling (loading, importing)
+        print(f"newsclean: {INTERRUPTED}", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        _traceback_if_verbose(args)
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"newsclean: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001  (one line instead of a traceback; --verbose shows it)
+        _traceback_if_verbose(args)
+        print(f"newsclean: {type(exc).__name__}: {exc} (run again with --verbose for the traceback)",
+              file=sys.stderr)
+        return 1
+
+
+def _traceback_if_verbose(args: argparse.Namespace) -> None:
+    if getattr(args, "verbose", False):
+        traceback.print_exc(file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from html import escape
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
+from pipeline.batch.writing import read_records
 from pipeline.document import RawInput
 from pipeline.dedup.site_repeated import site_key
 from pipeline.inputs.discovery import discover_inputs
@@ -143,7 +144,7 @@ def summarise_run(manifest: dict, record_paths: Iterable[Path], reject_paths: It
 
     def records() -> Iterator[tuple[str, dict]]:
         for path in record_paths:
-            for record in _read_lines(Path(path)):
+            for record in read_records(Path(path)):
                 summary.add_record(record)
                 yield _rank(record["id"]), record
 

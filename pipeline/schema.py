@@ -33,10 +33,14 @@ class Table(Struct, forbid_unknown_fields=True, frozen=True):
 
 # ------------------------------------------------------------------ newsclean.toml
 
+RecordFormat = Literal["jsonl", "jsonl.gz", "parquet"]
+
+
 class Run(Table):
     shard_size: Positive
     index_partition_bytes: Positive
     range_bytes: Positive
+    record_format: RecordFormat
 
 
 class Limits(Table):

@@ -26,6 +26,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 import luigi
+import luigi.format
 
 from pipeline.batch.clean import clean_shard
 from pipeline.batch.finalise import finalise_shard
@@ -34,6 +35,7 @@ from pipeline.batch.index import build_batch_index, earlier_stats, fresh_scratch
 from pipeline.batch.manifest import RunFacts
 from pipeline.batch.plan import Shard, file_ranges, member_pairs, members_of, plan_digest, plan_shards, read_plan, shard_weight, write_plan
 from pipeline.batch.publish import FinalShard, finish_run, published_plan
+from pipeline.batch.writing import RECORD_SUFFIXES, record_writer
 from pipeline.cleaner import Cleaner
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.inputs.discovery import InputFile, discover_inputs
@@ -186,16 +188,20 @@ class FinaliseShard(_RunTask):
 
     def output(self):
         base = self.work_path("final", self.plan, self.shard_id)
-        return {name: luigi.LocalTarget(f"{base}.{name}.json{'l' if name != 'counts' else ''}")
-                for name in ("records", "rejects", "counts")}
+        record_format = self.config.settings.run.record_format
+        records = luigi.LocalTarget(f"{base}.records{RECORD_SUFFIXES[record_format]}", format=luigi.format.Nop)
+        return {"records": records,
+                **{name: luigi.LocalTarget(f"{base}.{name}.json{'l' if name != 'counts' else ''}")
+                   for name in ("rejects", "counts")}}
 
     def run(self):
         with IndexBatch(plan=self.plan, **self.run_params()).slice(self.shard_id).open("r") as handle:
             index = json.load(handle)  # this shard's slice of the batch index
         out = self.output()
-        with self.input()["shard"].open("r") as shard, out["records"].open("w") as records, \
+        with self.input()["shard"].open("r") as shard, out["records"].open("w") as handle, \
+                record_writer(handle, self.config.settings.run.record_format) as write_record, \
                 out["rejects"].open("w") as rejects:
-            counts = finalise_shard(shard, index, self.config, records, rejects)
+            counts = finalise_shard(shard, index, self.config, write_record, rejects)
         with out["counts"].open("w") as handle:
             json.dump(dict(sorted(counts.items())), handle)
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import IO
+from typing import IO, Callable
 
 import msgspec
 
@@ -17,9 +17,15 @@ DUPLICATE = "duplicate"
 NO_ARTICLE_TEXT = "no_article_text"
 
 
-def finalise_shard(shard: IO[str], index: dict, config: Config, records: IO[str],
+def finalise_shard(shard: IO[str], index: dict, config: Config, records: IO[str] | Callable[[dict], None],
                    rejects: IO[str]) -> Counter:
-    """Apply the batch index to one clean shard: drop site chrome, mark or drop duplicates."""
+    """Apply the batch index to one clean shard: drop site chrome, mark or drop duplicates.
+
+    Each published record goes to ``records``: a function taking the record as a dict in
+    field order (``writing.record_writer``, in the run's record format), or a text handle
+    that gets JSON lines.
+    """
+    write_record = records if callable(records) else lambda record: records.write(dumps(record) + "\n")
     site_rules = config.rules.site_repeated
     drop_duplicates = config.rules.dedup.drop_duplicates
     counts: Counter = Counter()
@@ -51,7 +57,7 @@ def finalise_shard(shard: IO[str], index: dict, config: Config, records: IO[str]
         if not record.text.strip():
             reject(Reject(record.source, NO_ARTICLE_TEXT, "nothing was left once site chrome was removed"))
             continue
-        records.write(dumps(as_json(record)) + "\n")
+        write_record(as_json(record))
         counts["records"] += 1
         counts["duplicates"] += original is not None
         for removal in record.removed:

@@ -63,6 +63,7 @@ def build_manifest(run: RunFacts, counts: Counter, record_files: list[str], star
         "skipped": {"files": dict(sorted(skipped_files.items())), "records": _by_prefix(counts, "skipped:")},
         "removed_by_category": _by_prefix(counts, "removed:"),
         "record_files": record_files,
+        "record_format": run.config.settings.run.record_format,
         "shards": run.shards,
         # the run's identity (plan_digest): package version (versions.newsclean), models, configuration
         "config": {"digest": run.config.digest, "path": run.config_path},

@@ -12,7 +12,7 @@ from typing import IO, Callable, Sequence
 from pipeline.batch.folder import WORK_DIR, RunError
 from pipeline.batch.manifest import RunFacts, build_manifest
 from pipeline.batch.stale import drop_stale_work
-from pipeline.batch.writing import open_exclusive
+from pipeline.batch.writing import RECORD_FILE, RECORD_SUFFIXES, open_exclusive
 from pipeline.inputs.limits import Limits
 from pipeline.report import REPORT_NAME, write_report
 
@@ -29,11 +29,11 @@ def _staging_path(output_dir: str, name: str) -> Path:
     return folder / f"{name}.{os.getpid()}.tmp"
 
 
-def _stage(output_dir: str, name: str, write: Callable[[IO[str]], None]) -> Path:
+def _stage(output_dir: str, name: str, write: Callable[[IO], None], binary: bool = False) -> Path:
     """NAME's new content written to a staging file of its own under _work/publish; its path."""
     staging = _staging_path(output_dir, name)
     try:
-        with open_exclusive(staging) as handle:
+        with open_exclusive(staging, binary) as handle:
             write(handle)
     except BaseException:
         staging.unlink(missing_ok=True)
@@ -48,13 +48,14 @@ def _stage_link(output_dir: str, name: str, source: str) -> Path:
     try:
         os.link(source, staging)
     except OSError:  # a file system without hard links
-        return _stage(output_dir, name, lambda out: _concatenate([source], out))
+        return _stage(output_dir, name, lambda out: _concatenate([source], out), binary=True)
     return staging
 
 
-def _concatenate(paths: list[str], out: IO[str]) -> None:
+def _concatenate(paths: list[str], out: IO) -> None:
+    binary = "b" in getattr(out, "mode", "")
     for path in paths:
-        with open(path, encoding="utf-8") as part:
+        with open(path, "rb") if binary else open(path, encoding="utf-8") as part:
             shutil.copyfileobj(part, out)
 
 
@@ -92,8 +93,8 @@ def publish_run(output_dir: str, plan: str, records: dict[str, str], rejects: li
     Path(output_dir, "_SUCCESS").unlink(missing_ok=True)
     for name, path in staged.items():
         os.replace(path, Path(output_dir, name))
-    for stale in sorted(Path(output_dir).glob("records-*.jsonl")):
-        if stale.name not in records:
+    for stale in sorted(Path(output_dir).glob("records-*")):
+        if RECORD_FILE.fullmatch(stale.name) and stale.name not in records:
             stale.unlink()
     os.replace(success, Path(output_dir, "_SUCCESS"))
 
@@ -114,7 +115,8 @@ def finish_run(output_dir: str, run: RunFacts, finals: Sequence[FinalShard], sta
     for final in finals:
         with open(final.counts, encoding="utf-8") as handle:
             counts.update(json.load(handle))
-    records = {f"records-{final.shard_id}.jsonl": final.records for final in finals}
+    suffix = RECORD_SUFFIXES[run.config.settings.run.record_format]
+    records = {f"records-{final.shard_id}{suffix}": final.records for final in finals}
     manifest = build_manifest(run, counts, list(records), started)
     drop_stale_work(output_dir, run.plan, {final.shard_id for final in finals})
     rejects = [final.rejects for final in finals]

@@ -7,11 +7,18 @@ write the published ``Record`` with the same bytes as before (``writing.dumps``)
 """
 from __future__ import annotations
 
-from typing import IO, Any, Iterator, Union
+import json
+from functools import lru_cache
+from importlib.resources import files
+from typing import IO, TYPE_CHECKING, Any, Iterator, Union
 
 import msgspec
 
 from pipeline.document import Reject
+
+if TYPE_CHECKING:
+    import datasets
+    import pyarrow
 
 RECORD, REJECT, STATS = "record", "reject", "stats"
 
@@ -115,3 +122,61 @@ def read_shard(handle: IO[str]) -> Iterator[ShardRow]:
 def as_json(row: msgspec.Struct) -> dict:
     """A row or record as the plain dict ``writing.dumps`` writes, keys in field order."""
     return msgspec.to_builtins(row)
+
+
+# --- the record schema, written down ---------------------------------------------------------
+
+SCHEMA_NAME = "record.schema.json"
+
+
+@lru_cache(maxsize=1)
+def record_schema() -> dict:
+    """The JSON Schema of a published record, as shipped in the package (``pipeline/record.schema.json``)."""
+    return json.loads(files("pipeline").joinpath(SCHEMA_NAME).read_text(encoding="utf-8"))
+
+
+def _arrow_type(spec: dict) -> "pyarrow.DataType":
+    import pyarrow as pa
+
+    kinds = [spec["type"]] if isinstance(spec["type"], str) else spec["type"]
+    kind = next(k for k in kinds if k != "null")
+    if kind == "array":
+        return pa.list_(pa.field("item", _arrow_type(spec["items"]), nullable=False))
+    if kind == "object" and "properties" not in spec:
+        return pa.string()  # a free-form object (meta): JSON text in Parquet, see json_text_fields
+    if kind == "object":
+        return pa.struct([pa.field(name, _arrow_type(sub), nullable=name not in spec["required"] or
+                                   "null" in sub["type"]) for name, sub in spec["properties"].items()])
+    return {"string": pa.string(), "boolean": pa.bool_(), "number": pa.float64(), "integer": pa.int64()}[kind]
+
+
+@lru_cache(maxsize=1)
+def json_text_fields() -> tuple[str, ...]:
+    """Fields whose value is a free-form object: Parquet holds each as its JSON text."""
+    return tuple(name for name, spec in record_schema()["properties"].items()
+                 if spec["type"] == "object" and "properties" not in spec)
+
+
+@lru_cache(maxsize=1)
+def record_arrow_schema() -> "pyarrow.Schema":
+    """The Arrow schema of a record, derived from the JSON Schema (Parquet files are written with it).
+
+    A field is nullable exactly when the JSON Schema allows null; lists are never null.
+    """
+    import pyarrow as pa
+
+    schema = record_schema()
+    return pa.schema([pa.field(name, _arrow_type(spec), nullable="null" in spec["type"])
+                      for name, spec in schema["properties"].items()])
+
+
+def record_features() -> "datasets.Features":
+    """``datasets.Features`` of a record, for ``load_dataset("json" | "parquet", ..., features=...)``.
+
+    With it every file of a run loads alike whatever its first rows hold (a shard whose
+    ``duplicate_of`` is all null), and ``date_published`` stays a string. Needs the
+    ``datasets`` package (``pip install 'newsclean[datasets]'``); newsclean itself does not.
+    """
+    import datasets
+
+    return datasets.Features.from_arrow_schema(record_arrow_schema())

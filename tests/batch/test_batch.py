@@ -5,16 +5,6 @@ from pipeline import cli
 from pipeline.measure.benchmark import scale_inputs
 
 
-def test_progress_line_counts_this_plans_shards_only(tmp_path):
-    (tmp_path / "_work" / "clean").mkdir(parents=True)
-    (tmp_path / "_work" / "final" / "p1").mkdir(parents=True)
-    for name in ("s1.jsonl", "s2.jsonl", "old.jsonl", "s3.jsonl-luigi-tmp-0000000001"):
-        (tmp_path / "_work" / "clean" / name).write_text("", encoding="utf-8")
-    (tmp_path / "_work" / "final" / "p1" / "s1.counts.json").write_text("{}", encoding="utf-8")
-    line = cli.progress_line(tmp_path, "p1", ["s1", "s2", "s3", "s4"], width=8)
-    assert line == "[###.....] 2/4 shards cleaned, 1 finalised"
-
-
 def test_cli_worker_settings_leave_a_users_luigi_cfg_alone(monkeypatch):
     from luigi.configuration import get_config
 
