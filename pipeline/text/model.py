@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+import operator
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from pipeline.config import ConfigError
-from pipeline.text.features import FEATURES, line_features
+from pipeline.text.features import FEATURES, PageLines, describe_lines
 from pipeline.text.region_rules import RegionRules
 
 MODEL_VERSION = "region_lr.v2"
@@ -24,14 +25,24 @@ class LineModel:
     scale: tuple[float, ...]
     weights: tuple[float, ...]
     bias: float
+    # the standardisation folded into the weights once: z = intercept + sum(raw_weight * x)
+    raw_weights: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    intercept: float = field(init=False, repr=False, compare=False)
 
-    def probability(self, row: list[float]) -> float:
-        z = self.bias + sum(w * (x - m) / s for w, x, m, s in
-                            zip(self.weights, row, self.mean, self.scale))
+    def __post_init__(self) -> None:
+        raw = tuple(w / s for w, s in zip(self.weights, self.scale))
+        object.__setattr__(self, "raw_weights", raw)
+        object.__setattr__(self, "intercept", self.bias - sum(r * m for r, m in zip(raw, self.mean)))
+
+    def probability(self, row: tuple[float, ...]) -> float:
+        z = self.intercept + sum(map(operator.mul, self.raw_weights, row))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 def model_path(rules: RegionRules) -> Path:
+    """The model file: an absolute ``model_file`` as given, a bare name in the packaged models."""
+    if Path(rules.model_file).is_absolute():
+        return Path(rules.model_file)
     return Path(str(resources.files("pipeline").joinpath("models", rules.model_file)))
 
 
@@ -68,8 +79,12 @@ def line_probabilities(lines: list[str], rules: RegionRules, model: LineModel | 
 
     ``model`` overrides the configured scorer (cross-validation scores held-out pages with it).
     """
-    rows = line_features(lines, rules)
+    return page_probabilities(describe_lines(lines, rules), rules, model)
+
+
+def page_probabilities(page: PageLines, rules: RegionRules, model: LineModel | None = None) -> list[float]:
+    """``line_probabilities`` of lines already described."""
     if model is None and rules.scorer == "rules":
-        return [_rule_probability(row, rules) for row in rows]
+        return [_rule_probability(row, rules) for row in page.rows]
     model = model or load_model(str(model_path(rules)))
-    return [model.probability(row) for row in rows]
+    return [model.probability(row) for row in page.rows]

@@ -12,13 +12,12 @@ lines outside it are dropped, and inside it only short lines that are very likel
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 
 from pipeline.config import Config
 from pipeline.document import Removal
-from pipeline.text.features import WORD, line_key
-from pipeline.text.model import LineModel, line_probabilities
+from pipeline.text.features import describe_lines
+from pipeline.text.model import LineModel, page_probabilities
 from pipeline.text.region_rules import RegionRules, region_rules
 
 
@@ -79,8 +78,9 @@ def locate_region(text: str, rules: RegionRules, model: LineModel | None = None)
     if not at:
         return Region(text="", removed=[])
     lines = [raw[i] for i in at]
-    counts = [len(WORD.findall(line)) for line in lines]
-    probabilities = line_probabilities(lines, rules, model)
+    page = describe_lines(lines, rules)
+    counts, repeated = page.word_counts, page.repeated
+    probabilities = page_probabilities(page, rules, model)
     hand = model is None and rules.scorer == "rules"
     span = best_span(probabilities, counts, rules.rules_threshold if hand else rules.threshold,
                      rules.weight_floor_words, rules.weight_cap_words)
@@ -89,15 +89,13 @@ def locate_region(text: str, rules: RegionRules, model: LineModel | None = None)
         return Region(text="\n".join(raw).strip("\n"), removed=[])
     body_start, end = span
     # the title block is kept whole: the chrome cleaner reads title, byline and date from it
-    start = _widen_over_title(lines, counts, body_start, rules)
-    seen = Counter(line_key(line) for line in lines)
-    repeated = [seen[line_key(line)] > 1 for line in lines]
+    start = _widen_over_title(lines, counts, repeated, body_start, rules)
     keep, removed = [], []
     for k, line in enumerate(lines):
         where = "before" if k < start else "after" if k > end else "inside"
         drop = where != "inside" or (k >= body_start and probabilities[k] < rules.inner_drop_below
                                      and counts[k] <= rules.inner_drop_max_words
-                                     and _chrome_shaped(line, repeated[k], rules))
+                                     and _chrome_shaped(line, counts[k], repeated[k], rules))
         if drop:
             category, rule = _category(line.strip(), counts[k], where, rules)
             removed.append(Removal(category, line.strip(), rule))
@@ -106,27 +104,26 @@ def locate_region(text: str, rules: RegionRules, model: LineModel | None = None)
     return Region(text=_join_kept(raw, keep), removed=removed)
 
 
-def _chrome_shaped(line: str, repeated: bool, rules: RegionRules) -> bool:
+def _chrome_shaped(line: str, words: int, repeated: bool, rules: RegionRules) -> bool:
     """A list item, a link, a line the page repeats or one a category rule names.
 
     Only such lines are dropped inside the article: a short byline or dateline among the
     paragraphs scores low too, and the chrome cleaner needs it.
     """
     text = line.strip()
-    words = len(WORD.findall(text))
     return bool(repeated or rules.list_marker.match(line) or rules.link_like.search(text)
                 or any(words <= rule.max_words and rule.pattern.search(text)
                        for rule in rules.categories if not rule.after_region_only))
 
 
-def _widen_over_title(lines: list[str], counts: list[int], start: int, rules: RegionRules) -> int:
+def _widen_over_title(lines: list[str], counts: list[int], repeated: list[bool], start: int,
+                      rules: RegionRules) -> int:
     """Move ``start`` up over the title, description, byline and dateline lines above the text."""
-    seen = Counter(line_key(line) for line in lines)
     k = start
     while k > 0 and start - k < rules.header_lines:
         line = lines[k - 1]
         if (rules.list_marker.match(line) or rules.link_like.search(line)
-                or seen[line_key(line)] > 1 or counts[k - 1] > rules.header_max_words
+                or repeated[k - 1] or counts[k - 1] > rules.header_max_words
                 or counts[k - 1] == 0):
             break
         k -= 1
