@@ -12,7 +12,7 @@ from pipeline.document import Origin, RawInput, Reject
 from pipeline.inputs.decoding import GZIP_MAGIC, normalise_text
 from pipeline.inputs.discovery import InputFile
 from pipeline.inputs.formats import checked_document, iso_day
-from pipeline.inputs.warc import Range, open_input
+from pipeline.inputs.warc import Range
 from pipeline.inputs.limits import CHUNK, RAISE_HINT, Limits
 from pipeline.schema import JsonlInput
 from pipeline.inputs.rejects import (CORRUPT_GZIP, DECOMPRESSION_LIMIT, EMPTY, INVALID_FIELD, MALFORMED_JSON,
@@ -21,7 +21,7 @@ from pipeline.inputs.rejects import (CORRUPT_GZIP, DECOMPRESSION_LIMIT, EMPTY, I
 def read_jsonl(f: InputFile, compressed: bool, limits: Limits, part: Range | None = None) -> Iterator[RawInput | Reject]:
     produced = part is not None  # a range of a file with records owes no "only blank lines" reject
     number = part.first - 1 if part else 0
-    with open_input(f) as raw:
+    with f.open() as raw:
         gzipped = compressed or raw.peek(2)[:2] == GZIP_MAGIC
         stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if gzipped else raw
         if part is not None:
@@ -68,7 +68,7 @@ def jsonl_ranges(f: InputFile, range_bytes: int, limits: Limits) -> list[Range] 
     """
     ranges: list[Range] = []
     start, first, number, line_start, content = 0, 1, 0, 0, False
-    with open_input(f) as raw:
+    with f.open() as raw:
         if raw.peek(2)[:2] == GZIP_MAGIC:
             return None
         offset = 0

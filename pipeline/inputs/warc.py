@@ -161,7 +161,7 @@ def _read_gzip_warc(f: InputFile, limits: Limits, on_skip: Callable[[Skipped], N
     """
     produced = part is not None  # a range of an archive with captures owes no "none a capture" reject
     number = part.first - 1 if part else 0
-    with open_input(f) as handle:
+    with f.open() as handle:
         at: int | None = part.start if part else 0
         while at is not None and (part is None or at < part.end):
             handle.seek(at)
@@ -215,11 +215,6 @@ class Range(NamedTuple):
     first: int
 
 
-def open_input(f: InputFile) -> IO[bytes]:
-    """The binary file object ranges are read from: the input's own opener (a local file or an fsspec object)."""
-    return f.open()
-
-
 def read_gzip_warc_range(f: InputFile, part: Range, limits: Limits, on_skip: Callable[[Skipped], None] | None,
                          on_seen: Callable[[], None]) -> Iterator[RawInput | Reject]:
     """The records of one range of a gzipped WARC that ``gzip_warc_ranges`` found, numbered as in the whole file."""
@@ -237,7 +232,7 @@ def gzip_warc_ranges(f: InputFile, range_bytes: int, limits: Limits) -> list[Ran
     ranges: list[Range] = []
     start, first, number, captures = 0, 1, 0, 0
     try:
-        with open_input(f) as handle:
+        with f.open() as handle:
             at = 0
             while True:
                 handle.seek(at)
