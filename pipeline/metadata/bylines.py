@@ -10,7 +10,8 @@ from lxml.html import HtmlElement
 from pipeline.config import Config
 from pipeline.metadata.authors import is_person_name, looks_like_byline, normalise_authors
 from pipeline.metadata.jsonld import JsonLd
-from pipeline.metadata.markup import attribute_words, element_text, field_text, meta_values, outside_article
+from pipeline.metadata.markup import (attribute_words, element_text, field_text, headline_wrappers, meta_values,
+                                      outside_article)
 from pipeline.metadata.rules import HtmlMetaRules, load_metadata_rules
 from pipeline.metadata.site import is_site_account
 from pipeline.metadata.strings import comparison_key
@@ -45,7 +46,8 @@ def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules) -> list[list[str]]:
         return []
     # only elements carrying one of the attributes a byline mark can sit in (document order)
     candidates = body.xpath(".//*[@class or @id or @rel or @itemprop or @name or @data-testid or self::a[@href]]")
-    marked = [e for e in candidates if _is_byline_element(e, rules) and not outside_article(e, rules)
+    wrappers = headline_wrappers(tree)
+    marked = [e for e in candidates if _is_byline_element(e, rules) and not outside_article(e, rules, wrappers)
               and element_text(e)]
     marked_set = set(marked)
     innermost = [e for e in marked if not any(d in marked_set for d in e.iterdescendants())]
@@ -88,6 +90,7 @@ def _text_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | None
     body = tree.find("body")
     if body is None:
         return
+    wrappers = headline_wrappers(tree)
     for element in body.iter(*rules.byline_text_tags):
         if any(isinstance(c.tag, str) and c.tag in ("p", "div", "li", "table", "ul", "ol", "section", "article")
                for c in element):
@@ -96,7 +99,7 @@ def _text_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | None
         tails = [field_text(child.tail) for child in element if isinstance(child.tag, str) and field_text(child.tail)]
         for line in _own_lines(element) + tails:
             if len(line) <= rules.byline_text_max_chars and looks_like_byline(line, config=config) \
-                    and not outside_article(element, rules):
+                    and not outside_article(element, rules, wrappers):
                 yield line
 
 
