@@ -103,6 +103,25 @@ def _text_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | None
                 yield line
 
 
+def _label_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | None) -> Iterator[str]:
+    """Bylines split over two texts: a byline label standing alone ("Written by", "Author:",
+    "Eingestellt von") and the name in the page's next text, read as "By <name>"."""
+    body = tree.find("body")
+    if body is None:
+        return
+    label = load_metadata_rules(config).bylines.label
+    wrappers = headline_wrappers(tree)
+    texts = [t for t in body.xpath(".//text()[not(ancestor::script or ancestor::style)]") if t.strip()]
+    for text, following in zip(texts, texts[1:]):
+        if len(text) > 60 or not label.match(field_text(text)):
+            continue
+        line = "By " + field_text(following)
+        element = following.getparent()
+        if len(line) <= rules.byline_text_max_chars and looks_like_byline(line, config=config) \
+                and not outside_article(element, rules, wrappers):
+            yield line
+
+
 def choose_authors(tree: HtmlElement, fields: dict[str, list[str]], jsonld: JsonLd, site_name: str | None,
                    rules: HtmlMetaRules, config: Config | None) -> list[str]:
     """Authors that person-shaped and backed by the most other sources; ties go to the more
@@ -122,6 +141,8 @@ def choose_authors(tree: HtmlElement, fields: dict[str, list[str]], jsonld: Json
                    for i, group in enumerate(_byline_groups(tree, rules))]
     candidates.append(("text", next((n for n in (names(line, site_name) for line in _text_bylines(tree, rules, config))
                                      if n), [])))
+    candidates.append(("label", next((n for n in (names(line, site_name) for line in _label_bylines(tree, rules, config))
+                                      if n), [])))
     candidates = [(group, found) for group, found in candidates if 0 < len(found) <= rules.max_byline_names]
     keys = [{comparison_key(n) for n in found} for _, found in candidates]
     best: list[str] = []
