@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Iterator, Pattern
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.config import Config
@@ -35,6 +36,39 @@ def _byline_words(words: str, attribute: Pattern[str], exclude: Pattern[str]) ->
     return bool(words) and bool(attribute.search(words)) and not exclude.search(words)
 
 
+@lru_cache(maxsize=8192)
+def _marks_byline(value: str, attribute: Pattern[str]) -> bool:
+    return bool(attribute.search(value))
+
+
+@lru_cache(maxsize=8192)
+def _links_author(href: str, author_link: Pattern[str]) -> bool:
+    return bool(author_link.search(href))
+
+
+def _marked_candidates(body: HtmlElement, rules: HtmlMetaRules) -> list[HtmlElement]:
+    """The elements that may be byline marks, in document order: those with an attribute value
+    the byline pattern finds (it finds a joined attribute string only within one value) and
+    links to an author page; ``_is_byline_element`` decides on them. Reading the attribute
+    values alone, each distinct one tested once, skips building most elements of a page."""
+    out: list[HtmlElement] = []
+    seen: set[HtmlElement] = set()
+    for value in body.xpath(_ATTRIBUTE_VALUES):
+        element = value.getparent()
+        if element in seen or element is body:
+            continue
+        found = _links_author(value, rules.author_link_href) if value.attrname == "href" \
+            else _marks_byline(value, rules.byline_attribute)
+        if found:
+            seen.add(element)
+            out.append(element)
+    return out
+
+
+# the attributes attribute_words joins, and link targets, in document order
+_ATTRIBUTE_VALUES = ".//@class | .//@id | .//@rel | .//@itemprop | .//@name | .//@data-testid | .//a/@href"
+
+
 def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules) -> list[list[str]]:
     """Texts of byline elements, grouped by byline container, in page order.
 
@@ -44,8 +78,7 @@ def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules) -> list[list[str]]:
     body = tree.find("body")
     if body is None:
         return []
-    # only elements carrying one of the attributes a byline mark can sit in (document order)
-    candidates = body.xpath(".//*[@class or @id or @rel or @itemprop or @name or @data-testid or self::a[@href]]")
+    candidates = _marked_candidates(body, rules)
     wrappers = headline_wrappers(tree)
     marked = [e for e in candidates if _is_byline_element(e, rules) and not outside_article(e, rules, wrappers)
               and element_text(e)]
@@ -103,6 +136,12 @@ def _text_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | None
                 yield line
 
 
+# the page's visible texts, in document order (script and style aside, blank ones too)
+_VISIBLE_TEXT = ".//text()[normalize-space()][not(ancestor::script or ancestor::style)]"
+_PAGE_TEXTS = etree.XPath(_VISIBLE_TEXT, smart_strings=False)
+_PAGE_TEXT_AT = etree.XPath(f"({_VISIBLE_TEXT})[$n]")
+
+
 def _label_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | None) -> Iterator[str]:
     """Bylines split over two texts: a byline label standing alone ("Written by", "Author:",
     "Eingestellt von") and the name in the page's next text, read as "By <name>"."""
@@ -111,12 +150,13 @@ def _label_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | Non
         return
     label = load_metadata_rules(config).bylines.label
     wrappers = headline_wrappers(tree)
-    texts = [t for t in body.xpath(".//text()[not(ancestor::script or ancestor::style)]") if t.strip()]
-    for text, following in zip(texts, texts[1:]):
+    texts = _PAGE_TEXTS(body)
+    for position, (text, following) in enumerate(zip(texts, texts[1:])):
         if len(text) > 60 or not label.match(field_text(text)):
             continue
         line = "By " + field_text(following)
-        element = following.getparent()
+        # plain strings are read a few times faster; the rare label's neighbour is looked up
+        element = _PAGE_TEXT_AT(body, n=position + 2)[0].getparent()
         if len(line) <= rules.byline_text_max_chars and looks_like_byline(line, config=config) \
                 and not outside_article(element, rules, wrappers):
             yield line
