@@ -82,6 +82,8 @@ def outside_article(element: HtmlElement, rules: HtmlMetaRules,
     for ancestor in element.iterancestors():
         if not isinstance(ancestor.tag, str) or ancestor.tag in ("html", "body") or ancestor in wrappers:
             continue
+        if ancestor.tag in ("footer", "aside") and next(ancestor.iterancestors("article"), None) is not None:
+            continue  # an <article>'s own footer or aside ("Posted by X in Y"), not the page's
         if ancestor.tag in ("footer", "aside") or ancestor.tag in rules.form_tags \
                 or rules.outside_article.search(attribute_words(ancestor)):
             return True
