@@ -9,7 +9,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.config import Config
-from pipeline.metadata.authors import is_person_name, looks_like_byline, normalise_authors
+from pipeline.metadata.authors import _EDGE_PUNCT, is_person_name, looks_like_byline, normalise_authors
 from pipeline.metadata.jsonld import JsonLd
 from pipeline.metadata.markup import (attribute_words, element_text, field_text, headline_wrappers, meta_values,
                                       outside_article)
@@ -106,16 +106,25 @@ def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules) -> list[list[str]]:
     return groups
 
 
-def _own_lines(element: HtmlElement) -> list[str]:
-    """The text lines of an element without block children, split at ``<br>`` only."""
+_BLOCK_TAGS = frozenset(("p", "div", "li", "table", "ul", "ol", "section", "article"))
+# what field_text turns into spaces in ASCII text, beside the edge punctuation of a line
+_ASCII_SPACE = "\n\r\x0b\x0c"
+
+
+def _own_lines(element: HtmlElement, children: list[HtmlElement]) -> list[str]:
+    """The raw text lines of an element without block children, split at ``<br>`` only, then
+    the tails of its children (a tail may be a byline of its own: "<span>【纠错】</span> 责任编辑：焦鹏")."""
     parts: list[str] = [element.text or ""]
-    for child in element:
+    tails: list[str] = []
+    for child in children:
         if child.tag == "br":
             parts.append("\x00")
         elif isinstance(child.tag, str):
             parts.append(" ".join(child.itertext()))
+        if isinstance(child.tag, str) and child.tail:
+            tails.append(child.tail)
         parts.append(child.tail or "")
-    return [line for line in (field_text(part) for part in "".join(parts).split("\x00")) if line]
+    return "".join(parts).split("\x00") + tails
 
 
 def _text_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | None) -> Iterator[str]:
@@ -124,14 +133,18 @@ def _text_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | None
     if body is None:
         return
     wrappers = headline_wrappers(tree)
+    line_start = load_metadata_rules(config).bylines.line
     for element in body.iter(*rules.byline_text_tags):
-        if any(isinstance(c.tag, str) and c.tag in ("p", "div", "li", "table", "ul", "ol", "section", "article")
-               for c in element):
+        children = list(element)
+        if any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in children):
             continue
-        # a child's tail may be a byline of its own ("<span>【纠错】</span> 责任编辑：焦鹏")
-        tails = [field_text(child.tail) for child in element if isinstance(child.tag, str) and field_text(child.tail)]
-        for line in _own_lines(element) + tails:
-            if len(line) <= rules.byline_text_max_chars and looks_like_byline(line, config=config) \
+        for raw in _own_lines(element, children):
+            # most lines fail the byline prefix as written; in ASCII without entities cleaning
+            # changes only whitespace, which the prefix pattern reads as \s+ anyway
+            if raw.isascii() and "&" not in raw and not line_start.match(raw.lstrip(_EDGE_PUNCT + _ASCII_SPACE)):
+                continue
+            line = field_text(raw)
+            if line and len(line) <= rules.byline_text_max_chars and looks_like_byline(line, config=config) \
                     and not outside_article(element, rules, wrappers):
                 yield line
 
