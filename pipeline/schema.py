@@ -261,6 +261,7 @@ class Titles(Table):
 
 class Bylines(Table):
     line: Regex
+    label: Regex
     max_chars: Positive
 
 

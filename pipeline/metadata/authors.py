@@ -69,6 +69,8 @@ def _name_ok(name: str, rules: AuthorRules, site_name: str | None, config: Confi
         return False
     if not any(ch.isalpha() for ch in name) or words[0][0].isdigit():
         return False
+    if words[0][:1].isupper() and any(w[:1].islower() and w.casefold() not in rules.particles for w in words[1:]):
+        return False  # "Personal finance", "Similar options include OVH": a phrase, not a name
     if any(ch.isdigit() for ch in name) and parse_date(name, config=config) is not None:
         return False  # "vor 5 Stunden", "Nov 9, 2023" in a byline element
     return not _is_organisation(name, rules, site_name)
@@ -151,8 +153,8 @@ def _names_from(text: str, rules: AuthorRules, site_name: str | None,
     text = clean_space(_EMPTY_BRACKETS.sub(" ", text))
     text = _cut_roles(_unwrap(_strip_edges(_cut_at_date(text, config)), rules), rules)
     found: list[tuple[str, bool]] = []  # (name, follows a comma)
-    dropped_organisation = False
-    for index, (part, before) in enumerate(_split_names(text, rules)):
+    dropped_organisation = after_role = False
+    for part, before in _split_names(text, rules):
         if rules.credit_part.match(_strip_edges(part)):
             continue
         credential = part.strip(" ,;")
@@ -161,8 +163,12 @@ def _names_from(text: str, rules: AuthorRules, site_name: str | None,
             # "Shelby Loos, DVM", "Genevieve Carlton, Ph.D.": a credential belongs to the name before it
             found[-1] = (f"{found[-1][0]}, {credential}", found[-1][1])
             continue
-        if index and _is_role(part, rules):
-            continue  # "Liza Burke, Marketing Director": the role after a name
+        if _is_role(part, rules) or (after_role and before not in (",", ";")):
+            # "Liza Burke, Marketing Director": the role after a name; "Head of Marketing and
+            # Community Development": a role goes on after a conjunction
+            after_role = True
+            continue
+        after_role = False
         if _name_ok(part, rules, site_name, config):
             found.append((_tidy_case(part), before == ","))
         elif part and _is_organisation(part, rules, site_name):

@@ -5,12 +5,14 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Iterator, Pattern
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.config import Config
-from pipeline.metadata.authors import is_person_name, looks_like_byline, normalise_authors
+from pipeline.metadata.authors import _EDGE_PUNCT, is_person_name, looks_like_byline, normalise_authors
 from pipeline.metadata.jsonld import JsonLd
-from pipeline.metadata.markup import attribute_words, element_text, field_text, meta_values, outside_article
+from pipeline.metadata.markup import (attribute_words, element_text, field_text, headline_wrappers, meta_values,
+                                      outside_article)
 from pipeline.metadata.rules import HtmlMetaRules, load_metadata_rules
 from pipeline.metadata.site import is_site_account
 from pipeline.metadata.strings import comparison_key
@@ -34,6 +36,39 @@ def _byline_words(words: str, attribute: Pattern[str], exclude: Pattern[str]) ->
     return bool(words) and bool(attribute.search(words)) and not exclude.search(words)
 
 
+@lru_cache(maxsize=8192)
+def _marks_byline(value: str, attribute: Pattern[str]) -> bool:
+    return bool(attribute.search(value))
+
+
+@lru_cache(maxsize=8192)
+def _links_author(href: str, author_link: Pattern[str]) -> bool:
+    return bool(author_link.search(href))
+
+
+def _marked_candidates(body: HtmlElement, rules: HtmlMetaRules) -> list[HtmlElement]:
+    """The elements that may be byline marks, in document order: those with an attribute value
+    the byline pattern finds (it finds a joined attribute string only within one value) and
+    links to an author page; ``_is_byline_element`` decides on them. Reading the attribute
+    values alone, each distinct one tested once, skips building most elements of a page."""
+    out: list[HtmlElement] = []
+    seen: set[HtmlElement] = set()
+    for value in body.xpath(_ATTRIBUTE_VALUES):
+        element = value.getparent()
+        if element in seen or element is body:
+            continue
+        found = _links_author(value, rules.author_link_href) if value.attrname == "href" \
+            else _marks_byline(value, rules.byline_attribute)
+        if found:
+            seen.add(element)
+            out.append(element)
+    return out
+
+
+# the attributes attribute_words joins, and link targets, in document order
+_ATTRIBUTE_VALUES = ".//@class | .//@id | .//@rel | .//@itemprop | .//@name | .//@data-testid | .//a/@href"
+
+
 def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules) -> list[list[str]]:
     """Texts of byline elements, grouped by byline container, in page order.
 
@@ -43,9 +78,9 @@ def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules) -> list[list[str]]:
     body = tree.find("body")
     if body is None:
         return []
-    # only elements carrying one of the attributes a byline mark can sit in (document order)
-    candidates = body.xpath(".//*[@class or @id or @rel or @itemprop or @name or @data-testid or self::a[@href]]")
-    marked = [e for e in candidates if _is_byline_element(e, rules) and not outside_article(e, rules)
+    candidates = _marked_candidates(body, rules)
+    wrappers = headline_wrappers(tree)
+    marked = [e for e in candidates if _is_byline_element(e, rules) and not outside_article(e, rules, wrappers)
               and element_text(e)]
     marked_set = set(marked)
     innermost = [e for e in marked if not any(d in marked_set for d in e.iterdescendants())]
@@ -71,16 +106,25 @@ def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules) -> list[list[str]]:
     return groups
 
 
-def _own_lines(element: HtmlElement) -> list[str]:
-    """The text lines of an element without block children, split at ``<br>`` only."""
+_BLOCK_TAGS = frozenset(("p", "div", "li", "table", "ul", "ol", "section", "article"))
+# what field_text turns into spaces in ASCII text, beside the edge punctuation of a line
+_ASCII_SPACE = "\n\r\x0b\x0c"
+
+
+def _own_lines(element: HtmlElement, children: list[HtmlElement]) -> list[str]:
+    """The raw text lines of an element without block children, split at ``<br>`` only, then
+    the tails of its children (a tail may be a byline of its own: "<span>【纠错】</span> 责任编辑：焦鹏")."""
     parts: list[str] = [element.text or ""]
-    for child in element:
+    tails: list[str] = []
+    for child in children:
         if child.tag == "br":
             parts.append("\x00")
         elif isinstance(child.tag, str):
             parts.append(" ".join(child.itertext()))
+        if isinstance(child.tag, str) and child.tail:
+            tails.append(child.tail)
         parts.append(child.tail or "")
-    return [line for line in (field_text(part) for part in "".join(parts).split("\x00")) if line]
+    return "".join(parts).split("\x00") + tails
 
 
 def _text_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | None) -> Iterator[str]:
@@ -88,16 +132,47 @@ def _text_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | None
     body = tree.find("body")
     if body is None:
         return
+    wrappers = headline_wrappers(tree)
+    line_start = load_metadata_rules(config).bylines.line
     for element in body.iter(*rules.byline_text_tags):
-        if any(isinstance(c.tag, str) and c.tag in ("p", "div", "li", "table", "ul", "ol", "section", "article")
-               for c in element):
+        children = list(element)
+        if any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in children):
             continue
-        # a child's tail may be a byline of its own ("<span>【纠错】</span> 责任编辑：焦鹏")
-        tails = [field_text(child.tail) for child in element if isinstance(child.tag, str) and field_text(child.tail)]
-        for line in _own_lines(element) + tails:
-            if len(line) <= rules.byline_text_max_chars and looks_like_byline(line, config=config) \
-                    and not outside_article(element, rules):
+        for raw in _own_lines(element, children):
+            # most lines fail the byline prefix as written; in ASCII without entities cleaning
+            # changes only whitespace, which the prefix pattern reads as \s+ anyway
+            if raw.isascii() and "&" not in raw and not line_start.match(raw.lstrip(_EDGE_PUNCT + _ASCII_SPACE)):
+                continue
+            line = field_text(raw)
+            if line and len(line) <= rules.byline_text_max_chars and looks_like_byline(line, config=config) \
+                    and not outside_article(element, rules, wrappers):
                 yield line
+
+
+# the page's visible texts, in document order (script and style aside, blank ones too)
+_VISIBLE_TEXT = ".//text()[normalize-space()][not(ancestor::script or ancestor::style)]"
+_PAGE_TEXTS = etree.XPath(_VISIBLE_TEXT, smart_strings=False)
+_PAGE_TEXT_AT = etree.XPath(f"({_VISIBLE_TEXT})[$n]")
+
+
+def _label_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | None) -> Iterator[str]:
+    """Bylines split over two texts: a byline label standing alone ("Written by", "Author:",
+    "Eingestellt von") and the name in the page's next text, read as "By <name>"."""
+    body = tree.find("body")
+    if body is None:
+        return
+    label = load_metadata_rules(config).bylines.label
+    wrappers = headline_wrappers(tree)
+    texts = _PAGE_TEXTS(body)
+    for position, (text, following) in enumerate(zip(texts, texts[1:])):
+        if len(text) > 60 or not label.match(field_text(text)):
+            continue
+        line = "By " + field_text(following)
+        # plain strings are read a few times faster; the rare label's neighbour is looked up
+        element = _PAGE_TEXT_AT(body, n=position + 2)[0].getparent()
+        if len(line) <= rules.byline_text_max_chars and looks_like_byline(line, config=config) \
+                and not outside_article(element, rules, wrappers):
+            yield line
 
 
 def choose_authors(tree: HtmlElement, fields: dict[str, list[str]], jsonld: JsonLd, site_name: str | None,
@@ -119,6 +194,8 @@ def choose_authors(tree: HtmlElement, fields: dict[str, list[str]], jsonld: Json
                    for i, group in enumerate(_byline_groups(tree, rules))]
     candidates.append(("text", next((n for n in (names(line, site_name) for line in _text_bylines(tree, rules, config))
                                      if n), [])))
+    candidates.append(("label", next((n for n in (names(line, site_name) for line in _label_bylines(tree, rules, config))
+                                      if n), [])))
     candidates = [(group, found) for group, found in candidates if 0 < len(found) <= rules.max_byline_names]
     keys = [{comparison_key(n) for n in found} for _, found in candidates]
     best: list[str] = []

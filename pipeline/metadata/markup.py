@@ -63,13 +63,27 @@ def meta_values(fields: dict[str, list[str]], keys: tuple[str, ...]) -> Iterator
             yield key, value
 
 
-def outside_article(element: HtmlElement, rules: HtmlMetaRules) -> bool:
-    """Whether the element or an ancestor marks a comment, teaser, sidebar, footer or form."""
+def headline_wrappers(tree: HtmlElement) -> frozenset[HtmlElement]:
+    """The ancestors of the page's first ``<h1>``: the elements that hold the article."""
+    body = tree.find("body")
+    h1 = next(iter(body.iter("h1")), None) if body is not None else None
+    return frozenset(h1.iterancestors()) if h1 is not None else frozenset()
+
+
+def outside_article(element: HtmlElement, rules: HtmlMetaRules,
+                    wrappers: frozenset[HtmlElement] = frozenset()) -> bool:
+    """Whether the element or an ancestor marks a comment, teaser, sidebar, footer or form.
+
+    An ancestor in ``wrappers`` (see ``headline_wrappers``) holds the headline too, so its
+    marks ("with-sidebar", a footer that is the page's whole layout) say nothing of the element.
+    """
     if rules.outside_article.search(attribute_words(element)):
         return True
     for ancestor in element.iterancestors():
-        if not isinstance(ancestor.tag, str) or ancestor.tag in ("html", "body"):
+        if not isinstance(ancestor.tag, str) or ancestor.tag in ("html", "body") or ancestor in wrappers:
             continue
+        if ancestor.tag in ("footer", "aside") and next(ancestor.iterancestors("article"), None) is not None:
+            continue  # an <article>'s own footer or aside ("Posted by X in Y"), not the page's
         if ancestor.tag in ("footer", "aside") or ancestor.tag in rules.form_tags \
                 or rules.outside_article.search(attribute_words(ancestor)):
             return True

@@ -65,6 +65,7 @@ class BylineRules:
     """Text-mode byline detection."""
 
     line: Pattern[str]
+    label: Pattern[str]
     max_chars: int
 
 
@@ -158,7 +159,8 @@ def build_metadata_rules(table: schema.Metadata) -> MetadataRules:
     return MetadataRules(authors=_author_rules(table.authors), dates=_date_rules(table.dates),
                          titles=TitleRules(separators=tuple(t.separators), max_site_words=t.max_site_words,
                                            section_labels=_folded(t.section_labels)),
-                         bylines=BylineRules(line=_compile(b.line), max_chars=b.max_chars))
+                         bylines=BylineRules(line=_compile(b.line), label=_compile(b.label),
+                                                         max_chars=b.max_chars))
 
 
 def _regex(pattern: str) -> Pattern[str]:

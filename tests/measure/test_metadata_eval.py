@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.measure.metadata_eval import Page, cross_validate, fold_of, matches, site_of
+from pipeline.measure.metadata_eval import Page, cross_validate, figures, fold_of, matches, site_of
 from pipeline.metadata.dates import DATE_SOURCES, FoundDate
 
 
@@ -41,3 +41,19 @@ def test_the_held_out_fold_is_scored_with_the_order_chosen_without_it():
     held_out, chosen = cross_validate(pages, 2)
     assert held_out == ["2025-03-05"] * len(pages)  # the odd page is held out under "text first"
     assert [c["order"].index("text") < c["order"].index("jsonld") for c in chosen] == [True, True, True]
+
+
+def test_figures_split_the_tuning_folds_from_the_unseen_ones():
+    sites = [f"site{n}.example" for n in range(30)]
+    tuning = next(s for s in sites if fold_of(s, 5) in (0, 1, 2))
+    unseen = next(s for s in sites if fold_of(s, 5) in (3, 4))
+    pages = []
+    for site, found in ((tuning, ["Ann Lee"]), (unseen, [])):
+        page = Page(set="dev/x", key=site, site=site, gold={"authors": ["Ann Lee"], "title": None, "date": None})
+        page.predicted = {"newsclean": {"title": None, "authors": found}, "trafilatura": {"title": None, "authors": []},
+                          "htmldate": {"date": None}}
+        pages.append(page)
+    table = figures(pages, [None, None])
+    assert table["all, folds 0-2"]["authors"]["newsclean"] == "1/1"
+    assert table["all, folds 3-4"]["authors"]["newsclean"] == "0/1"
+    assert table["all"]["authors"]["newsclean"] == "1/2"

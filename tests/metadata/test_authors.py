@@ -38,6 +38,13 @@ BYLINES = [
     ("AP", None, []),
     ("dpa", None, []),
     ("Staff Reporter", None, []),
+    # from dev/wcxb pages (CC-BY-4.0): roles, phrases and reviewers are not authors
+    ("This post was written by Danielle Padula, Head of Marketing and Community Development", None, ["Danielle Padula"]),
+    ("Head Winemaker, Co-Founder", None, []),
+    ("Personal finance", None, []),
+    ("Medically reviewed by Margaret James", None, []),
+    ("The Author", None, []),
+    ("Article by Barry Alleyne", None, ["Barry Alleyne"]),
     ("Newsroom", None, []),
     ("Redacción Diario Pagina Siete", "Diario Pagina Siete", []),
     ("El Colombiano", "www.elcolombiano.com", []),

@@ -56,6 +56,31 @@ DATED_PAGES = [
 ]
 
 
+AUTHORED_PAGES = [
+    # (fixture file, page URL, authors): bylines in places that once hid them
+    ("2a1d4b60da3bd7bd.html", "https://ext.theperspective.com/items-we-never-knew-we-wanted/1/", ["Adi Tzlil"]),
+    ("wcxb_0165.html.gz", "https://thesocialshepherd.com/blog/top-social-media-agencies-us", ["Jack Shepherd"]),
+    ("wcxb_4530.html.gz", "https://www.nationalgeographic.com/health/article/intermittent-fasting-health-benefits",
+     ["Daryl Austin"]),
+    ("wcxb_4079.html.gz", "https://learn.hms.harvard.edu/insights/all-insights/"
+     "benefits-latest-ai-technologies-patients-and-clinicians", ["Lisa D. Ellis"]),
+    ("wcxb_0450.html.gz", "https://www.chiark.greenend.org.uk/~cjwatson/blog/debusine-transitions.html", ["Colin Watson"]),
+    ("wcxb_0137.html.gz", "https://blogs.chapman.edu/scst/2016/02/09/what-tutoring-is-and-what-tutoring-is-not/",
+     ["Halina Goetz"]),
+    ("wcxb_0353.html.gz", "https://www.myconsultingoffer.org/what-is-consulting/pros-and-cons-of-consulting/",
+     ["Liz Kenny"]),
+    ("wcxb_2381.html.gz", "https://blog.scholasticahq.com/post/index-types-for-academic-journal", ["Danielle Padula"]),
+    ("wcxb_4688.html.gz", "https://www.cellarbeastwine.com/blog/wine-for-beginners-guide", ["Matt Check"]),
+]
+
+
+@pytest.mark.parametrize("name, url, authors", AUTHORED_PAGES)
+def test_real_page_authors(name, url, authors):
+    raw = (FIXTURES / name).read_bytes()
+    html = (gzip.decompress(raw) if name.endswith(".gz") else raw).decode("utf-8", errors="replace")
+    assert extract_html_metadata(html, url=url).authors == authors
+
+
 @pytest.mark.parametrize("key, url, published, precision", DATED_PAGES)
 def test_real_page_dates_and_precision(key, url, published, precision):
     html = gzip.decompress((FIXTURES / f"wcxb_{key}.html.gz").read_bytes()).decode("utf-8", errors="replace")
