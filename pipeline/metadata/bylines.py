@@ -69,7 +69,7 @@ def _marked_candidates(body: HtmlElement, rules: HtmlMetaRules) -> list[HtmlElem
 _ATTRIBUTE_VALUES = ".//@class | .//@id | .//@rel | .//@itemprop | .//@name | .//@data-testid | .//a/@href"
 
 
-def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules) -> list[list[str]]:
+def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules, wrappers: frozenset[HtmlElement]) -> list[list[str]]:
     """Texts of byline elements, grouped by byline container, in page order.
 
     The innermost marked elements are read (a container's name links rather than the
@@ -79,7 +79,6 @@ def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules) -> list[list[str]]:
     if body is None:
         return []
     candidates = _marked_candidates(body, rules)
-    wrappers = headline_wrappers(tree)
     marked = [e for e in candidates if _is_byline_element(e, rules) and not outside_article(e, rules, wrappers)
               and element_text(e)]
     marked_set = set(marked)
@@ -127,12 +126,12 @@ def _own_lines(element: HtmlElement, children: list[HtmlElement]) -> list[str]:
     return "".join(parts).split("\x00") + tails
 
 
-def _text_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | None) -> Iterator[str]:
+def _text_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | None,
+                  wrappers: frozenset[HtmlElement]) -> Iterator[str]:
     """Plain-text byline lines ("Von Claudia Lindner", "Text: X") in the page body."""
     body = tree.find("body")
     if body is None:
         return
-    wrappers = headline_wrappers(tree)
     line_start = load_metadata_rules(config).bylines.line
     for element in body.iter(*rules.byline_text_tags):
         children = list(element)
@@ -155,14 +154,14 @@ _PAGE_TEXTS = etree.XPath(_VISIBLE_TEXT, smart_strings=False)
 _PAGE_TEXT_AT = etree.XPath(f"({_VISIBLE_TEXT})[$n]")
 
 
-def _label_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | None) -> Iterator[str]:
+def _label_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | None,
+                   wrappers: frozenset[HtmlElement]) -> Iterator[str]:
     """Bylines split over two texts: a byline label standing alone ("Written by", "Author:",
     "Eingestellt von") and the name in the page's next text, read as "By <name>"."""
     body = tree.find("body")
     if body is None:
         return
     label = load_metadata_rules(config).bylines.label
-    wrappers = headline_wrappers(tree)
     texts = _PAGE_TEXTS(body)
     for position, (text, following) in enumerate(zip(texts, texts[1:])):
         if len(text) > 60 or not label.match(field_text(text)):
@@ -189,13 +188,14 @@ def choose_authors(tree: HtmlElement, fields: dict[str, list[str]], jsonld: Json
               if not is_site_account(p, site_name, separators) or is_person_name(p, config=config)]
     candidates = [("jsonld", people or names(jsonld.authors, site_name)),
                   ("meta", names([v for _, v in meta_values(fields, rules.author_meta)], site_name))]
+    # the headline's ancestors, read once for the three byline sources below
+    wrappers = headline_wrappers(tree)
     # one byline's elements read as one byline: "Reuters, Washington" is an agency and a place
     candidates += [(f"byline{i}", names(" , ".join(group), site_name))
-                   for i, group in enumerate(_byline_groups(tree, rules))]
-    candidates.append(("text", next((n for n in (names(line, site_name) for line in _text_bylines(tree, rules, config))
-                                     if n), [])))
-    candidates.append(("label", next((n for n in (names(line, site_name) for line in _label_bylines(tree, rules, config))
-                                      if n), [])))
+                   for i, group in enumerate(_byline_groups(tree, rules, wrappers))]
+    for source, lines in (("text", _text_bylines(tree, rules, config, wrappers)),
+                          ("label", _label_bylines(tree, rules, config, wrappers))):
+        candidates.append((source, next((n for n in (names(line, site_name) for line in lines) if n), [])))
     candidates = [(group, found) for group, found in candidates if 0 < len(found) <= rules.max_byline_names]
     keys = [{comparison_key(n) for n in found} for _, found in candidates]
     best: list[str] = []

@@ -160,7 +160,7 @@ def build_metadata_rules(table: schema.Metadata) -> MetadataRules:
                          titles=TitleRules(separators=tuple(t.separators), max_site_words=t.max_site_words,
                                            section_labels=_folded(t.section_labels)),
                          bylines=BylineRules(line=_compile(b.line), label=_compile(b.label),
-                                                         max_chars=b.max_chars))
+                                           max_chars=b.max_chars))
 
 
 def _regex(pattern: str) -> Pattern[str]:
