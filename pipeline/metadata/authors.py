@@ -61,7 +61,8 @@ def _cut_roles(text: str, rules: AuthorRules) -> str:
     return text
 
 
-def _name_ok(name: str, rules: AuthorRules, site_name: str | None, config: Config | None = None) -> bool:
+def _name_ok(name: str, rules: AuthorRules, site_name: str | None, config: Config | None = None,
+             organisations: bool = False) -> bool:
     if not name or name.casefold() in rules.drop_exact:
         return False
     words = name.split()
@@ -73,7 +74,7 @@ def _name_ok(name: str, rules: AuthorRules, site_name: str | None, config: Confi
         return False  # "Personal finance", "Similar options include OVH": a phrase, not a name
     if any(ch.isdigit() for ch in name) and parse_date(name, config=config) is not None:
         return False  # "vor 5 Stunden", "Nov 9, 2023" in a byline element
-    return not _is_organisation(name, rules, site_name)
+    return organisations or not _is_organisation(name, rules, site_name)
 
 
 def _is_organisation(name: str, rules: AuthorRules, site_name: str | None) -> bool:
@@ -145,12 +146,24 @@ def _split_names(text: str, rules: AuthorRules) -> list[tuple[str, str]]:
     return parts
 
 
+def _without_addresses(text: str) -> str:
+    text = clean_space(text)
+    text = _HANDLE.sub(" ", _EMAIL.sub(" ", _URL.sub(" ", text)))
+    return clean_space(_EMPTY_BRACKETS.sub(" ", text))
+
+
+def _credited_from(text: str, rules: AuthorRules, config: Config | None = None) -> list[str]:
+    """The team or company one author string credits, whole ("Podium Staff", "Morgan & Morgan")."""
+    text = _unwrap(_strip_edges(_cut_at_date(_without_addresses(text), config)), rules)
+    if _is_role(text, rules) or not _name_ok(text, rules, None, config, organisations=True):
+        return []
+    return [_tidy_case(text)]
+
+
 def _names_from(text: str, rules: AuthorRules, site_name: str | None,
                 config: Config | None = None) -> list[str]:
     """The person names of one byline string."""
-    text = clean_space(text)
-    text = _HANDLE.sub(" ", _EMAIL.sub(" ", _URL.sub(" ", text)))
-    text = clean_space(_EMPTY_BRACKETS.sub(" ", text))
+    text = _without_addresses(text)
     text = _cut_roles(_unwrap(_strip_edges(_cut_at_date(text, config)), rules), rules)
     found: list[tuple[str, bool]] = []  # (name, follows a comma)
     dropped_organisation = after_role = False
@@ -198,12 +211,13 @@ def _agency_code(name: str) -> bool:
 
 
 def normalise_authors(raw: str | list[str] | None, *, site_name: str | None = None,
-                      config: Config | None = None) -> list[str]:
+                      config: Config | None = None, organisations: bool = False) -> list[str]:
     """Person names from a byline or author field(s), in order, without duplicates.
 
     Strips prefixes ("By", "Von", "Par"), roles and employers ("Staff Writer", "for Daily
     Mail", "| Reuters"), e-mails, handles, URLs and UI text; drops organisations and the
-    site itself (``site_name``).
+    site itself (``site_name``) unless ``organisations`` (a team or company credited as
+    the author: "Podium Staff", "InstaTunnel Team").
     """
     rules = load_metadata_rules(config).authors
     items = [raw] if isinstance(raw, str) else list(raw or [])
@@ -212,7 +226,8 @@ def normalise_authors(raw: str | list[str] | None, *, site_name: str | None = No
     for item in items:
         if not isinstance(item, str):
             continue
-        for name in _names_from(item, rules, site_name, config):
+        found = _credited_from(item, rules, config) if organisations else _names_from(item, rules, site_name, config)
+        for name in found:
             key = comparison_key(name)
             if key and key not in seen:
                 seen.add(key)

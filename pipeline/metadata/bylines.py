@@ -177,25 +177,39 @@ def _label_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | Non
 def choose_authors(tree: HtmlElement, fields: dict[str, list[str]], jsonld: JsonLd, site_name: str | None,
                    rules: HtmlMetaRules, config: Config | None) -> list[str]:
     """Authors that person-shaped and backed by the most other sources; ties go to the more
-    trusted source (JSON-LD, meta, byline elements, then plain-text bylines)."""
-    def names(values: list[str] | str, site: str | None) -> list[str]:
-        return normalise_authors(values, site_name=site, config=config)
+    trusted source (JSON-LD, meta, byline elements, then plain-text bylines). A page that
+    names no person gets the team or company its author fields credit ("Podium Staff")."""
+    def names(values: list[str] | str, site: str | None, organisations: bool = False) -> list[str]:
+        return normalise_authors(values, site_name=site, config=config, organisations=organisations)
 
     # a schema.org Person is a person even when the site bears its name (one-person blogs),
     # unless it is named exactly like the site and not shaped like a person (the site's account)
     separators = load_metadata_rules(config).titles.separators
     people = [p for p in names(jsonld.people, None)
               if not is_site_account(p, site_name, separators) or is_person_name(p, config=config)]
-    candidates = [("jsonld", people or names(jsonld.authors, site_name)),
-                  ("meta", names([v for _, v in meta_values(fields, rules.author_meta)], site_name))]
+    meta = [v for _, v in meta_values(fields, rules.author_meta)]
     # the headline's ancestors, read once for the three byline sources below
     wrappers = headline_wrappers(tree)
     # one byline's elements read as one byline: "Reuters, Washington" is an agency and a place
-    candidates += [(f"byline{i}", names(" , ".join(group), site_name))
-                   for i, group in enumerate(_byline_groups(tree, rules, wrappers))]
+    groups = [" , ".join(group) for group in _byline_groups(tree, rules, wrappers)]
+    candidates = [("jsonld", people or names(jsonld.authors, site_name)), ("meta", names(meta, site_name))]
+    candidates += [(f"byline{i}", names(group, site_name)) for i, group in enumerate(groups)]
     for source, lines in (("text", _text_bylines(tree, rules, config, wrappers)),
                           ("label", _label_bylines(tree, rules, config, wrappers))):
         candidates.append((source, next((n for n in (names(line, site_name) for line in lines) if n), [])))
+    best = _best_supported(candidates, rules, config)
+    if best:
+        return best
+    # no person: the organisation the author fields credit, the site's own name included
+    credited = [("jsonld", names(jsonld.authors, None, True)), ("meta", names(meta, None, True))]
+    credited += [(f"byline{i}", names(group, None, True)) for i, group in enumerate(groups)]
+    return _best_supported(credited, rules, config)
+
+
+def _best_supported(candidates: list[tuple[str, list[str]]], rules: HtmlMetaRules,
+                    config: Config | None) -> list[str]:
+    """The candidate names person-shaped and backed by the most other sources; ties go to
+    the earlier (more trusted) source."""
     candidates = [(group, found) for group, found in candidates if 0 < len(found) <= rules.max_byline_names]
     keys = [{comparison_key(n) for n in found} for _, found in candidates]
     best: list[str] = []

@@ -71,6 +71,12 @@ AUTHORED_PAGES = [
      ["Liz Kenny"]),
     ("wcxb_2381.html.gz", "https://blog.scholasticahq.com/post/index-types-for-academic-journal", ["Danielle Padula"]),
     ("wcxb_4688.html.gz", "https://www.cellarbeastwine.com/blog/wine-for-beginners-guide", ["Matt Check"]),
+    # no person named: the team the page credits, whole ("Staff" is not cut as a role)
+    ("wcxb_0219.html.gz", "https://www.podium.com/article/plumbing-industry-trends", ["Podium Staff"]),
+    ("wcxb_4223.html.gz", "https://www.workzone.com/blog/how-much-does-project-management-software-cost/",
+     ["Workzone Team"]),
+    ("wcxb_0439.html.gz", "https://instatunnel.my/blog/windows-ldap-dos-the-integer-overflow-crashing-domain-controllers",
+     ["InstaTunnel Team"]),
 ]
 
 
@@ -145,10 +151,25 @@ def test_url_date_and_reference_date():
     assert future.date_published is None
 
 
-def test_organisation_author_is_not_a_person():
-    page = """<html><head><meta name="author" content="Example Times Staff">
-    <meta property="og:site_name" content="Example Times"><title>Storm warning</title></head>
-    <body><h1>Storm warning</h1></body></html>"""
+ORGANISATION_AUTHOR = """<html><head><meta name="author" content="Example Times Staff">
+<meta property="og:site_name" content="Example Times"><title>Storm warning</title></head>
+<body><h1>Storm warning</h1>{byline}</body></html>"""
+
+
+@pytest.mark.parametrize(("byline", "authors"), [
+    # no person named: the desk the author field credits, whole (WCXB's gold names it)
+    ("", ["Example Times Staff"]),
+    # a person in the byline: the organisation is not an author beside or instead of them
+    ('<p class="byline">By Jane Doe</p>', ["Jane Doe"]),
+    # a placeholder account is no credit
+    ('<p class="byline">admin</p>', ["Example Times Staff"]),
+])
+def test_organisation_author_only_without_a_person(byline, authors):
+    assert extract_html_metadata(ORGANISATION_AUTHOR.format(byline=byline)).authors == authors
+
+
+def test_placeholder_author_is_no_credit():
+    page = '<html><head><meta name="author" content="admin"></head><body><h1>Storm warning</h1></body></html>'
     assert extract_html_metadata(page).authors == []
 
 
