@@ -183,24 +183,28 @@ def choose_authors(tree: HtmlElement, fields: dict[str, list[str]], jsonld: Json
         return normalise_authors(values, site_name=site, config=config, organisations=organisations)
 
     # a schema.org Person is a person even when the site bears its name (one-person blogs),
-    # unless it is named exactly like the site and not shaped like a person (the site's account)
+    # unless it is named exactly like the site and not shaped like a person (the site's
+    # account), or named like the site in capitals, as a brand is written ("USA TODAY")
     separators = load_metadata_rules(config).titles.separators
-    people = [p for p in names(jsonld.people, None)
+    accounts = [n for n in jsonld.people if n.isupper() and is_site_account(n, site_name, separators)]
+    people = [p for p in names([n for n in jsonld.people if n not in accounts], None)
               if not is_site_account(p, site_name, separators) or is_person_name(p, config=config)]
+    authors = [n for n in jsonld.authors if n not in accounts]
     meta = [v for _, v in meta_values(fields, rules.author_meta)]
     # the headline's ancestors, read once for the three byline sources below
     wrappers = headline_wrappers(tree)
     # one byline's elements read as one byline: "Reuters, Washington" is an agency and a place
-    groups = [" , ".join(group) for group in _byline_groups(tree, rules, wrappers)]
-    candidates = [("jsonld", people or names(jsonld.authors, site_name)), ("meta", names(meta, site_name))]
-    candidates += [(f"byline{i}", names(group, site_name)) for i, group in enumerate(groups)]
+    groups = _byline_groups(tree, rules, wrappers)
+    candidates = [("jsonld", people or names(authors, site_name)), ("meta", names(meta, site_name))]
+    candidates += [(f"byline{i}", names(" , ".join(group), site_name)) for i, group in enumerate(groups)]
     for source, lines in (("text", _text_bylines(tree, rules, config, wrappers)),
                           ("label", _label_bylines(tree, rules, config, wrappers))):
         candidates.append((source, next((n for n in (names(line, site_name) for line in lines) if n), [])))
     best = _best_supported(candidates, rules, config)
     if best:
         return best
-    # no person: the organisation the author fields credit, the site's own name included
+    # no person: the organisation the author fields credit, the site's own name included;
+    # each element of a byline on its own ("Houzz Deutschland", "vor 5 Stunden")
     credited = [("jsonld", names(jsonld.authors, None, True)), ("meta", names(meta, None, True))]
     credited += [(f"byline{i}", names(group, None, True)) for i, group in enumerate(groups)]
     return _best_supported(credited, rules, config)
@@ -208,16 +212,20 @@ def choose_authors(tree: HtmlElement, fields: dict[str, list[str]], jsonld: Json
 
 def _best_supported(candidates: list[tuple[str, list[str]]], rules: HtmlMetaRules,
                     config: Config | None) -> list[str]:
-    """The candidate names person-shaped and backed by the most other sources; ties go to
-    the earlier (more trusted) source."""
+    """The candidate names person-shaped and backed by the most other sources, less the names
+    no other source backs (a byline box that also lists editors and reviewers); ties go to the
+    earlier (more trusted) source."""
     candidates = [(group, found) for group, found in candidates if 0 < len(found) <= rules.max_byline_names]
     keys = [{comparison_key(n) for n in found} for _, found in candidates]
     best: list[str] = []
     best_score: tuple = ()
     for index, (group, found) in enumerate(candidates):
-        support = sum(1 for other, (other_group, _) in enumerate(candidates)
-                      if other_group != group and keys[index] & keys[other])
-        score = (any(is_person_name(n, config=config) for n in found), support, -index)
+        others = [keys[other] for other, (other_group, _) in enumerate(candidates) if other_group != group]
+        support = sum(1 for other in others if keys[index] & other)
+        # names only this source gives count against it once two others back it: a lone
+        # label byline reads only the first of "By <a>A</a> and <a>B</a>"
+        unbacked = sum(1 for key in keys[index] if not any(key in other for other in others)) if support >= 2 else 0
+        score = (any(is_person_name(n, config=config) for n in found), support - unbacked, -index)
         if score > best_score:
             best, best_score = found, score
     return best

@@ -83,12 +83,38 @@ BYLINES = [
     ("Telegraph Sport", "The Telegraph", []),
     ("PTI", None, []),
     ("Anna", "annabelle.de", ["Anna"]),
+    # a one-word desk left once its role is cut is an organisation ("Aidoc Staff", WCXB 4076)
+    ("Aidoc Staff", None, []),
+    ("Center for Drug Evaluation and Research", None, []),
+    # a host name is a site (WCXB 0119: "TOI Lifestyle Desk / etimes.in / Updated: ...")
+    ("TOI Lifestyle Desk / etimes.in", None, []),
+    ("H.G. Parry", None, ["H.G. Parry"]),
+    # WCXB 0379: "Niko Matsakis on behalf of Vision Doc group"
+    ("Niko Matsakis on behalf of Vision Doc group", None, ["Niko Matsakis"]),
+]
+
+CREDITS = [
+    # (author field, the team or company it credits, whole): WCXB and trafilatura gold name them
+    ("Podium Staff", ["Podium Staff"]),  # WCXB 0219
+    ("By the Lavazza Team", ["the Lavazza Team"]),  # WCXB 4041
+    ("Center for Drug Evaluation and Research", ["Center for Drug Evaluation and Research"]),  # WCXB 0064
+    ("Redacci&oacute;n Diario Pagina Siete", ["Redacción Diario Pagina Siete"]),  # dev/meta, JSON-LD
+    (["Houzz Deutschland", "vor 5 Stunden"], ["Houzz Deutschland"]),  # dev/meta, a byline's elements
+    ("Morgan & Morgan", ["Morgan & Morgan"]),  # one credit, not split at "&"
+    ("admin", []),
+    ("Personal finance January 27, 2025", []),
+    ("https://www.facebook.com/CrazyLennysEbikes", []),
 ]
 
 
 @pytest.mark.parametrize("raw, site, expected", BYLINES)
 def test_normalise_authors(raw, site, expected):
     assert normalise_authors(raw, site_name=site) == expected
+
+
+@pytest.mark.parametrize("raw, expected", CREDITS)
+def test_organisation_credits(raw, expected):
+    assert normalise_authors(raw, organisations=True) == expected
 
 
 @pytest.mark.parametrize("line, expected", [

@@ -168,6 +168,44 @@ def test_organisation_author_only_without_a_person(byline, authors):
     assert extract_html_metadata(ORGANISATION_AUTHOR.format(byline=byline)).authors == authors
 
 
+EDITORS_IN_BYLINE_BOX = """<html><head><title>Best book subscriptions</title>
+<script type="application/ld+json">{"@type": "Article", "headline": "Best book subscriptions",
+ "author": {"@type": "Person", "name": "Emily Way"}}</script></head><body><h1>Best book subscriptions</h1>
+<div class="meta"><div class="credits"><span class="author">Emily Way</span> <span class="author">Paul Rankin</span>
+<span class="author">Mary Henn</span> <span class="author">Katie Bandurski</span></div></div>
+<p>By Emily Way</p><p>Text of the article, long enough to be one.</p>
+<section><div class="x"><div class="y"><div class="author-box"><span class="author-name">Katie Bandurski</span>
+</div></div></div></section></body></html>"""
+
+
+def test_byline_box_naming_editors_loses_to_the_agreed_author():
+    # tasteofhome.com (WCXB 0199): a byline box lists the editors beside the writer; JSON-LD and
+    # the text byline name the writer only
+    assert extract_html_metadata(EDITORS_IN_BYLINE_BOX).authors == ["Emily Way"]
+
+
+def test_site_account_in_capitals_is_no_person():
+    # usatoday.com (WCXB 0106): JSON-LD names the brand as a Person
+    page = """<html><head><meta property="og:site_name" content="USA TODAY"><title>New movies</title>
+    <script type="application/ld+json">{"@type": "NewsArticle", "headline": "New movies",
+     "author": [{"@type": "Person", "name": ", USA TODAY"}]}</script></head>
+    <body><h1>New movies</h1><div class="byline"><a href="/staff/1/brian-truitt/">Brian Truitt</a></div>
+    </body></html>"""
+    assert extract_html_metadata(page).authors == ["Brian Truitt"]
+
+
+@pytest.mark.parametrize(("byline", "authors"), [
+    ("", []),
+    ('<p class="byline">Dec. 19, 2025 · Niko Matsakis on behalf of Vision Doc group</p>', ["Niko Matsakis"]),
+])
+def test_footnotes_are_no_byline(byline, authors):
+    # blog.rust-lang.org (WCXB 0379): footnotes are <li id="fn-...">, not hCard "fn" names
+    page = f"""<html><head><title>What people love</title></head><body><article><h1>What people love</h1>
+    {byline}<p>Text.</p><ol><li id="fn-messitup"><p>And, uh, how can we be sure not to mess it up?
+    <a href="#fr-1">↩</a></p></li></ol></article></body></html>"""
+    assert extract_html_metadata(page).authors == authors
+
+
 def test_placeholder_author_is_no_credit():
     page = '<html><head><meta name="author" content="admin"></head><body><h1>Storm warning</h1></body></html>'
     assert extract_html_metadata(page).authors == []
