@@ -257,6 +257,7 @@ class Titles(Table):
     separators: list[Name]
     max_site_words: Positive
     section_labels: list[Name]
+    h1_topic_overlap: Share
 
 
 class Bylines(Table):

@@ -58,6 +58,7 @@ class TitleRules:
     separators: tuple[str, ...]
     max_site_words: int
     section_labels: frozenset[str]
+    h1_topic_overlap: float
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,8 @@ def build_metadata_rules(table: schema.Metadata) -> MetadataRules:
     t, b = table.titles, table.bylines
     return MetadataRules(authors=_author_rules(table.authors), dates=_date_rules(table.dates),
                          titles=TitleRules(separators=tuple(t.separators), max_site_words=t.max_site_words,
-                                           section_labels=_folded(t.section_labels)),
+                                           section_labels=_folded(t.section_labels),
+                                           h1_topic_overlap=t.h1_topic_overlap),
                          bylines=BylineRules(line=_compile(b.line), label=_compile(b.label),
                                            max_chars=b.max_chars))
 

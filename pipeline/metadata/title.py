@@ -157,12 +157,35 @@ class _TitleSource:
     cleaned: str
 
 
-def _choose_title(candidates: list[_TitleSource], site_name: str | None, separators: tuple[str, ...]) -> str | None:
-    """The candidate headline the most other source groups back; ties go to the earlier candidate.
+def _topic_overlap(a: str, b: str) -> float:
+    """The share of words two headlines have in common (Jaccard over comparison keys)."""
+    first, second = ({comparison_key(w) for w in text.split()} - {""} for text in (a, b))
+    return len(first & second) / len(first | second) if first | second else 0.0
 
-    Groups (h1, JSON-LD, social meta, ``<title>``, h2) count once each, so og:title and
-    twitter:title do not outvote the page's own headline.
+
+def _choose_title(candidates: list[_TitleSource], site_name: str | None, rules: TitleRules) -> str | None:
+    """The page's h1 when it tells the same story as the headline its other sources agree on
+    (``h1_topic_overlap``), else that agreed headline.
+
+    The agreed headline is the candidate the most other source groups back; ties go to the
+    earlier candidate. Groups (h1, JSON-LD, social meta, ``<title>``, h2) count once each, so
+    og:title and twitter:title do not outvote the page's own headline.
     """
+    agreed = _agreed_title(candidates, site_name, rules.separators)
+    h1 = candidates[0].cleaned if candidates and candidates[0].group == "h1" else ""
+    if agreed and h1 and h1 != agreed and _headline_shaped(h1) and not h1.isupper() \
+            and not (site_name and comparison_key(h1) == comparison_key(site_name)) \
+            and _topic_overlap(h1, agreed) >= rules.h1_topic_overlap:
+        return h1
+    return agreed
+
+
+def _headline_shaped(text: str) -> bool:
+    return len(text.split()) >= 4 or len(text) >= 25
+
+
+def _agreed_title(candidates: list[_TitleSource], site_name: str | None, separators: tuple[str, ...]) -> str | None:
+    """The candidate headline the most other source groups back; ties go to the earlier one."""
     best: str | None = None
     best_score: tuple = ()
     for index, candidate in enumerate(candidates):
@@ -175,8 +198,7 @@ def _choose_title(candidates: list[_TitleSource], site_name: str | None, separat
                 support = _support(text, source.raw, source.cleaned, separators)
                 backing[source.group] = max(backing.get(source.group, 0.0), support)
         # unbacked, a headline-shaped text beats a short one (an h1 holding the site's logo)
-        headline_shaped = len(text.split()) >= 4 or len(text) >= 25
-        score = (sum(backing.values()), headline_shaped, -index)
+        score = (sum(backing.values()), _headline_shaped(text), -index)
         if score > best_score:
             best, best_score = text, score
     return best
@@ -209,4 +231,4 @@ def choose_headline(tree: HtmlElement, fields: dict[str, list[str]], jsonld: Jso
     candidates += [source("meta", v) for _, v in list(meta_values(fields, rules.title_meta))[:3]]
     candidates += [source("title", t) for t in title_tags]
     candidates += [source("h2", h) for h in h2s]
-    return _choose_title(candidates, site_name, load_metadata_rules(config).titles.separators)
+    return _choose_title(candidates, site_name, load_metadata_rules(config).titles)

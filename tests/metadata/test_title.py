@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.metadata.page import extract_html_metadata
 from pipeline.metadata.title import clean_title
 
 
@@ -44,3 +45,29 @@ def test_section_label_and_domain_affix():
         == "Homestead gardening makes rural communities"
     assert clean_title("Top 5 HR Management Software in 2026 | DianaHR", None, domain="getdianahr.com") \
         == "Top 5 HR Management Software in 2026"
+
+
+HEADLINE_PAGE = """<html><head><title>{title} | Example Shop</title><meta property="og:title" content="{title}">
+<meta property="og:site_name" content="Example Shop"></head><body><h1>{h1}</h1><p>Text.</p></body></html>"""
+
+
+@pytest.mark.parametrize("h1, title, expected", [
+    # the h1 as readers see it over the title the meta fields agree on, when both tell one story
+    # (WCXB 0017, bloomreach.com; 0040, luccaam.com)
+    ("How Machine Learning Personalizes Ecommerce Shopping Experiences",
+     "Using Machine Learning To Personalize Shopping Experiences",
+     "How Machine Learning Personalizes Ecommerce Shopping Experiences"),
+    ("11 SEO Strategies for 2025 to Boost Rankings and Stay Ahead", "Top 11 SEO Strategies for 2025",
+     "11 SEO Strategies for 2025 to Boost Rankings and Stay Ahead"),
+    # an h1 about something else is a call to action or a section (WCXB 0123, 4339)
+    ("Do you want more web conversions?", "Best Supplement Marketing Agencies In the US",
+     "Best Supplement Marketing Agencies In the US"),
+    ("browse by Category", "Where To Store Office Supplies", "Where To Store Office Supplies"),
+    # an h1 in capitals is styling; the meta title is written as a headline (WCXB 4475)
+    ("BEST DRIP COFFEE MAKER IN 2026: BUYING TIPS FROM COFFEE PROS",
+     "Best Drip Coffee Maker 2026: Buying Tips From Coffee Pros", "Best Drip Coffee Maker 2026: Buying Tips From Coffee Pros"),
+    # a short h1 (a logo) never
+    ("Blog", "Packing Tips Guide", "Packing Tips Guide"),
+])
+def test_h1_over_the_agreed_title_when_it_tells_the_same_story(h1, title, expected):
+    assert extract_html_metadata(HEADLINE_PAGE.format(h1=h1, title=title)).title == expected
