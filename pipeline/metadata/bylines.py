@@ -53,20 +53,21 @@ def _marked_candidates(body: HtmlElement, rules: HtmlMetaRules) -> list[HtmlElem
     values alone, each distinct one tested once, skips building most elements of a page."""
     out: list[HtmlElement] = []
     seen: set[HtmlElement] = set()
-    for value in body.xpath(_ATTRIBUTE_VALUES):
-        element = value.getparent()
-        if element in seen or element is body:
-            continue
+    for value in _ATTRIBUTE_VALUES(body):
+        # the value is tested first: its element is built only for the few that mark a byline
         found = _links_author(value, rules.author_link_href) if value.attrname == "href" \
             else _marks_byline(value, rules.byline_attribute)
-        if found:
+        if not found:
+            continue
+        element = value.getparent()
+        if element not in seen and element is not body:
             seen.add(element)
             out.append(element)
     return out
 
 
 # the attributes attribute_words joins, and link targets, in document order
-_ATTRIBUTE_VALUES = ".//@class | .//@id | .//@rel | .//@itemprop | .//@name | .//@data-testid | .//a/@href"
+_ATTRIBUTE_VALUES = etree.XPath(".//@class | .//@id | .//@rel | .//@itemprop | .//@name | .//@data-testid | .//a/@href")
 
 
 def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules, wrappers: frozenset[HtmlElement]) -> list[list[str]]:
