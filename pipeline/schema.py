@@ -294,6 +294,7 @@ class HtmlMeta(Table):
     outside_article: Regex
     byline_text_tags: list[Name]
     max_byline_names: Positive
+    credit_organisations: bool
     form_tags: list[Name]
     byline_text_max_chars: Positive
 

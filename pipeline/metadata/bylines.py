@@ -202,7 +202,7 @@ def choose_authors(tree: HtmlElement, fields: dict[str, list[str]], jsonld: Json
                           ("label", _label_bylines(tree, rules, config, wrappers))):
         candidates.append((source, next((n for n in (names(line, site_name) for line in lines) if n), [])))
     best = _best_supported(candidates, rules, config)
-    if best:
+    if best or not rules.credit_organisations:
         return best
     # no person: the organisation the author fields credit, the site's own name included;
     # each element of a byline on its own ("Houzz Deutschland", "vor 5 Stunden")

@@ -106,6 +106,7 @@ class HtmlMetaRules:
     byline_text_tags: frozenset[str]
     byline_text_max_chars: int
     max_byline_names: int
+    credit_organisations: bool
     form_tags: frozenset[str]
     url_date_overrules_after_days: int
     text_date_window_chars: int
@@ -198,6 +199,7 @@ def build_html_meta_rules(table: schema.HtmlMeta) -> HtmlMetaRules:
         byline_text_tags=frozenset(table.byline_text_tags),
         byline_text_max_chars=table.byline_text_max_chars,
         max_byline_names=table.max_byline_names,
+        credit_organisations=table.credit_organisations,
         form_tags=frozenset(table.form_tags),
         url_date_overrules_after_days=table.url_date_overrules_after_days,
         text_date_window_chars=table.text_date_window_chars,

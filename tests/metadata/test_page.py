@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.config import load_config
 from pipeline.document import date_precision
 from pipeline.metadata.page import HtmlMetadata, extract_html_metadata
 
@@ -71,12 +72,6 @@ AUTHORED_PAGES = [
      ["Liz Kenny"]),
     ("wcxb_2381.html.gz", "https://blog.scholasticahq.com/post/index-types-for-academic-journal", ["Danielle Padula"]),
     ("wcxb_4688.html.gz", "https://www.cellarbeastwine.com/blog/wine-for-beginners-guide", ["Matt Check"]),
-    # no person named: the team the page credits, whole ("Staff" is not cut as a role)
-    ("wcxb_0219.html.gz", "https://www.podium.com/article/plumbing-industry-trends", ["Podium Staff"]),
-    ("wcxb_4223.html.gz", "https://www.workzone.com/blog/how-much-does-project-management-software-cost/",
-     ["Workzone Team"]),
-    ("wcxb_0439.html.gz", "https://instatunnel.my/blog/windows-ldap-dos-the-integer-overflow-crashing-domain-controllers",
-     ["InstaTunnel Team"]),
 ]
 
 
@@ -85,6 +80,26 @@ def test_real_page_authors(name, url, authors):
     raw = (FIXTURES / name).read_bytes()
     html = (gzip.decompress(raw) if name.endswith(".gz") else raw).decode("utf-8", errors="replace")
     assert extract_html_metadata(html, url=url).authors == authors
+
+
+# pages that name no person, only the team or company their author fields credit
+CREDITED_PAGES = [
+    ("wcxb_0219.html.gz", "https://www.podium.com/article/plumbing-industry-trends", ["Podium Staff"]),
+    ("wcxb_4223.html.gz", "https://www.workzone.com/blog/how-much-does-project-management-software-cost/",
+     ["Workzone Team"]),
+    ("wcxb_0439.html.gz", "https://instatunnel.my/blog/windows-ldap-dos-the-integer-overflow-crashing-domain-controllers",
+     ["InstaTunnel Team"]),
+]
+CREDITING = load_config(overlay={"metadata": {"html": {"credit_organisations": True}}})
+
+
+@pytest.mark.parametrize("name, url, credited", CREDITED_PAGES)
+def test_a_page_naming_no_person_has_no_author_unless_credits_are_asked_for(name, url, credited):
+    # authors are person names by default; [metadata.html] credit_organisations gives the
+    # team the page credits, whole ("Staff" is not cut as a role)
+    html = gzip.decompress((FIXTURES / name).read_bytes()).decode("utf-8", errors="replace")
+    assert extract_html_metadata(html, url=url).authors == []
+    assert extract_html_metadata(html, url=url, config=CREDITING).authors == credited
 
 
 @pytest.mark.parametrize("key, url, published, precision", DATED_PAGES)
@@ -165,7 +180,10 @@ ORGANISATION_AUTHOR = """<html><head><meta name="author" content="Example Times 
     ('<p class="byline">admin</p>', ["Example Times Staff"]),
 ])
 def test_organisation_author_only_without_a_person(byline, authors):
-    assert extract_html_metadata(ORGANISATION_AUTHOR.format(byline=byline)).authors == authors
+    page = ORGANISATION_AUTHOR.format(byline=byline)
+    assert extract_html_metadata(page, config=CREDITING).authors == authors
+    # by default authors are person names only
+    assert extract_html_metadata(page).authors == [a for a in authors if a != "Example Times Staff"]
 
 
 EDITORS_IN_BYLINE_BOX = """<html><head><title>Best book subscriptions</title>
