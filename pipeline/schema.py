@@ -427,6 +427,8 @@ class TextTitle(Table):
     long_words: Positive
     repeat_min_chars: Positive
     meta_after: Positive
+    dateline_max_words: Positive
+    name_offsets: list[int]
     headings: Positive
     body_paragraphs: Positive
     heading: NonNegative

@@ -64,7 +64,9 @@ class TextChrome(Step):
 
 
 class TextMetadata(Step):
-    """The headline read around the article in the whole dump; the byline line as person names."""
+    """Headline, byline and dateline read around the article in the whole dump (those the chrome
+    step found in the region stand in when the dump shows none above the body); the byline as
+    person names."""
 
     name = "text_metadata"
 
@@ -78,7 +80,8 @@ class TextMetadata(Step):
         found = read_text_meta(work.page if work.page is not None else work.content, doc.paragraphs,
                                work.headings, work.region_first, self.rules, self.title, self.config)
         doc.title = found.title
-        byline = doc.work.byline
+        doc.date_raw = found.date_raw or doc.date_raw
+        byline = found.byline or work.byline
         doc.authors = normalise_authors(byline, site_name=doc.site_name, config=self.config) if byline else []
 
 

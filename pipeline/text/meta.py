@@ -10,10 +10,12 @@ one; a byline glued to its date ("By Ann LeePublished: May 2, 2024") gives both.
 from __future__ import annotations
 
 import re
+
+import regex
 from dataclasses import dataclass
 
 from pipeline.config import Config
-from pipeline.metadata.authors import is_person_name
+from pipeline.metadata.authors import is_person_name, looks_like_byline
 from pipeline.metadata.dates import find_date_span
 from pipeline.metadata.rules import load_metadata_rules
 from pipeline.metadata.strings import clean_space, comparison_key
@@ -117,8 +119,8 @@ def _evidence(lines: list[Line], i: int, start: int, keys: list[str], heading_ke
 
 def choose_title(lines: list[Line], start: int, headings: tuple[str, ...], paragraphs: list[str],
                  region_first: str | None, t: TextTitle, structure: Structure,
-                 config: Config | None = None) -> str | None:
-    """The headline among the ``t.window`` lines above ``lines[start]`` (and the body's first
+                 config: Config | None = None) -> int | None:
+    """The index of the headline among the ``t.window`` lines above ``lines[start]`` (and the body's first
     line when it is not prose), or None when no line there scores above ``t.min_score``: a
     wrong headline is worse than none."""
     keys = [comparison_key(line.text) for line in lines]
@@ -131,15 +133,84 @@ def choose_title(lines: list[Line], start: int, headings: tuple[str, ...], parag
             continue
         score = _evidence(lines, i, start, keys, heading_keys, body, region_first, t, config)
         if score > best_score:
-            best, best_score = line.text, score
+            best, best_score = i, score
     return best
+
+
+# a renderer glues inline elements: "By Ann LeePublished: May 2, 2024", "ByDr. Ann Lee"
+_GLUED_LABEL = regex.compile(r"(?<=\p{Ll})(?=(?:Published|Updated|Posted|Last [Uu]pdated)\b)")
+_GLUED_BY = regex.compile(r"^By(?=\p{Lu}\p{Ll})")
+
+
+def unglue(text: str) -> str:
+    """A metadata line with the words a renderer glued together set apart again."""
+    return _GLUED_BY.sub("By ", _GLUED_LABEL.sub(" | ", text))
+
+
+def _is_dateline(line: Line, t: TextTitle, structure: Structure, config: Config | None) -> bool:
+    """A short line that is or holds a full date (the chrome rules' datelines, and "* May 2,
+    2024", "Desk / Updated: Dec 17, 2025"), not a sentence that mentions one."""
+    if line.meta == "dateline":
+        return True
+    if line.meta or line.any_chrome or line.words > t.dateline_max_words:
+        return False
+    if line.words >= structure.meta_sentence_min_words and line.text.endswith((".", "!", "?")):
+        return False
+    return find_date_span(line.text, config=config) is not None
+
+
+def _label_byline(lines: list[Line], i: int, label: regex.Pattern) -> str | None:
+    """A byline label standing alone ("Written by", "Author:") and the name on the next line."""
+    if i + 1 < len(lines) and label.match(lines[i].text) and lines[i + 1].words <= 6:
+        return f"By {lines[i + 1].text}"
+    return None
 
 
 def read_text_meta(page: str, paragraphs: list[str], headings: tuple[str, ...], region_first: str | None,
                    rules: ChromeRules, t: TextTitle, config: Config | None = None) -> TextMeta:
-    """Headline, byline and dateline of a laid-out dump ``page`` whose body is ``paragraphs``."""
+    """Headline, byline and dateline of a laid-out dump ``page`` whose body is ``paragraphs``.
+
+    The byline and dateline are the ones nearest above the body's first paragraph, within
+    ``t.window`` lines (a label alone on its line reads with the next line).
+    """
     lines = read_lines(page, rules)
     start = body_start(lines, paragraphs)
-    head = lines[max(0, start - t.window):start + t.body_lines]
-    apply_line_rules(head, rules, paragraphs=False)
-    return TextMeta(title=choose_title(lines, start, headings, paragraphs, region_first, t, rules.structure, config))
+    low, high = max(0, start - t.window), min(len(lines), start + t.body_lines)
+    apply_line_rules(lines[low:high], rules, paragraphs=False)
+    label = load_metadata_rules(config).bylines.label
+    byline = date_raw = None
+    date_at = None
+    for i in range(min(start, len(lines)) - 1, low - 1, -1):
+        line = lines[i]
+        if byline is None:
+            if line.meta == "byline" or (not line.any_chrome and looks_like_byline(line.text, config=config)):
+                byline = unglue(line.raw.lstrip("*").strip())
+            else:
+                byline = _label_byline(lines, i, label)
+        if date_raw is None and _is_dateline(line, t, rules.structure, config):
+            date_raw, date_at = unglue(line.raw.lstrip("*").strip()), i
+    if date_raw is None and byline is not None and find_date_span(byline, config=config):
+        date_raw = byline  # "By Ann Lee - May 2, 2024"
+    title_at = choose_title(lines, start, headings, paragraphs, region_first, t, rules.structure, config)
+    if byline is None:
+        common = {w for p in paragraphs[:t.body_paragraphs] for w in _WORD.findall(p) if w.islower()}
+        byline = _bare_name(lines, [at for at in (title_at, date_at) if at is not None], low, high, common, t,
+                            config)
+    title = lines[title_at].text if title_at is not None else None
+    return TextMeta(title=title, byline=byline, date_raw=date_raw)
+
+
+def _bare_name(lines: list[Line], anchors: list[int], low: int, high: int, common: set[str], t: TextTitle,
+               config: Config | None) -> str | None:
+    """A line that is only a person's name, right beside the headline or the dateline: the
+    byline of a page that prints no "By" (the nearest below an anchor first). A capitalised
+    label ("Industry Insights", "Get Started") is no name: the body writes its words in
+    lower case (``common``)."""
+    for offset in t.name_offsets:
+        for at in anchors:
+            i = at + offset
+            if low <= i < high and i not in anchors and not lines[i].any_chrome \
+                    and is_person_name(lines[i].text, config=config) \
+                    and not any(w.casefold() in common for w in _WORD.findall(lines[i].text)):
+                return lines[i].text
+    return None
