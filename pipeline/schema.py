@@ -427,6 +427,7 @@ class TextTitle(Table):
     long_words: Positive
     repeat_min_chars: Positive
     meta_after: Positive
+    meta_below: Count
     dateline_max_words: Positive
     name_offsets: list[int]
     headings: Positive

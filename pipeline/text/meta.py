@@ -175,16 +175,20 @@ def read_text_meta(page: str, paragraphs: list[str], headings: tuple[str, ...], 
     """
     lines = read_lines(page, rules)
     start = body_start(lines, paragraphs)
-    low, high = max(0, start - t.window), min(len(lines), start + t.body_lines)
+    low, high = max(0, start - t.window), min(len(lines), start + max(t.body_lines, t.meta_below))
     apply_line_rules(lines[low:high], rules, paragraphs=False)
     label = load_metadata_rules(config).bylines.label
     byline = date_raw = None
     date_at = None
-    for i in range(min(start, len(lines)) - 1, low - 1, -1):
+    # nearest above the body first, then the body's first lines that are not prose (below a
+    # headline kept as the first paragraph)
+    below = [i for i in range(start, min(high, start + t.meta_below)) if not is_prose(lines[i], rules.structure)]
+    for i in [*range(min(start, len(lines)) - 1, low - 1, -1), *below]:
         line = lines[i]
         if byline is None:
-            if line.meta == "byline" or (not line.any_chrome and looks_like_byline(line.text, config=config)):
-                byline = unglue(line.raw.lstrip("*").strip())
+            text = unglue(line.raw.lstrip("*").strip())
+            if line.meta == "byline" or (not line.any_chrome and looks_like_byline(text, config=config)):
+                byline = text
             else:
                 byline = _label_byline(lines, i, label)
         if date_raw is None and _is_dateline(line, t, rules.structure, config):

@@ -78,6 +78,8 @@ HALO_0190 = [  # html2text, halomentalhealth.com, laid out: "# 7 Mental Health .
     "",
     "7 Mental Health Trends to Watch in 2025",
     "",
+    "ByDr. Vahid Osman - Mar 27, 2024",
+    "",
     "Look out for these emerging mental health trends and developments in the mental health care industry.",
 ]
 
@@ -92,7 +94,8 @@ HALO_0190 = [  # html2text, halomentalhealth.com, laid out: "# 7 Mental Health .
      ("How To Design A Room Like An Interior Designer [Step By Step]", "Written By Tina Flint Huffman", None)),
     (AMA_0045, (), None, (None, None, None)),
     (HALO_0190, ("7 Mental Health Trends to Watch in 2025",), None,
-     ("7 Mental Health Trends to Watch in 2025", None, None)),
+     ("7 Mental Health Trends to Watch in 2025", "By Dr. Vahid Osman - Mar 27, 2024",
+      "By Dr. Vahid Osman - Mar 27, 2024")),
 ], ids=["breadcrumb-glued-byline", "bare-name-beside-dateline", "written-by", "no-title", "markdown-h1"])
 def test_read_text_meta_on_dev_heads(config, lines, headings, region_first, expected):
     rules = load_chrome_rules(config)
@@ -101,6 +104,19 @@ def test_read_text_meta_on_dev_heads(config, lines, headings, region_first, expe
     found = read_text_meta("\n".join(lines), lines[first:], headings, region_first, rules,
                            config.rules.text_chrome.title, config)
     assert (found.title, found.byline, found.date_raw) == expected
+
+
+def test_a_byline_under_a_headline_kept_as_the_first_paragraph(config):
+    # bluecart.com (0043, inscriptis): the chrome step kept the headline, "By" and the name as
+    # the body's first three paragraphs; the byline is read from them, the body is not changed
+    lines = ["What is Catering? What is a Caterer? Types of Catering", "", "By", "Joanna Okedara",
+             "Table of Contents", "",
+             "Before you consider starting a catering business, it is crucial to understand the types of "
+             "catering and what is catering."]
+    paragraphs = [lines[0], "By", "Joanna Okedara", lines[-1]]
+    found = read_text_meta("\n".join(lines), paragraphs, (), None, load_chrome_rules(config),
+                           config.rules.text_chrome.title, config)
+    assert (found.byline, found.date_raw) == ("By Joanna Okedara", None)
 
 
 def test_a_label_alone_reads_with_the_name_below(config):
