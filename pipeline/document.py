@@ -114,6 +114,11 @@ class Work:
     tree: HtmlElement | None = None
     page_url: str | None = None
     byline: str | None = None
+    # a text's headline is read from the whole laid-out dump (it often sits above the region),
+    # its markdown level-1 headings and the region's first line
+    page: str | None = None
+    headings: tuple[str, ...] = ()
+    region_first: str | None = None
 
 
 @dataclass

@@ -415,8 +415,47 @@ class LineRule(Table):
     case_sensitive: bool = False
 
 
+class TextTitle(Table):
+    """How a text dump's headline is picked among the lines above its body (pipeline/text/meta.py)."""
+
+    window: Positive
+    body_lines: Count
+    min_words: Positive
+    max_words: Positive
+    min_chars: Count
+    sentence_min_words: Positive
+    short_words: Positive
+    headline_words: Positive
+    long_words: Positive
+    repeat_min_chars: Positive
+    meta_after: Positive
+    meta_below: Count
+    dateline_max_words: Positive
+    name_offsets: list[int]
+    headings: Positive
+    body_paragraphs: Positive
+    heading: NonNegative
+    repeated: NonNegative
+    above_meta: NonNegative
+    region_first: NonNegative
+    colon: NonNegative
+    body_overlap: NonNegative
+    glued: NonNegative
+    short: NonNegative
+    few_words: NonNegative
+    long: NonNegative
+    capitalised: NonNegative
+    distance: NonNegative
+    min_score: NonNegative
+
+    def __post_init__(self):
+        if not self.min_words <= self.short_words <= self.headline_words <= self.long_words <= self.max_words:
+            raise ValueError("need min_words <= short_words <= headline_words <= long_words <= max_words")
+
+
 class TextChrome(Table):
     structure: Structure
+    title: TextTitle
     byline: list[LineRule]
     dateline: list[LineRule]
     attribution: list[LineRule]

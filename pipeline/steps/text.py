@@ -8,6 +8,7 @@ from pipeline.metadata.dates import parse_date
 from pipeline.steps.base import Step
 from pipeline.text.chrome import clean_text
 from pipeline.text.layout import layout_rules, normalise_with
+from pipeline.text.meta import markdown_headings, read_text_meta
 from pipeline.text.region import locate_region, region_rules
 from pipeline.text.rules import load_chrome_rules
 
@@ -22,10 +23,11 @@ class TextLayout(Step):
         self.rules = layout_rules(config)
 
     def apply(self, doc: Document) -> None:
+        doc.work.headings = markdown_headings(doc.work.content)
         layout = normalise_with(doc.work.content, self.rules)
         doc.notes.extend(layout.notes)
         doc.removed.extend(layout.removed)
-        doc.work.content = layout.text
+        doc.work.content = doc.work.page = layout.text
 
 
 class LocateRegion(Step):
@@ -40,6 +42,7 @@ class LocateRegion(Step):
         region = locate_region(doc.work.content, self.rules)
         doc.removed.extend(region.removed)
         doc.work.content = region.text
+        doc.work.region_first = next((line.strip() for line in region.text.split("\n") if line.strip()), None)
 
 
 class TextChrome(Step):
@@ -60,16 +63,25 @@ class TextChrome(Step):
         doc.work.byline = cleaned.byline
 
 
-class TextAuthors(Step):
-    """The byline line found in the text, as person names."""
+class TextMetadata(Step):
+    """Headline, byline and dateline read around the article in the whole dump (those the chrome
+    step found in the region stand in when the dump shows none above the body); the byline as
+    person names."""
 
     name = "text_metadata"
 
     def __init__(self, config: Config) -> None:
         self.config = config  # the author rules are still read from the configuration inside
+        self.rules = load_chrome_rules(config)
+        self.title = config.rules.text_chrome.title
 
     def apply(self, doc: Document) -> None:
-        byline = doc.work.byline
+        work = doc.work
+        found = read_text_meta(work.page if work.page is not None else work.content, doc.paragraphs,
+                               work.headings, work.region_first, self.rules, self.title, self.config)
+        doc.title = found.title
+        doc.date_raw = found.date_raw or doc.date_raw
+        byline = found.byline or work.byline
         doc.authors = normalise_authors(byline, site_name=doc.site_name, config=self.config) if byline else []
 
 
