@@ -14,6 +14,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.document import Removal
+from pipeline.html.parse import detach
 from pipeline.html.rules import AttributeRule, HiddenRule, HtmlRules
 from pipeline.text.lines import normalise_line
 
@@ -159,20 +160,6 @@ def prune_chrome(tree: HtmlElement, rules: HtmlRules) -> list[Removal]:
     """Remove the elements the HTML cues mark as chrome from ``tree``, in place."""
     marked = mark_chrome(tree, rules)
     for element, _ in marked:
-        _drop(element)
+        detach(element)
     return [removal for _, removal in marked if removal.text]
 
-
-def _drop(element: HtmlElement) -> None:
-    """Remove an element but keep its tail text, which belongs to the parent."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail
-    if tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(element)
