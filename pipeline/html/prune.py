@@ -156,8 +156,28 @@ def mark_chrome(tree: HtmlElement, rules: HtmlRules) -> list[tuple[HtmlElement, 
     return marked
 
 
+def retag_wrappers(tree: HtmlElement, rules: HtmlRules) -> None:
+    """Make a ``<div>`` of each element of a tag rule that holds nearly all the page's text.
+
+    A popup ``<aside>`` or a ``<nav>`` left unclosed swallows the page that follows it: the
+    cues spare it (it holds the article), and so must the extractor, which drops such tags whole.
+    """
+    body = tree.find("body")
+    if body is None:
+        return
+    wrappers = [e for e in body.iter(*rules.by_tag) if e.tag not in rules.protected_tags]
+    if not wrappers:
+        return
+    least = max(rules.wrapper_page_share * len(visible_text(body)), rules.max_cue_chars)
+    for element in wrappers:
+        # text_content, scripts and all, is at least the visible text: a cheap test first
+        if len(element.text_content()) >= least and len(visible_text(element)) >= least:
+            element.tag = "div"
+
+
 def prune_chrome(tree: HtmlElement, rules: HtmlRules) -> list[Removal]:
     """Remove the elements the HTML cues mark as chrome from ``tree``, in place."""
+    retag_wrappers(tree, rules)
     marked = mark_chrome(tree, rules)
     for element, _ in marked:
         detach(element)

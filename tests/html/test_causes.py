@@ -72,6 +72,24 @@ def test_streamed_block_replaces_its_placeholder_and_fallback():
     assert "Loading" not in tree.text_content() and tree.find(".//*[@hidden]") is None
 
 
+def test_page_nested_in_an_unclosed_aside_is_read(config):
+    # <aside id="Popup-Newsletter"> is never closed: the whole page sits in it
+    x = _extract(config, "4111", "https://ecocult.com/the-18-most-affordable-places-to-buy-ethical-fashion/")
+    assert x.paragraphs[1] == ("Non-toxic clothing should be accessible to everyone, but not everyone knows where to look "
+                               "for it. That’s why we’re always searching for safe, non-toxic and budget-friendly brands "
+                               "with strong chemical management to share with you.")
+
+
+def test_only_a_wrapper_of_nearly_all_the_text_is_retagged(config):
+    aside = "<aside class='sidebar'><p>" + "Sidebar words here. " * 150 + "</p></aside>"
+    tree = parse_html("<html><body><article><p>" + "Article words. " * 30 + "</p></article>" + aside + "</body></html>")
+    removed = prune_chrome(tree, html_rules(config))  # 3000 characters of 3450: less than 0.9 of the page
+    assert [r.rule for r in removed] == [] and tree.find(".//aside") is not None  # spared as too big, still an aside
+    tree = parse_html("<html><body><aside class='popup'><p>Subscribe!</p><article><p>" + "Article words. " * 300
+                      + "</p></article></body></html>")
+    assert prune_chrome(tree, html_rules(config)) == [] and tree.find(".//aside") is None
+
+
 def test_fragment_is_parsed_in_a_body():
     tree = parse_html("<div><p>A page that starts at a bare div.</p><p>Second paragraph.</p></div>")
     assert tree.tag == "html" and tree.find("body/div/p").text == "A page that starts at a bare div."
