@@ -165,6 +165,7 @@ class Guard(Table):
     protected_tags: list[Name]
     prose_words: Positive  # an attribute rule that spares prose spares a container of this many words...
     prose_max_link_density: Share  # ...whose text is at most this share link text
+    wrapper_page_share: Share = 1.0  # an element of a tag rule holding this share of the page's text is a wrapper
 
 
 class TagRule(Table):

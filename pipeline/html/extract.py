@@ -16,7 +16,7 @@ from trafilatura import bare_extraction
 
 from pipeline.document import Removal
 from pipeline.html.blocks import Block, body_blocks
-from pipeline.html.parse import parse_html
+from pipeline.html.parse import parse_html, streamed_calls
 from pipeline.html.prune import prune_chrome
 from pipeline.html.rules import HtmlRules, LinkLineRule
 from pipeline.text.chrome import detect_chrome_paragraphs
@@ -152,6 +152,17 @@ def drop_html_text_chrome(blocks: list[Block], titles: frozenset[str], descripti
     return kept, removed
 
 
+def _pruned_body(tree: HtmlElement, rules: HtmlRules, url: str | None):
+    """(the cues' removals, trafilatura's extraction) of ``tree``, pruned in place."""
+    removed = prune_chrome(tree, rules)
+    return removed, bare_extraction(tree, url=url, favor_precision=rules.favor_precision, include_comments=False,
+                                    with_metadata=False)
+
+
+def _text(result) -> str:
+    return (result.text or "") if result is not None else ""
+
+
 def extract_html(html: str, rules: HtmlRules, chrome: ChromeRules, *, url: str | None = None,
                  tree: HtmlElement | None = None) -> HtmlExtract:
     """Article paragraphs of ``html`` and the removals that led to them.
@@ -165,9 +176,14 @@ def extract_html(html: str, rules: HtmlRules, chrome: ChromeRules, *, url: str |
     if tree is None:
         return HtmlExtract()
     titles, descriptions = page_titles(tree)
-    removed = prune_chrome(tree, rules)
-    result = bare_extraction(tree, url=url, favor_precision=rules.favor_precision, include_comments=False,
-                             with_metadata=False)
+    removed, result = _pruned_body(tree, rules, url)
+    if streamed_calls(html):
+        # React's streamed blocks were put in place, as a browser shows them; where trafilatura
+        # then finds less text (its class cues discard the container they land in), the page as sent
+        as_sent = parse_html(html, place_streamed=False)
+        other = _pruned_body(as_sent, rules, url)
+        if len(_text(other[1])) > len(_text(result)):
+            tree, (removed, result) = as_sent, other
     if result is None or result.body is None:
         return HtmlExtract(removed=removed)
     links = link_texts(tree, rules.link_line.min_link_chars, page_url(tree, url), within=rules.link_line.within_site)

@@ -14,6 +14,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.document import Removal
+from pipeline.html.parse import detach
 from pipeline.html.rules import AttributeRule, HiddenRule, HtmlRules
 from pipeline.text.lines import normalise_line
 
@@ -130,8 +131,13 @@ def visible_text(element: HtmlElement) -> str:
     return normalise_line(" ".join(_VISIBLE_TEXT(element)))
 
 
-def mark_chrome(tree: HtmlElement, rules: HtmlRules) -> list[tuple[HtmlElement, Removal]]:
-    """The elements the HTML cues mark as chrome, outermost only, each with its Removal; the tree is not changed."""
+def mark_chrome(tree: HtmlElement, rules: HtmlRules,
+                spared: list[tuple[HtmlElement, int]] | None = None) -> list[tuple[HtmlElement, Removal]]:
+    """The elements the HTML cues mark as chrome, outermost only, each with its Removal; the tree is not changed.
+
+    ``spared``, when given, receives each element of a tag rule spared as holding the article,
+    with the length of its text.
+    """
     marked: list[tuple[HtmlElement, Removal]] = []
     body = tree.find("body")
     walker = etree.iterwalk(body if body is not None else tree, events=("start",))
@@ -147,7 +153,11 @@ def mark_chrome(tree: HtmlElement, rules: HtmlRules) -> list[tuple[HtmlElement, 
         if hit is None:
             continue
         text = visible_text(element)
-        if _holds_article(element, text, rules) or (hit[2] and _is_prose(element, text, rules)):
+        if _holds_article(element, text, rules):
+            if spared is not None and element.tag.lower() in rules.by_tag:
+                spared.append((element, len(text)))
+            continue
+        if hit[2] and _is_prose(element, text, rules):
             continue
         # the element goes whole: its descendants need no look of their own
         walker.skip_subtree()
@@ -155,24 +165,28 @@ def mark_chrome(tree: HtmlElement, rules: HtmlRules) -> list[tuple[HtmlElement, 
     return marked
 
 
+def retag_wrappers(tree: HtmlElement, spared: list[tuple[HtmlElement, int]], rules: HtmlRules) -> None:
+    """Make a ``<div>`` of each spared element of a tag rule that holds nearly all the page's text.
+
+    A popup ``<aside>`` or a ``<nav>`` left unclosed swallows the page that follows it: the
+    cues spare it (it holds the article), and so must the extractor, which drops such tags
+    whole. ``spared`` are the elements of tag rules the cues spared, with their text lengths.
+    """
+    body = tree.find("body")
+    if body is None or not spared:
+        return
+    least = rules.wrapper_page_share * len(visible_text(body))
+    for element, chars in spared:
+        if chars >= least:
+            element.tag = "div"
+
+
 def prune_chrome(tree: HtmlElement, rules: HtmlRules) -> list[Removal]:
     """Remove the elements the HTML cues mark as chrome from ``tree``, in place."""
-    marked = mark_chrome(tree, rules)
+    spared: list[tuple[HtmlElement, int]] = []
+    marked = mark_chrome(tree, rules, spared)
+    retag_wrappers(tree, spared, rules)
     for element, _ in marked:
-        _drop(element)
+        detach(element)
     return [removal for _, removal in marked if removal.text]
 
-
-def _drop(element: HtmlElement) -> None:
-    """Remove an element but keep its tail text, which belongs to the parent."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail
-    if tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(element)

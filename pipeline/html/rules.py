@@ -76,6 +76,7 @@ class HtmlRules:
     protected_tags: frozenset[str]
     prose_words: int
     prose_max_link_density: float
+    wrapper_page_share: float
     favor_precision: bool
     max_title_repeat_chars: int
     description_repeat_kinds: frozenset[str]
@@ -133,6 +134,7 @@ def _build_rules(table: schema.HtmlChrome) -> HtmlRules:
         protected_tags=frozenset(t.lower() for t in table.guard.protected_tags),
         prose_words=table.guard.prose_words,
         prose_max_link_density=table.guard.prose_max_link_density,
+        wrapper_page_share=table.guard.wrapper_page_share,
         favor_precision=extraction.favor_precision,
         max_title_repeat_chars=extraction.max_title_repeat_chars,
         description_repeat_kinds=frozenset(extraction.description_repeat_kinds),

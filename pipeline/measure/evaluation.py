@@ -3,12 +3,18 @@
 ``evaluate`` scores every side on the same pages in the same run with the
 article-extraction-benchmark's metric (:mod:`pipeline.measure.metric`), the metric of the
 project's scorer. Speed is measured in :mod:`pipeline.measure.benchmark`.
+
+``python -m pipeline.measure.evaluation GOLD_DIR INPUT...`` is ``newsclean eval`` with each
+set also split by site fold: the folds 0-2 rules may be written looking at, and the
+unseen folds 3-4 that judge them (folds as :mod:`pipeline.measure.metadata_eval` defines them).
 """
 from __future__ import annotations
 
+import argparse
 import gzip
 import importlib.util
 import json
+import sys
 from pathlib import Path, PurePath
 from typing import Callable, Iterable
 
@@ -61,8 +67,27 @@ def decode_page(data: bytes) -> str:
 
 def gold_body(path: Path) -> str:
     """The gold article text of a gold JSON file (``body`` as a string or paragraph list)."""
-    body = json.loads(path.read_text(encoding="utf-8")).get("body", "")
+    return gold_text(json.loads(path.read_text(encoding="utf-8")))
+
+
+def gold_text(gold: dict) -> str:
+    """The article text of a parsed gold record."""
+    body = gold.get("body", "")
     return body if isinstance(body, str) else "\n\n".join(body)
+
+
+def fold_groups() -> tuple[tuple[str, frozenset[int]], ...]:
+    """(label, folds) of the rows by site fold: the folds looked at while writing rules, and the unseen ones."""
+    from pipeline.measure.metadata_eval import HELD_OUT_FOLDS, TUNING_FOLDS  # it imports this module
+
+    return (("folds 0-2", TUNING_FOLDS), ("folds 3-4", HELD_OUT_FOLDS))
+
+
+def page_fold(gold: dict, folds: int = 5) -> int:
+    """The site fold of a page: its gold URL's domain hashed, as everywhere in the project."""
+    from pipeline.measure.metadata_eval import fold_of, site_of
+
+    return fold_of(site_of(gold.get("url")), folds)
 
 
 # ------------------------------------------------------------------ the sides
@@ -111,7 +136,7 @@ def gold_file(gold_dirs: list[Path], key: str) -> Path | None:
 
 
 def evaluate(gold_dir: str | Path, inputs: Iterable[str | Path], config: Config | None = None, *,
-             details: bool = False, anchors: bool = True) -> dict:
+             details: bool = False, anchors: bool = True, by_fold: bool = False) -> dict:
     """Precision, recall and F1 of our text and the anchors' on the pages with a gold, per input set.
 
     ``gold_dir`` is a folder of ``<key>.json`` files, or several joined with ``:`` (read as one,
@@ -119,7 +144,9 @@ def evaluate(gold_dir: str | Path, inputs: Iterable[str | Path], config: Config 
     the same decoded page in the same run. Pages without a gold are counted as ``unmatched``.
     The anchors are trafilatura defaults, trafilatura ``favor_precision`` and readability-lxml
     (left out, and said so in ``skipped``, when the ``eval`` extra is not installed).
-    With ``details`` the result also holds per-page figures.
+    With ``details`` the result also holds per-page figures; with ``by_fold`` each set has
+    rows ``<set> folds 0-2`` and ``<set> folds 3-4`` as well (pages grouped by the site fold
+    of their gold URL).
     """
     config = config or load_config()
     gold_dirs = [Path(d) for d in str(gold_dir).split(":") if d]
@@ -136,12 +163,15 @@ def evaluate(gold_dir: str | Path, inputs: Iterable[str | Path], config: Config 
     unmatched = []
     for item in inputs:
         counts: dict[str, list[tuple[int, int, int]]] = {name: [] for name, _ in sides}
+        folds = []
         for path in html_files([item]):
             gold_path = gold_file(gold_dirs, page_key(path))
             if gold_path is None:
                 unmatched.append(path.name)
                 continue
-            gold = gold_body(gold_path)
+            record = json.loads(gold_path.read_text(encoding="utf-8"))
+            gold = gold_text(record)
+            folds.append(page_fold(record))
             html = decode_page(read_page(path))
             row = {}
             for name, text_of in sides:
@@ -150,6 +180,9 @@ def evaluate(gold_dir: str | Path, inputs: Iterable[str | Path], config: Config 
                 row[name] = {"precision": round(precision(*c), 4), "recall": round(recall(*c), 4)}
             pages[page_key(path)] = row
         sets[set_name(item)] = {name: summarise(c) for name, c in counts.items()}
+        for label, group in fold_groups() if by_fold else ():
+            sets[f"{set_name(item)} {label}"] = {
+                name: summarise([n for n, fold in zip(c, folds) if fold in group]) for name, c in counts.items()}
     result = {"sets": sets, "unmatched": len(unmatched), "skipped": skipped}
     if details:
         result["documents"] = pages
@@ -164,11 +197,29 @@ def set_name(item: str | Path) -> str:
 
 def format_evaluation(result: dict) -> str:
     """The evaluation as a table: one line per set and side, F1 then precision and recall."""
-    lines = [f"{'set':<14} {'side':<24} {'pages':>5} {'F1':>7} {'P':>7} {'R':>7}"]
+    width = max([14] + [len(name) for name in result["sets"]])
+    lines = [f"{'set':<{width}} {'side':<27} {'pages':>5} {'F1':>7} {'P':>7} {'R':>7}"]
     for name, sides in result["sets"].items():
         for side, s in sides.items():
-            lines.append(f"{name:<14} {side:<24} {s['pages']:>5} {s['f1']:>7.4f} {s['precision']:>7.4f} {s['recall']:>7.4f}")
+            lines.append(f"{name:<{width}} {side:<27} {s['pages']:>5} {s['f1']:>7.4f} {s['precision']:>7.4f} {s['recall']:>7.4f}")
     lines += [f"skipped {s}" for s in result["skipped"]]
     if result["unmatched"]:
         lines.append(f"{result['unmatched']} pages without a gold were left out")
     return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.measure.evaluation",
+                                     description="newsclean eval, each set also split by site fold (0-2 / 3-4)")
+    parser.add_argument("gold_dir", metavar="GOLD_DIR", help="folder of <key>.json gold files (several joined with ':')")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="HTML files or folders, each one set")
+    parser.add_argument("--json", action="store_true", help="the figures as JSON, not a table")
+    parser.add_argument("--details", action="store_true", help="per-page figures too (JSON)")
+    args = parser.parse_args(argv)
+    result = evaluate(args.gold_dir, args.inputs, details=args.details, by_fold=True)
+    print(json.dumps(result, indent=1, ensure_ascii=False) if args.json or args.details else format_evaluation(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

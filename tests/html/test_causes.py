@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.config import load_config
 from pipeline.html.extract import extract_html
-from pipeline.html.parse import parse_html
+from pipeline.html.parse import parse_html, streamed_calls
 from pipeline.html.prune import prune_chrome
 from pipeline.html.rules import html_rules
 from pipeline.text.rules import load_chrome_rules
@@ -53,6 +53,43 @@ def test_streamed_and_controlled_hidden_blocks_are_spared(config):
     assert [(r.rule, r.text) for r in removed] == [("form.v1", "Q?"), ("hidden_element.v2", "Never shown.")]
 
 
+def test_streamed_blocks_are_put_in_place(config):
+    # Next.js streams each stock's section as <div hidden id="S:n"> after the footer, with a
+    # "Loading paragraph..." fallback where $RC("B:n","S:n") puts it; placed, they are the article
+    x = _extract(config, "0046", "https://www.fool.com/investing/stock-market/market-sectors/information-technology/cloud-stocks/")
+    zoom = next(p for p in x.paragraphs if p.startswith("Few companies have skyrocketed out of obscurity"))
+    netflix = next(p for p in x.paragraphs if p.startswith("Netflix (NFLX +0.35%) made streaming TV"))
+    assert x.paragraphs.index(zoom) < x.paragraphs.index(netflix)  # B:2 stands before B:4
+    assert not [p for p in x.paragraphs if "Loading paragraph" in p]
+    assert not [r for r in x.removed if "Few companies have skyrocketed" in r.text]
+
+
+def test_streamed_block_replaces_its_placeholder_and_fallback():
+    tree = parse_html('<html><body><main><p>Lead.</p><!--$?--><template id="B:0"></template><div>Loading...</div>'
+                      '<!--/$--><p>After.</p></main><footer>Foot</footer><div hidden id="S:0"><p>Streamed.</p></div>'
+                      '<script>$RC("B:0","S:0")</script></body></html>')
+    assert [p.text for p in tree.iter("p")] == ["Lead.", "Streamed.", "After."]
+    assert "Loading" not in tree.text_content() and tree.find(".//*[@hidden]") is None
+
+
+def test_page_nested_in_an_unclosed_aside_is_read(config):
+    # <aside id="Popup-Newsletter"> is never closed: the whole page sits in it
+    x = _extract(config, "4111", "https://ecocult.com/the-18-most-affordable-places-to-buy-ethical-fashion/")
+    assert x.paragraphs[1] == ("Non-toxic clothing should be accessible to everyone, but not everyone knows where to look "
+                               "for it. That’s why we’re always searching for safe, non-toxic and budget-friendly brands "
+                               "with strong chemical management to share with you.")
+
+
+def test_only_a_wrapper_of_nearly_all_the_text_is_retagged(config):
+    aside = "<aside class='sidebar'><p>" + "Sidebar words here. " * 150 + "</p></aside>"
+    tree = parse_html("<html><body><article><p>" + "Article words. " * 30 + "</p></article>" + aside + "</body></html>")
+    removed = prune_chrome(tree, html_rules(config))  # 3000 characters of 3450: less than 0.9 of the page
+    assert [r.rule for r in removed] == [] and tree.find(".//aside") is not None  # spared as too big, still an aside
+    tree = parse_html("<html><body><aside class='popup'><p>Subscribe!</p><article><p>" + "Article words. " * 300
+                      + "</p></article></body></html>")
+    assert prune_chrome(tree, html_rules(config)) == [] and tree.find(".//aside") is None
+
+
 def test_fragment_is_parsed_in_a_body():
     tree = parse_html("<div><p>A page that starts at a bare div.</p><p>Second paragraph.</p></div>")
     assert tree.tag == "html" and tree.find("body/div/p").text == "A page that starts at a bare div."
@@ -61,3 +98,37 @@ def test_fragment_is_parsed_in_a_body():
 def test_math_is_never_a_cue(config):
     tree = parse_html("<html><body><article><p>Lead.</p><math class='menu' hidden><mi>x</mi></math></article></body></html>")
     assert prune_chrome(tree, html_rules(config)) == []
+
+
+# Rules issue 13 asked to prove (cause 7), each on a real page where what it removes is not in the gold body
+
+@pytest.mark.parametrize("key, url, rule, removed, first", [
+    # the post's <h1> repeated at the head of the body
+    ("0414", "https://sam.bossley.com/thoughts/25/08/thoughts-on-zig", "title_repeat.v1",
+     [("title", "Thoughts on Zig")], "Zig has the syntax of Rust"),
+    # WordPress entry-meta line
+    ("4451", "https://www.erinspain.com/12-diy-woodworking-projects/", "byline_block.v2",
+     [("byline", "May 3, 2017 By Erin Spain 4 Comments")],
+     "Every month I team up with my fellow “DIY Housewives” team of bloggers"),
+    # a "RELATED:" teaser inside the article
+    ("4115", "https://run.outsideonline.com/training/training-plans/marathon/couch-to-marathon-training-plan/",
+     "link_only_line.v1", [("related_links", "RELATED: Workout of the Week: The Hill-Tempo Sandwich")],
+     "How much running experience do you need before you run a marathon?"),
+    # agency credits under the sections
+    ("0397", "https://gardenwith.me/articles/mastering-clematis-pruning-a-group-by-group-guide-to-abundant-blooms-all-season",
+     "paren_credit_only.v1", [("image_caption", "(With inputs from ANI)")] * 4,
+     "Introduction to Clematis Pruning: Your Guide to Abundant Blooms"),
+])
+def test_rule_removes_what_the_gold_leaves_out(config, key, url, rule, removed, first):
+    x = _extract(config, key, url)
+    assert [(r.category, r.text) for r in x.removed if r.rule == rule] == removed
+    assert x.paragraphs[0].startswith(first)
+
+
+def test_streamed_blocks_pair_with_their_templates_without_a_script(config):
+    # the archived copy lost the $RC scripts; <template id="B:n"> and <div hidden id="S:n"> still pair up
+    html = gzip.open(WCXB / "4115.html.gz", "rt", encoding="utf-8").read()
+    assert '$RC("' not in html and streamed_calls(html) == [("B:0", "S:0")]
+    tree = parse_html(html)
+    placed = tree.find(".//*[@id='S:0']")
+    assert placed.get("hidden") is None and tree.find(".//template[@id='B:0']") is None
