@@ -156,16 +156,20 @@ def test_every_input_format_through_the_whole_dag(tmp_path):
 SHARD_SIZE = "3"
 
 
-@pytest.fixture(scope="module")
-def many_inputs(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("many") / "in"
+def pages_and_stories(folder: Path, count: int) -> Path:
+    """``folder`` made with ``count`` distinct stories, HTML pages and text files by turns."""
     folder.mkdir()
-    for n in range(36):
+    for n in range(count):
         if n % 2:
             (folder / f"page{n:02d}.html").write_text(html_page(n), encoding="utf-8")
         else:
             (folder / f"story{n:02d}.txt").write_text(text_page(n), encoding="utf-8")
     return folder
+
+
+@pytest.fixture(scope="module")
+def many_inputs(tmp_path_factory) -> Path:
+    return pages_and_stories(tmp_path_factory.mktemp("many") / "in", 36)
 
 
 @pytest.fixture(scope="module")
