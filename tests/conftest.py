@@ -1,9 +1,12 @@
 import json
+import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -62,3 +65,35 @@ def aws_env(s3_endpoint, monkeypatch):
     s3fs.S3FileSystem.clear_instance_cache()
     return env
 
+
+@contextmanager
+def luigid_server(folder: Path, scheduler_settings: str = ""):
+    """luigid on a free loopback port (its state and logs in ``folder``, ``scheduler_settings`` its
+    [scheduler] lines); its URL, and it is stopped at the end."""
+    port = free_port()
+    executable = shutil.which("luigid") or str(Path(sys.executable).with_name("luigid"))
+    (folder / "logs").mkdir()
+    config = folder / "luigid.cfg"
+    config.write_text("[scheduler]\n" + scheduler_settings, encoding="utf-8")
+    server = subprocess.Popen([executable, "--address", "127.0.0.1", "--port", str(port),
+                               "--state-path", str(folder / "luigid.pickle"), "--logdir", str(folder / "logs")],
+                              cwd=folder, env={**os.environ, "LUIGI_CONFIG_PATH": str(config)},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/task_list?data=%7B%7D", timeout=2).read()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "luigid did not start"
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)

@@ -11,12 +11,15 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from conftest import luigid_server
 from pipeline.inputs.discovery import skipped_inputs
-from test_batch_runs import PUBLISHED, finish, newsclean, pages_and_stories
+from test_batch_runs import PUBLISHED, _done, finish, newsclean, pages_and_stories
 
 pytest.importorskip("s3fs", reason="s3fs is needed to reach S3 (pip install -e '.[test]')")
 
@@ -168,3 +171,58 @@ def test_concurrent_plans_keep_their_statistics_whole_in_one_state_prefix(bucket
     for name in stored:
         assert isinstance(json.loads(fs.cat(f"{BUCKET}/state/{name}")), dict)  # each whole
 
+
+# --- several processes, each with its own spool, on one luigid ---------------------------------------
+
+@pytest.fixture
+def luigid(tmp_path):
+    """luigid on a free loopback port; a killed worker is dropped after 3 s without a ping (looked at on every
+    request for work, not once a minute) and its tasks are retried 1 s later."""
+    with luigid_server(tmp_path, "worker_disconnect_delay = 3\nretry_delay = 1\nprune_on_get_work = true\n") as url:
+        yield url
+
+
+def _running(luigid: str, family: str) -> list[dict]:
+    query = urllib.request.quote(json.dumps({"status": "RUNNING"}))
+    tasks = json.loads(urllib.request.urlopen(f"{luigid}/api/task_list?data={query}", timeout=10).read())["response"]
+    return [t for t in tasks.values() if t["name"] == family]
+
+
+def test_two_machines_share_a_run_in_the_bucket_through_luigid(bucket, aws_env, local_run, luigid, tmp_path):
+    run = _run_args(bucket, f"s3://{BUCKET}/shared", "--workers", "1", "--scheduler-url", luigid, "--verbose")
+    first = newsclean(*run, env=_env(aws_env, tmp_path / "machine-a"))
+    time.sleep(0.5)
+    second = newsclean(*run, env=_env(aws_env, tmp_path / "machine-b"))
+    logs = [finish(first, timeout=300), finish(second, timeout=300)]
+    cleaned = Counter(done for log in logs for done in _done(log, "CleanShard"))
+    assert len(cleaned) == 5 and set(cleaned.values()) == {1}  # each shard once, by one process
+    assert all(_done(log, "CleanShard") for log in logs)  # both took part
+    assert _stored(f"{BUCKET}/shared") == _published(local_run)
+
+
+def test_a_killed_machines_shard_is_taken_over_within_the_scheduler_delays(bucket, aws_env, local_run, luigid,
+                                                                           tmp_path):
+    run = _run_args(bucket, f"s3://{BUCKET}/takeover", "--workers", "1", "--scheduler-url", luigid, "--verbose")
+    doomed = newsclean(*run, env=_env(aws_env, tmp_path / "machine-a"), start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not _running(luigid, "CleanShard"):
+        assert doomed.poll() is None and time.monotonic() < deadline, "no shard started"
+        time.sleep(0.02)
+    os.killpg(doomed.pid, signal.SIGKILL)  # machine A dies holding a shard
+    killed_at = time.monotonic()
+    doomed.communicate(timeout=30)
+    held = _running(luigid, "CleanShard")
+    assert len(held) == 1
+    shard = held[0]["params"]["shard_id"]
+    survivor = newsclean(*run, env=_env(aws_env, tmp_path / "machine-b"))
+    fs, deadline = _fs(), time.monotonic() + 120
+    while not fs.exists(f"{BUCKET}/takeover/_work/clean/{shard}.jsonl"):
+        assert survivor.poll() is None and time.monotonic() < deadline, "the shard was not taken over"
+        time.sleep(0.1)
+    taken_over = time.monotonic() - killed_at
+    log = finish(survivor, timeout=300)
+    assert shard in " ".join(_done(log, "CleanShard"))  # cleaned by the survivor
+    assert _stored(f"{BUCKET}/takeover") == _published(local_run)
+    # no sooner than worker_disconnect_delay 3 s + retry_delay 1 s; then the survivor's models load and it cleans
+    assert 4 <= taken_over < 60, taken_over
+    print(f"the killed worker's shard was cleaned by the survivor {taken_over:.1f} s after the kill")
