@@ -332,7 +332,23 @@ def stopping_on_signals() -> Iterator[None]:
 
 
 def unwritable_output(output: str) -> str | None:
-    """Why newsclean cannot write in the folder ``output`` (a file there, no permission), or None."""
+    """Why newsclean cannot write in the folder ``output`` (a file there, no permission), or None.
+
+    An output in object storage is tried with a small object written and removed (a
+    missing bucket, no credentials or no permission stop the run before any work).
+    """
+    from pipeline.batch.store import Store, output_location
+    from pipeline.inputs.storage import is_remote
+
+    if is_remote(output):
+        try:
+            store = Store(output_location(output))
+            probe = store.key(f".newsclean-write-check.{os.getpid()}")
+            store.fs.pipe_file(probe, b"")
+            store.fs.rm_file(probe)
+        except Exception as exc:  # noqa: BLE001  (whatever the storage library raises, said in one line)
+            return f"cannot write in --output {output}: {exc}"
+        return None
     path = Path(output)
     if path.exists() and not path.is_dir():
         return f"--output {output} is a file, not a folder: give a folder (it is created if missing)"
@@ -445,6 +461,7 @@ def day_ranges(days: list[date]) -> str:
 def command_run(args: argparse.Namespace) -> int:
     from pipeline.batch.folder import RunError, unsafe_output
     from pipeline.batch.lock import output_lock
+    from pipeline.batch.store import Store, output_location
     from pipeline.inputs.stdin import STDIN, drop_other_spools
     from pipeline.tasks import CleanRun
 
@@ -461,7 +478,9 @@ def command_run(args: argparse.Namespace) -> int:
         if path != STDIN and not _input_exists(path):
             print(f"newsclean: input not found: {path}", file=sys.stderr)
             return 2
-    problem = unwritable_output(args.output) or unsafe_output(_absolute(args.output), _absolute(args.state_dir))
+    output, state_dir = output_location(args.output), args.state_dir and output_location(args.state_dir)
+    problem = unwritable_output(args.output) or unsafe_output(
+        str(Store(output).local), state_dir and str(Store(state_dir).local))
     if problem:
         print(f"newsclean: {problem}", file=sys.stderr)
         return 2
@@ -470,12 +489,12 @@ def command_run(args: argparse.Namespace) -> int:
     if not args.verbose:
         logging.getLogger("luigi-interface").setLevel(logging.CRITICAL)
     with stopping_on_signals():
-        task = CleanRun(inputs=[_input_location(p) for p in inputs], output_dir=_absolute(args.output),
+        task = CleanRun(inputs=[_input_location(p) for p in inputs], output_dir=output,
                         config_path=_absolute(args.config), reference_date=args.reference_date,
-                        state_dir=_absolute(args.state_dir), shard_size=args.shard_size,
+                        state_dir=state_dir, shard_size=args.shard_size,
                         overrides=json.dumps(overrides, sort_keys=True) if overrides else None)
         try:
-            with output_lock(task.output_dir, task.plan):
+            with output_lock(task.store, task.plan):
                 code = _run(args, task)
                 if spool is not None and code == 0 and task.complete():
                     drop_other_spools(spool.parent.parent, spool)
@@ -488,9 +507,10 @@ def command_run(args: argparse.Namespace) -> int:
 def _spooled_stdin(args: argparse.Namespace) -> Path:
     """Standard input copied under OUTPUT/_work/stdin (see ``pipeline.inputs.stdin``)."""
     from pipeline.batch.folder import WORK_DIR
+    from pipeline.batch.store import Store, output_location
     from pipeline.inputs.stdin import spool_stdin
 
-    return spool_stdin(sys.stdin.buffer, Path(_absolute(args.output), WORK_DIR, "stdin"))
+    return spool_stdin(sys.stdin.buffer, Path(Store(output_location(args.output)).local, WORK_DIR, "stdin"))
 
 
 def _run(args: argparse.Namespace, task) -> int:
@@ -502,7 +522,7 @@ def _run(args: argparse.Namespace, task) -> int:
     stop = threading.Event()
     bar = None
     if not args.no_progress:
-        progress = RunProgress(Path(task.output_dir), task.plan, task.shards)
+        progress = RunProgress(task.store.local, task.plan, task.shards)
         bar = threading.Thread(target=show_progress, daemon=True,
                                args=(progress, stop, sys.stderr.isatty(), args.progress_every))
         bar.start()
@@ -517,7 +537,7 @@ def _run(args: argparse.Namespace, task) -> int:
         return 1
     if not task.complete():  # left to the other processes sharing the run
         return 0
-    manifest = json.loads(Path(args.output, "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads(task.store.read_text("manifest.json"))
     print(f"newsclean: {manifest['inputs']['documents']} documents in, {manifest['records']} records, "
           f"{manifest['rejects']} rejects -> {args.output}")
     return 0

@@ -34,13 +34,15 @@ from pipeline.batch.folder import STATE_DIR, WORK_DIR, RunError, UnsafeOutputErr
 from pipeline.batch.index import build_batch_index, earlier_stats, fresh_scratch, index_partitions
 from pipeline.batch.manifest import RunFacts
 from pipeline.batch.plan import Shard, file_ranges, member_pairs, members_of, plan_digest, plan_shards, read_plan, shard_weight, write_plan
-from pipeline.batch.publish import FinalShard, finish_run, published_plan
+from pipeline.batch.publish import FinalShard, finish_run, publish_stored, published_plan
+from pipeline.batch.store import Store
 from pipeline.batch.writing import RECORD_SUFFIXES, record_writer
 from pipeline.cleaner import Cleaner
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.inputs.discovery import InputFile, discover_inputs
 from pipeline.inputs.limits import Limits
 from pipeline.inputs.warc import Range
+from pipeline.report import REPORT_NAME
 
 
 class _RunTask(luigi.Task):
@@ -68,6 +70,15 @@ class _RunTask(luigi.Task):
     def config(self) -> Config:
         return load_config(self.config_path, json.loads(self.overrides) if self.overrides else None)
 
+    @cached_property
+    def store(self) -> Store:
+        """Where the output lives (a folder, or a URL in object storage mirrored by a local spool)."""
+        return Store(self.output_dir)
+
+    @cached_property
+    def state_store(self) -> Store:
+        return Store(self.state_dir) if self.state_dir else Store(self.store.url(STATE_DIR))
+
     @property
     def ref_date(self) -> date | None:
         return date.fromisoformat(self.reference_date) if self.reference_date else None
@@ -77,10 +88,21 @@ class _RunTask(luigi.Task):
                 "reference_date": self.reference_date, "state_dir": self.state_dir, "overrides": self.overrides}
 
     def work_path(self, *parts: str) -> Path:
-        return Path(self.output_dir, WORK_DIR, *parts)
+        return Path(self.store.local, WORK_DIR, *parts)
 
     def plan_shards(self, plan: str) -> tuple[Shard, ...]:
-        return _read_plan_cached(str(self.work_path("plans", f"{plan}.json")))
+        path = self.work_path("plans", f"{plan}.json")
+        self.store.fetch(path, if_missing=True)
+        return _read_plan_cached(str(path))
+
+    def fetch_inputs(self) -> None:
+        """The task's inputs copied from object storage into this machine's spool (nothing for a folder)."""
+        for target in luigi.task.flatten(self.input()):
+            self.store.fetch(target.path)
+
+    def upload_outputs(self) -> None:
+        """The task's outputs put in object storage, in order (nothing for a folder)."""
+        self.store.upload([target.path for target in luigi.task.flatten(self.output())])
 
     def on_failure(self, exception: BaseException) -> str:
         # the explanation the scheduler keeps: one line for a failure the run itself names
@@ -113,7 +135,7 @@ class CleanShard(_RunTask):
         return shard_weight(Shard(self.shard_id, members_of(self.members), self.range)) // 1024
 
     def output(self):
-        return luigi.LocalTarget(self.work_path("clean", f"{self.shard_id}.jsonl"))
+        return self.store.target(self.work_path("clean", f"{self.shard_id}.jsonl"))
 
     def run(self):
         members = members_of(self.members)
@@ -125,6 +147,7 @@ class CleanShard(_RunTask):
 
         with self.output().open("w") as out:
             clean_shard(members, cleaner, Limits.from_config(self.config), out, progress, part=self.range)
+        self.upload_outputs()
 
 
 def _clean_shard(task: _RunTask, shard: Shard) -> CleanShard:
@@ -142,19 +165,33 @@ class IndexBatch(_RunTask):
 
     @property
     def state(self) -> Path:
-        return Path(self.state_dir) if self.state_dir else Path(self.output_dir, STATE_DIR)
+        return self.state_store.local
 
     def output(self):
-        # the summary is written last: it exists only once every slice and the statistics do
-        return {"index": luigi.LocalTarget(self.work_path("index", f"{self.plan}.json")),
-                "stats": luigi.LocalTarget(self.state / f"site-stats-{self.plan}.json")}
+        # the summary is written (and uploaded) last: it exists only once every slice and the statistics do
+        return {"index": self.store.target(self.work_path("index", f"{self.plan}.json")),
+                "stats": self.state_store.target(self.state / f"site-stats-{self.plan}.json")}
 
     def slice(self, shard_id: str) -> luigi.LocalTarget:
         """The part of the index FinaliseShard of ``shard_id`` reads."""
-        return luigi.LocalTarget(self.work_path("index", self.plan, f"{shard_id}.json"))
+        return self.store.target(self.work_path("index", self.plan, f"{shard_id}.json"))
+
+    def fetch_earlier_stats(self) -> None:
+        """The statistics of other plans in object storage copied into the spool's state folder, as they are now."""
+        if not self.state_store.remote:
+            return
+        own = f"site-stats-{self.plan}.json"
+        stored = {name for name in self.state_store.keys("") if name.startswith("site-stats-") and name != own}
+        for path in self.state.glob("site-stats-*.json"):
+            if path.name not in stored and path.name != own:
+                path.unlink()  # gone from storage: no longer counted
+        for name in sorted(stored):
+            self.state_store.fetch(self.state / name)
 
     def run(self):
         shards = self.plan_shards(self.plan)
+        self.fetch_inputs()
+        self.fetch_earlier_stats()
 
         def open_shards():
             for shard, target in zip(shards, self.input()):
@@ -174,6 +211,8 @@ class IndexBatch(_RunTask):
         shutil.rmtree(scratch, ignore_errors=True)
         with self.output()["index"].open("w") as out:
             json.dump(summary, out, sort_keys=True)
+        self.state_store.upload([self.output()["stats"].path])
+        self.store.upload([self.slice(shard.id).path for shard in shards] + [self.output()["index"].path])
 
 
 class FinaliseShard(_RunTask):
@@ -189,13 +228,16 @@ class FinaliseShard(_RunTask):
     def output(self):
         base = self.work_path("final", self.plan, self.shard_id)
         record_format = self.config.settings.run.record_format
-        records = luigi.LocalTarget(f"{base}.records{RECORD_SUFFIXES[record_format]}", format=luigi.format.Nop)
+        records = self.store.target(f"{base}.records{RECORD_SUFFIXES[record_format]}", format=luigi.format.Nop)
         return {"records": records,
-                **{name: luigi.LocalTarget(f"{base}.{name}.json{'l' if name != 'counts' else ''}")
+                **{name: self.store.target(f"{base}.{name}.json{'l' if name != 'counts' else ''}")
                    for name in ("rejects", "counts")}}
 
     def run(self):
-        with IndexBatch(plan=self.plan, **self.run_params()).slice(self.shard_id).open("r") as handle:
+        self.store.fetch(self.input()["shard"].path)
+        index_slice = IndexBatch(plan=self.plan, **self.run_params()).slice(self.shard_id)
+        self.store.fetch(index_slice.path, if_missing=True)
+        with index_slice.open("r") as handle:
             index = json.load(handle)  # this shard's slice of the batch index
         out = self.output()
         with self.input()["shard"].open("r") as shard, out["records"].open("w") as handle, \
@@ -204,6 +246,7 @@ class FinaliseShard(_RunTask):
             counts = finalise_shard(shard, index, self.config, write_record, rejects)
         with out["counts"].open("w") as handle:
             json.dump(dict(sorted(counts.items())), handle)
+        self.upload_outputs()
 
 
 class CleanRun(_RunTask):
@@ -216,10 +259,17 @@ class CleanRun(_RunTask):
     def files(self) -> list[InputFile]:
         return discover_inputs(list(self.inputs), exclude=self.own_folders())
 
-    def own_folders(self) -> dict[Path, str]:
-        """Folders the run writes, kept out of its inputs (an output inside an input folder is not read back)."""
-        state = Path(self.state_dir) if self.state_dir else Path(self.output_dir, STATE_DIR)
-        return {Path(self.output_dir): "run_output", self.work_path(): "run_output", state: "run_state"}
+    def own_folders(self) -> dict[Path | str, str]:
+        """Folders the run writes, kept out of its inputs (an output inside an input folder is not read back).
+
+        An output in object storage adds its URLs, and its spool folders are its own too.
+        """
+        folders: dict[Path | str, str] = {self.store.local: "run_output", self.work_path(): "run_output",
+                                          self.state_store.local: "run_state"}
+        for store, reason in ((self.store, "run_output"), (self.state_store, "run_state")):
+            if store.remote:
+                folders[store.location] = reason
+        return folders
 
     @cached_property
     def shards(self) -> list[Shard]:
@@ -236,17 +286,20 @@ class CleanRun(_RunTask):
         if problem:
             raise UnsafeOutputError(problem)
         # scheduling a run persists its plan, which the tasks below read by digest
-        write_plan(self.work_path("plans", f"{self.plan}.json"), self.plan, self.shards)
+        plan_path = self.work_path("plans", f"{self.plan}.json")
+        write_plan(plan_path, self.plan, self.shards)
+        if self.store.remote and not self.store.exists(plan_path):
+            self.store.upload([plan_path])
         return [FinaliseShard(plan=self.plan, shard_id=s.id, **self.run_params()) for s in self.shards]
 
     def output(self):
-        return {name: luigi.LocalTarget(Path(self.output_dir, name))
+        return {name: self.store.target(Path(self.store.local, name))
                 for name in ("rejects.jsonl", "manifest.json", "_SUCCESS")}
 
     def complete(self):
         # Done only when the manifest speaks of this very plan: new or changed inputs,
         # or another configuration, make an earlier run's _SUCCESS stale.
-        return published_plan(self.output_dir) == self.plan
+        return published_plan(self.store) == self.plan
 
     def facts(self) -> RunFacts:
         return RunFacts(plan=self.plan, paths=list(self.inputs), files=len(self.files), shards=len(self.shards),
@@ -257,7 +310,14 @@ class CleanRun(_RunTask):
         started = time.time()
         finals = [FinalShard(shard.id, targets["records"].path, targets["rejects"].path, targets["counts"].path)
                   for shard, targets in zip(self.shards, self.input())]
-        finish_run(self.output_dir, self.facts(), finals, started)
+        for final in finals:
+            for path in (final.records, final.rejects, final.counts):
+                self.store.fetch(path, if_missing=True)
+        finish_run(str(self.store.local), self.facts(), finals, started)
+        if self.store.remote:
+            manifest = json.loads(Path(self.store.local, "manifest.json").read_text(encoding="utf-8"))
+            publish_stored(self.store, self.plan, {shard.id for shard in self.shards},
+                           [*manifest["record_files"], "rejects.jsonl", "manifest.json", REPORT_NAME, "_SUCCESS"])
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ class RunFacts:
     config: Config
     config_path: str | None
     reference_date: str | None
-    own_folders: Mapping[Path, str]
+    own_folders: Mapping[Path | str, str]
 
 
 def _versions() -> dict:

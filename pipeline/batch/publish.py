@@ -11,7 +11,8 @@ from typing import IO, Callable, Sequence
 
 from pipeline.batch.folder import WORK_DIR, RunError
 from pipeline.batch.manifest import RunFacts, build_manifest
-from pipeline.batch.stale import drop_stale_work
+from pipeline.batch.stale import drop_stale_work, stale_key
+from pipeline.batch.store import Store
 from pipeline.batch.writing import RECORD_FILE, RECORD_SUFFIXES, open_exclusive
 from pipeline.inputs.limits import Limits
 from pipeline.report import REPORT_NAME, write_report
@@ -125,12 +126,36 @@ def finish_run(output_dir: str, run: RunFacts, finals: Sequence[FinalShard], sta
                 report=lambda out: write_report(out, manifest, records.values(), rejects, limits))
 
 
-def published_plan(output_dir: str) -> str | None:
-    """The plan the output folder holds whole (``_SUCCESS`` and a readable manifest), or None."""
-    if not all(Path(output_dir, name).exists() for name in ("rejects.jsonl", "manifest.json", "_SUCCESS")):
+def published_plan(output_dir: str | Store) -> str | None:
+    """The plan the output holds whole (``_SUCCESS`` and a readable manifest), or None."""
+    store = output_dir if isinstance(output_dir, Store) else Store(output_dir)
+    if not all(store.exists(store.local / name) for name in ("rejects.jsonl", "_SUCCESS")):
         return None
     try:
-        manifest = json.loads(Path(output_dir, "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        manifest = json.loads(store.read_text("manifest.json") or "null")
+    except ValueError:
         return None
     return manifest.get("plan") if isinstance(manifest, dict) else None
+
+
+def publish_stored(store: Store, plan: str, shard_ids: set[str], names: Sequence[str]) -> None:
+    """The run just published in the spool put in storage as ``publish_run`` puts it in a folder.
+
+    Every file of ``names`` (``_SUCCESS`` among them) is uploaded to a temporary key of its
+    own before anything stored changes; then ``_SUCCESS`` goes, each file is moved to its
+    name, records files of other plans and the work of earlier plans go, and ``_SUCCESS``
+    comes back last. A run killed in between publishes again when started again.
+    """
+    staged = {name: store.stage(store.local / name) for name in names}
+    success = staged.pop("_SUCCESS")
+    store.remove("_SUCCESS")
+    for name, tmp in staged.items():
+        store.fs.mv(tmp, store.key(name))
+    for name in store.keys(""):
+        if "/" not in name and RECORD_FILE.fullmatch(name) and name not in staged:
+            store.remove(name)
+    for name in store.keys(WORK_DIR):
+        if stale_key(name, plan, shard_ids):
+            store.remove(name)
+    store.drop_stale_uploads()
+    store.fs.mv(success, store.key("_SUCCESS"))

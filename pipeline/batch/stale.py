@@ -11,6 +11,25 @@ from pipeline.batch.folder import WORK_DIR, entries, is_real_folder, remove
 _TMP_PATTERNS = ("*-luigi-tmp-*", "*.tmp")
 
 
+def stale_key(name: str, plan: str, shard_ids: set[str]) -> bool:
+    """Whether the stored work object ``name`` (``_work/...``, relative to the output) is stale for ``plan``.
+
+    The rules of ``drop_stale_work`` for an output in object storage: work of earlier plans
+    and clean shards no plan uses any more (the temporary keys of uploads are dropped by age).
+    """
+    parts = name.split("/")
+    if len(parts) < 3 or parts[0] != WORK_DIR:
+        return False
+    folder, entry = parts[1], parts[2]
+    if folder == "final":
+        return entry != plan
+    if folder in ("index", "plans"):
+        return entry.split(".")[0] != plan
+    if folder == "clean":
+        return len(parts) == 3 and entry.endswith(".jsonl") and entry.split(".")[0] not in shard_ids
+    return False
+
+
 def drop_stale_work(output_dir: str, plan: str, shard_ids: set[str]) -> None:
     """Forget work of earlier plans, clean shards no plan uses any more, and files left by killed writers.
 

@@ -70,7 +70,7 @@ class Skipped:
     reason: str
 
 
-def discover_inputs(paths: Sequence[Path | str], exclude: Mapping[Path, str] | None = None) -> list[InputFile]:
+def discover_inputs(paths: Sequence[Path | str], exclude: Mapping[Path | str, str] | None = None) -> list[InputFile]:
     """Input files under ``paths`` (files, or folders walked), in a stable order, each once.
 
     Hidden files and folders are skipped, symlinked folders are not entered, symlinked
@@ -83,18 +83,21 @@ def discover_inputs(paths: Sequence[Path | str], exclude: Mapping[Path, str] | N
     return [f for f, reason in _candidates(paths, exclude or {}) if reason is None]
 
 
-def skipped_inputs(paths: Sequence[Path | str], exclude: Mapping[Path, str] | None = None) -> list[Skipped]:
+def skipped_inputs(paths: Sequence[Path | str], exclude: Mapping[Path | str, str] | None = None) -> list[Skipped]:
     """What ``discover_inputs`` leaves out of ``paths``, each with the reason, in a stable order."""
     return [Skipped(f.source, reason) for f, reason in _candidates(paths, exclude or {}) if reason is not None]
 
 
-def _candidates(paths: Sequence[Path | str], exclude: Mapping[Path, str]) -> Iterator[tuple[InputFile, str | None]]:
+def _candidates(paths: Sequence[Path | str], exclude: Mapping[Path | str, str]) -> Iterator[tuple[InputFile, str | None]]:
     """Every entry found under ``paths``, with the reason it is not an input (None: it is one)."""
     seen: set[tuple[int, int]] = set()
-    excluded = {os.path.realpath(folder): reason for folder, reason in exclude.items()}
+    excluded = {os.path.realpath(folder): reason for folder, reason in exclude.items()
+                if not (isinstance(folder, str) and storage.is_remote(folder))}
+    excluded_urls = {folder.rstrip("/"): reason for folder, reason in exclude.items()
+                     if isinstance(folder, str) and storage.is_remote(folder)}
     for given in paths:
         if isinstance(given, str) and storage.is_remote(given):
-            yield from _list_remote(given)
+            yield from _list_remote(given, excluded_urls)
             continue
         given = Path(os.path.abspath(storage.local_path(str(given))))
         inside = _excluded_reason(given, excluded)
@@ -123,8 +126,11 @@ def _candidates(paths: Sequence[Path | str], exclude: Mapping[Path, str]) -> Ite
             yield f, reason
 
 
-def _list_remote(url: str) -> list[tuple[InputFile, str | None]]:
-    """The objects under ``url`` (a prefix, listed recursively, or one object), sorted by name."""
+def _list_remote(url: str, excluded: Mapping[str, str]) -> list[tuple[InputFile, str | None]]:
+    """The objects under ``url`` (a prefix, listed recursively, or one object), sorted by name.
+
+    An object under one of the ``excluded`` URLs (a run's output in the same bucket) gets its reason.
+    """
     fs, path = storage.filesystem(url)
     scheme = storage.scheme_of(url)
     if fs.isfile(path):
@@ -137,7 +143,9 @@ def _list_remote(url: str) -> list[tuple[InputFile, str | None]]:
     for key in fs.find(path):
         relative = key[len(path.strip("/")):].lstrip("/")
         hidden = any(part.startswith(".") for part in relative.split("/"))
-        found.append((_remote_file(root, relative), "hidden" if hidden else None))
+        f = _remote_file(root, relative)
+        reason = next((why for folder, why in excluded.items() if f.url.startswith(folder + "/")), None)
+        found.append((f, reason or ("hidden" if hidden else None)))
     return sorted(found, key=lambda item: item[0].source)
 
 

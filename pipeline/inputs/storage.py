@@ -27,11 +27,11 @@ def local_path(location: str) -> str:
     return location[len("file://"):] if scheme_of(location) == "file" else location
 
 
-def filesystem(url: str):
+def filesystem(url: str, **options):
     """The fsspec filesystem of ``url`` and the path inside it (instances are cached by fsspec)."""
     from fsspec.core import url_to_fs
 
-    return url_to_fs(url)
+    return url_to_fs(url, **options)
 
 
 def open_object(url: str) -> IO[bytes]:

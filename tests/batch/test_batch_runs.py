@@ -22,6 +22,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from conftest import luigid_server
 from pipeline import cli
 from pipeline.batch.lock import output_lock
 from pipeline.tasks import CleanRun
@@ -156,16 +157,20 @@ def test_every_input_format_through_the_whole_dag(tmp_path):
 SHARD_SIZE = "3"
 
 
-@pytest.fixture(scope="module")
-def many_inputs(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("many") / "in"
+def pages_and_stories(folder: Path, count: int) -> Path:
+    """``folder`` made with ``count`` distinct stories, HTML pages and text files by turns."""
     folder.mkdir()
-    for n in range(36):
+    for n in range(count):
         if n % 2:
             (folder / f"page{n:02d}.html").write_text(html_page(n), encoding="utf-8")
         else:
             (folder / f"story{n:02d}.txt").write_text(text_page(n), encoding="utf-8")
     return folder
+
+
+@pytest.fixture(scope="module")
+def many_inputs(tmp_path_factory) -> Path:
+    return pages_and_stories(tmp_path_factory.mktemp("many") / "in", 36)
 
 
 @pytest.fixture(scope="module")
@@ -248,32 +253,8 @@ def test_a_signal_stops_the_run_at_once_and_the_rerun_resumes(many_inputs, unint
 
 @pytest.fixture
 def luigid(tmp_path):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    executable = shutil.which("luigid") or str(Path(sys.executable).with_name("luigid"))
-    (tmp_path / "logs").mkdir()
-    server = subprocess.Popen([executable, "--address", "127.0.0.1", "--port", str(port),
-                               "--state-path", str(tmp_path / "luigid.pickle"), "--logdir", str(tmp_path / "logs")],
-                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/task_list?data=%7B%7D", timeout=2).read()
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, "luigid did not start"
-                time.sleep(0.1)
+    with luigid_server(tmp_path) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
 
 
 def _done(log: str, family: str) -> list[str]:

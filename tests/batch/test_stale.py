@@ -44,3 +44,15 @@ def test_drop_stale_work_leaves_a_linked_work_folder_alone(tmp_path):
     drop_stale_work(str(tmp_path / "o"), "p1", set())
     assert sorted(p.relative_to(outside).as_posix() for p in outside.rglob("*") if p.is_file()) == \
         ["deep/important.tmp", "index/mine.json"]
+
+
+def test_stale_keys_in_object_storage_follow_the_folder_rules():
+    from pipeline.batch.stale import stale_key
+
+    names = ["_work/final/p0/s1.records.jsonl", "_work/final/p1/s1.records.jsonl", "_work/index/p0.json",
+             "_work/index/p1.json", "_work/index/p0/s1.json", "_work/index/p1/s1.json", "_work/plans/p0.json",
+             "_work/plans/p1.json", "_work/clean/s0.jsonl", "_work/clean/s1.jsonl", "_work/lock",
+             "_work/tmp/ab.tmp", "records-s0.jsonl", "_state/site-stats-p0.json"]
+    assert [name for name in names if stale_key(name, "p1", {"s1"})] == [
+        "_work/final/p0/s1.records.jsonl", "_work/index/p0.json", "_work/index/p0/s1.json", "_work/plans/p0.json",
+        "_work/clean/s0.jsonl"]

@@ -8,11 +8,8 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -27,48 +24,6 @@ pytest.importorskip("moto.server", reason="moto[server] provides the S3 endpoint
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = sorted((ROOT / "tests/fixtures/html").glob("*.html"))[:3]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url, timeout=1)
-                break
-            except OSError:
-                if server.poll() is not None:
-                    pytest.fail("moto_server exited at start")
-                time.sleep(0.1)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-@pytest.fixture
-def aws_env(s3_endpoint, monkeypatch):
-    env = {"AWS_ENDPOINT_URL": s3_endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-           "AWS_DEFAULT_REGION": "us-east-1"}
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    import fsspec
-
-    fsspec.config.conf.pop("s3", None)
-    import s3fs
-
-    s3fs.S3FileSystem.clear_instance_cache()
-    return env
 
 
 def _warc(pages: list[Path]) -> bytes:
