@@ -387,14 +387,16 @@ def _input_exists(location: str) -> bool:
         return False
 
 
-def _warm_up(args: argparse.Namespace, reference_date: str | None) -> None:
-    """Load the cleaning models before Luigi forks one process per task (only then worth it)."""
+def _warm_up(args: argparse.Namespace, reference_date: str | None, files=None) -> None:
+    """Load the cleaning models before Luigi forks one process per task (only then worth it):
+    those of the kinds of document ``files`` can hold (by their names), or of every kind."""
     if args.workers > 1:
-        from pipeline.batch.clean import warm_up
+        from pipeline.batch.clean import HTML, TEXT, input_kinds, warm_up
         from pipeline.cleaner import Cleaner
 
-        warm_up(Cleaner.from_config(load_config(args.config, overrides_of(args)),
-                                    date.fromisoformat(reference_date) if reference_date else None))
+        cleaner = Cleaner.from_config(load_config(args.config, overrides_of(args)),
+                                      date.fromisoformat(reference_date) if reference_date else None)
+        warm_up(cleaner, (HTML, TEXT) if files is None else input_kinds(files))
 
 
 def command_daily(args: argparse.Namespace) -> int:
@@ -516,7 +518,7 @@ def _spooled_stdin(args: argparse.Namespace) -> Path:
 def _run(args: argparse.Namespace, task) -> int:
     """Build the run ``task`` (its output folder locked) and say how it went."""
     if not task.complete():
-        _warm_up(args, args.reference_date)
+        _warm_up(args, args.reference_date, task.files)
     from pipeline.batch.progress import RunProgress
 
     stop = threading.Event()

@@ -23,6 +23,7 @@ import difflib
 import functools
 import hashlib
 import json
+import os
 import re
 import tomllib
 import types
@@ -423,27 +424,44 @@ def load_config(path: str | Path | None = None, overlay: dict | None = None) -> 
     ``overlay`` holds tables as a file would (``{"inputs": {"jsonl": {...}}}``), laid over
     the file: what command-line flags set. Each task of a run asks for the run's
     configuration: it is parsed and checked once per process and file content, and the
-    tasks share the one Config (and what is built from it).
+    tasks share the one Config (and what is built from it), however the path is spelt
+    (the command line's relative path, the tasks' absolute one).
     """
     extra = json.dumps(overlay, sort_keys=True) if overlay else None
     if path is None:
-        return _load(None, None, extra)
+        return _cached(None, None, extra)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read configuration {path}: {exc}") from exc
-    return _load(str(path), text, extra)
+    return _cached(str(path), text, extra)
 
 
 COMMAND_LINE = "command line"
+_LOADED: dict[tuple, Config] = {}
+_KEEP_LOADED = 8
 
 
-@functools.lru_cache(maxsize=8)
-def _load(path: str | None, text: str | None, overlay: str | None = None) -> Config:
+def _cached(path: str | None, text: str | None, overlay: str | None) -> Config:
+    key = (os.path.abspath(path) if path is not None else None, text, overlay)
+    if key not in _LOADED:
+        if len(_LOADED) >= _KEEP_LOADED:
+            del _LOADED[next(iter(_LOADED))]
+        _LOADED[key] = _load(path, text, overlay)
+    return _LOADED[key]
+
+
+@functools.lru_cache(maxsize=1)
+def _packaged() -> tuple[dict, list[str], schema.Settings]:
+    """The packaged tables, the names of the rule files among them, and their checked settings."""
     files = _packaged_files()
     data = {name: value for name, (_, value) in files.items()}
     rule_files = sorted(name for name, (label, _) in files.items() if label != SETTINGS_FILE)
-    settings = _validated(data, rule_files, "packaged configuration")
+    return data, rule_files, _validated(data, rule_files, "packaged configuration")
+
+
+def _load(path: str | None, text: str | None, overlay: str | None = None) -> Config:
+    data, rule_files, settings = _packaged()
     if path is not None:
         data = _read_user(path, text, data)
         settings = _validated(data, rule_files, path)

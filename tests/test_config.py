@@ -121,6 +121,16 @@ def test_same_configuration_gives_same_digest():
     assert load_config().digest == load_config().digest
 
 
+def test_a_file_is_parsed_once_however_its_path_is_spelt_and_again_when_it_changes(tmp_path, monkeypatch):
+    path = _write(tmp_path, "[run]\nshard_size = 7\n")
+    monkeypatch.chdir(path.parent)
+    first = load_config(path.name)  # the command line's relative path
+    assert load_config(path.resolve()) is first  # the tasks' absolute one
+    assert load_config(path.name, {"inputs": {"jsonl": {"url_field": ["link"]}}}) is not first
+    path.write_text("[run]\nshard_size = 8\n", encoding="utf-8")
+    assert load_config(path.resolve()).settings.run.shard_size == 8
+
+
 def test_unreadable_user_file_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="cannot read configuration"):
         load_config(_write(tmp_path, "[run\nshard_size = "))

@@ -1,6 +1,7 @@
 """The first batch stage: every input of one shard read and cleaned into a tagged JSONL work file."""
 from __future__ import annotations
 
+import gc
 import time
 from collections import Counter
 from dataclasses import replace
@@ -13,43 +14,75 @@ from pipeline.dedup.minhash import minhash_signature, text_hash
 from pipeline.dedup.site_repeated import document_fingerprints
 from pipeline.document import Document, RawInput, Reject
 from pipeline.inputs.discovery import InputFile
+from pipeline.inputs.formats import input_format
 from pipeline.inputs.limits import Limits
 from pipeline.inputs.reading import read_input
 from pipeline.inputs.warc import Range
-from pipeline.metadata.dates import parse_date, warm_up_htmldate
+from pipeline.metadata.dates import HTMLDATE, parse_date, warm_up_htmldate
 
 # Seconds between two progress reports of a shard: each is a scheduler call, over HTTP with luigid.
 PROGRESS_EVERY = 1.0
 
 
-_warmed = False
+HTML, TEXT = "html", "text"
+# the kinds of document this process has warmed up for
+_warmed: set[str] = set()
+
+_SENTENCES = [f"Paragraph {n} of a short article about the council and its budget vote." for n in range(3)]
+_WARM_UP_DOCUMENTS = {
+    HTML: ("<html><head><title>Budget vote</title>"
+           '<meta property="article:published_time" content="2025-03-05T10:00:00Z"></head><body>'
+           '<header><span class="byline">By Jane Doe</span> <span class="date">Published 2 days ago</span></header>'
+           "<article><h1>Budget vote</h1>" + "".join(f"<p>{s}</p>" for s in _SENTENCES) + "</article></body></html>"),
+    TEXT: "Budget vote\n\nBy Jane Doe\nMarch 5, 2025, 10:00 a.m.\n\n" + "\n\n".join(_SENTENCES),
+}
 
 
-def warm_up(cleaner: Cleaner) -> None:
-    """Clean one small HTML and one text document so lazily loaded models are in memory.
+def warm_up(cleaner: Cleaner, kinds: Iterable[str] = (HTML, TEXT)) -> None:
+    """Clean one small document of each of ``kinds`` so the lazily loaded models it needs are in memory.
 
-    Once per process, outside any time budget: no document pays for the lazy loading
-    (the first one of a shard would otherwise, and could be cut by its budget). Worker
-    processes forked from a warmed caller are warm: the language profiles, stop lists,
-    extraction settings and date parser tables (3 to 5 s) are shared by every shard
-    instead of being loaded again in each one.
+    Once per process and kind, outside any time budget: no document pays for the lazy
+    loading (the first one of a shard would otherwise, and could be cut by its budget),
+    and a process that meets no page never loads what only pages need (htmldate's date
+    parser reads every locale: about 1 s). Worker processes forked from a warmed caller
+    are warm: the language profiles, stop lists, extraction settings and date parser
+    tables are shared by every shard instead of being loaded again in each one.
+
+    What loads here lives as long as the process, so the garbage collector is kept from
+    scanning it: paused while it loads (it would walk the growing tables again and again)
+    and told afterwards to leave it out of every later collection (``gc.freeze``).
     """
-    global _warmed
-    if _warmed:
+    todo = [kind for kind in kinds if kind not in _warmed]
+    if not todo:
         return
     unbudgeted = replace(cleaner, time_budget=0)
-    sentences = [f"Paragraph {n} of a short article about the council and its budget vote." for n in range(3)]
-    page = ("<html><head><title>Budget vote</title>"
-            '<meta property="article:published_time" content="2025-03-05T10:00:00Z"></head><body>'
-            '<header><span class="byline">By Jane Doe</span> <span class="date">Published 2 days ago</span></header>'
-            "<article><h1>Budget vote</h1>" + "".join(f"<p>{s}</p>" for s in sentences) + "</article></body></html>")
-    text = "Budget vote\n\nBy Jane Doe\nMarch 5, 2025, 10:00 a.m.\n\n" + "\n\n".join(sentences)
-    unbudgeted.clean(RawInput(source="warm-up.html", content=page, kind="html"))
-    unbudgeted.clean(RawInput(source="warm-up.txt", content=text, kind="text"))
-    # a text that is no date in any language makes the date parser load every fallback language
-    parse_date("Budget vote 12", config=cleaner.config)
-    warm_up_htmldate()
-    _warmed = True
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for kind in todo:
+            unbudgeted.clean(RawInput(source=f"warm-up.{'html' if kind == HTML else 'txt'}",
+                                      content=_WARM_UP_DOCUMENTS[kind], kind=kind))
+            if not _warmed:
+                # a text that is no date in any language makes the date parser load every
+                # fallback language; pages and texts both parse dates
+                parse_date("Budget vote 12", config=cleaner.config)
+            if kind == HTML and HTMLDATE in cleaner.config.rules.metadata.html.date_sources:
+                warm_up_htmldate()
+            _warmed.add(kind)
+    finally:
+        if collecting:
+            gc.enable()
+    gc.freeze()
+
+
+def input_kinds(files: Iterable[InputFile]) -> set[str]:
+    """The kinds of document ``files`` can hold, by their names: an HTML file holds a page,
+    a text file a text, and a WARC, a JSONL file or a file of no known format either."""
+    kinds: set[str] = set()
+    for f in files:
+        fmt = input_format(f.path.name)[0]
+        kinds.update([fmt] if fmt in (HTML, TEXT) else [HTML, TEXT])
+    return kinds
 
 
 def clean_shard(members: Iterable[InputFile], cleaner: Cleaner, limits: Limits, out: IO[str],
@@ -61,7 +94,6 @@ def clean_shard(members: Iterable[InputFile], cleaner: Cleaner, limits: Limits, 
     parallel, rather than in the one task that sees the whole batch. ``part`` is the
     range of its one member a range shard reads.
     """
-    warm_up(cleaner)
     dedup_rules = cleaner.config.rules.dedup
     counts: Counter = Counter()
     started = time.perf_counter()
@@ -77,7 +109,11 @@ def clean_shard(members: Iterable[InputFile], cleaner: Cleaner, limits: Limits, 
     for n, f in enumerate(members, 1):
         for item in read_input(f, limits, on_skip=lambda skip: skipped.update([skip.reason]), on_seen=on_seen,
                                part=part):
-            result = item if isinstance(item, Reject) else cleaner.clean(item)
+            if isinstance(item, Reject):
+                result = item
+            else:
+                warm_up(cleaner, (item.kind,))  # before the first document of its kind
+                result = cleaner.clean(item)
             if isinstance(result, Reject):
                 out.write(dumps(as_json(RejectRow(result.source, result.reason, result.message))) + "\n")
                 counts[REJECT] += 1
