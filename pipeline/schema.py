@@ -155,6 +155,7 @@ class SiteRepeated(Table):
 
 class Extraction(Table):
     favor_precision: bool
+    fallback_below_chars: Count
     max_title_repeat_chars: Positive
     description_repeat_kinds: list[Name]
     title_separators: str

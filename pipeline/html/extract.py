@@ -155,12 +155,29 @@ def drop_html_text_chrome(blocks: list[Block], titles: frozenset[str], descripti
 def _pruned_body(tree: HtmlElement, rules: HtmlRules, url: str | None):
     """(the cues' removals, trafilatura's extraction) of ``tree``, pruned in place."""
     removed = prune_chrome(tree, rules)
-    return removed, bare_extraction(tree, url=url, favor_precision=rules.favor_precision, include_comments=False,
-                                    with_metadata=False)
+    return removed, extract_body(tree, url, rules)
 
 
 def _text(result) -> str:
     return (result.text or "") if result is not None else ""
+
+
+def extract_body(tree: HtmlElement, url: str | None, rules: HtmlRules):
+    """trafilatura's extraction of ``tree``; its fallback pass only where the fast pass falls short.
+
+    The fallback (readability, then jusText, compared with trafilatura's own extraction)
+    is most of trafilatura's time and changes a page's body only when that body is short
+    or barely paragraphed. The fast pass prunes ``tree`` as the second pass does again
+    (trafilatura copies the tree for everything else), so the second pass gives what one
+    pass with the fallback gives.
+    """
+    options = {"url": url, "favor_precision": rules.favor_precision, "include_comments": False,
+               "with_metadata": False}
+    result = bare_extraction(tree, fast=True, **options)
+    if result is None or result.body is None or len(result.text or "") < rules.fallback_below_chars \
+            or len(result.body.findall(".//p")) <= 1:
+        result = bare_extraction(tree, **options)
+    return result
 
 
 def extract_html(html: str, rules: HtmlRules, chrome: ChromeRules, *, url: str | None = None,

@@ -78,6 +78,7 @@ class HtmlRules:
     prose_max_link_density: float
     wrapper_page_share: float
     favor_precision: bool
+    fallback_below_chars: int
     max_title_repeat_chars: int
     description_repeat_kinds: frozenset[str]
     title_separators: str
@@ -136,6 +137,7 @@ def _build_rules(table: schema.HtmlChrome) -> HtmlRules:
         prose_max_link_density=table.guard.prose_max_link_density,
         wrapper_page_share=table.guard.wrapper_page_share,
         favor_precision=extraction.favor_precision,
+        fallback_below_chars=extraction.fallback_below_chars,
         max_title_repeat_chars=extraction.max_title_repeat_chars,
         description_repeat_kinds=frozenset(extraction.description_repeat_kinds),
         title_separators=extraction.title_separators,

@@ -275,3 +275,34 @@ def test_gold_fixtures_are_the_benchmark_format():
     for path in sorted((FIXTURES / "gold").glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         assert set(data) == {"url", "body"}
+
+
+# ------------------------------------------------------------------ trafilatura's fallback pass
+
+def _fallback_calls(monkeypatch, html: str, rules) -> list[bool]:
+    from trafilatura import bare_extraction
+
+    import pipeline.html.extract as extract
+
+    calls = []
+
+    def recording(tree, **options):
+        calls.append(options.get("fast", False))
+        return bare_extraction(tree, **options)
+
+    monkeypatch.setattr(extract, "bare_extraction", recording)
+    extract.extract_body(parse_html(html), None, rules)
+    return calls
+
+
+def test_the_fallback_pass_runs_only_where_the_fast_body_is_short_or_has_one_paragraph(config, monkeypatch):
+    from dataclasses import replace
+
+    rules = html_rules(config)
+    long_body = page("<article>" + BODY * 8 + "</article>")  # 24 paragraphs, over 3,000 characters
+    one_paragraph = page("<article><p>" + " ".join(["A sentence about the bridge and its repairs."] * 80)
+                         + "</p></article>")
+    assert _fallback_calls(monkeypatch, long_body, rules) == [True]
+    assert _fallback_calls(monkeypatch, page("<article>" + BODY + "</article>"), rules) == [True, False]
+    assert _fallback_calls(monkeypatch, one_paragraph, rules) == [True, False]
+    assert _fallback_calls(monkeypatch, long_body, replace(rules, fallback_below_chars=10**6)) == [True, False]
