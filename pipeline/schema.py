@@ -471,8 +471,8 @@ class TextChrome(Table):
                 if entry.category is None:
                     raise ValueError(f"{key}[{entry.name}] category: a chrome rule needs one")
         for entry in self.site_name:
-            if "(?P<site>" not in entry.pattern:
-                raise ValueError(f"site_name[{entry.name}] pattern: needs a (?P<site>...) group")
+            if "(?P<site>" not in entry.pattern and "(?P<host>" not in entry.pattern:
+                raise ValueError(f"site_name[{entry.name}] pattern: needs a (?P<site>...) or (?P<host>...) group")
         names = [e.name for key in ("byline", "dateline", "attribution", "rule", "inline", "site_name")
                  for e in getattr(self, key)]
         twice = sorted({n for n in names if names.count(n) > 1})

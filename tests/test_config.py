@@ -54,7 +54,7 @@ BAD = {
                        "[text_chrome.rule[promo.v1]] pattern: bad regex '[promo': unterminated character set "
                        "at position 6"),
     "site_group_missing": ('[[text_chrome.site_name]]\nname = "site_footer.v1"\npattern = "^from (.+)$"\n',
-                           "[text_chrome] site_name[site_footer.v1] pattern: needs a (?P<site>...) group"),
+                           "[text_chrome] site_name[site_footer.v1] pattern: needs a (?P<site>...) or (?P<host>...) group"),
     "redos_text": ('[[text_chrome.rule]]\nname = "promo.v1"\ncategory = "navigation"\npattern = "^(a+)+$"\n',
                    "[text_chrome.rule[promo.v1]] pattern: regex '^(a+)+$' nests unbounded quantifiers, "
                    "which can backtrack without end; bound the inner or the outer one"),

@@ -8,10 +8,10 @@ from __future__ import annotations
 from pipeline.steps.base import Step
 from pipeline.steps.fields import DetectLanguage, ScrubControls
 from pipeline.steps.html import ExtractBody, HtmlMetadata, ParseHtml, SafeHtml, TitleRepeat
-from pipeline.steps.text import Dateline, LocateRegion, TextMetadata, TextChrome, TextLayout
+from pipeline.steps.text import Dateline, LocateRegion, SiteName, TextChrome, TextMetadata, TextLayout
 
 HTML_STEPS: tuple[type[Step], ...] = (
     SafeHtml, ParseHtml, HtmlMetadata, ExtractBody, TitleRepeat, ScrubControls, DetectLanguage)
 # the dateline is read after language detection, in the body's language
 TEXT_STEPS: tuple[type[Step], ...] = (
-    TextLayout, LocateRegion, TextChrome, TextMetadata, ScrubControls, DetectLanguage, Dateline)
+    TextLayout, SiteName, LocateRegion, TextChrome, TextMetadata, ScrubControls, DetectLanguage, Dateline)

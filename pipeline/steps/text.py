@@ -11,6 +11,7 @@ from pipeline.text.layout import layout_rules, normalise_with
 from pipeline.text.meta import markdown_headings, read_text_meta
 from pipeline.text.region import locate_region, region_rules
 from pipeline.text.rules import load_chrome_rules
+from pipeline.text.site import find_site_name
 
 
 class TextLayout(Step):
@@ -28,6 +29,21 @@ class TextLayout(Step):
         doc.notes.extend(layout.notes)
         doc.removed.extend(layout.removed)
         doc.work.content = doc.work.page = layout.text
+
+
+class SiteName(Step):
+    """The site's name from the whole text (its chrome, the URL's host), before the region is cut out."""
+
+    name = "site_name"
+
+    def __init__(self, config: Config) -> None:
+        self.rules = load_chrome_rules(config)
+
+    def apply(self, doc: Document) -> None:
+        found = find_site_name(doc.work.content, self.rules, doc.url)
+        if found:
+            doc.site_name = found.name
+            doc.notes.append(f"site_name: {found.rule}")
 
 
 class LocateRegion(Step):
@@ -58,7 +74,6 @@ class TextChrome(Step):
         doc.removed.extend(cleaned.removed)
         doc.paragraphs = cleaned.paragraphs
         doc.title, doc.description = cleaned.title, cleaned.description
-        doc.site_name = cleaned.site_name
         doc.date_raw = cleaned.date_raw
         doc.work.byline = cleaned.byline
 

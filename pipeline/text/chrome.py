@@ -16,29 +16,24 @@ from pipeline.text.rules import ChromeRules
 from pipeline.text.zones import TextClean, body_labels, read_head, read_tail, set_meta
 
 
+def _claimed(span: str, category: str, rules: ChromeRules) -> bool:
+    """Whether a line rule of ``category`` that holds anywhere would remove ``span`` as a line."""
+    text = normalise_line(span)
+    words = count_words(text, rules.structure.letters_per_word)
+    return any(r.category == category and r.zone == "any" and r.matches(text, words) for r in rules.rules)
+
+
 def _cut_inline(text: str, rules: ChromeRules) -> tuple[str, list[Removal]]:
+    """Cut inline spans from the end of a kept paragraph; a rule with a ``(?P<span>...)`` group
+    cuts only a span that one of its category's line rules would remove standing alone."""
     removals = []
     for rule in rules.inline:
         match = rule.pattern.search(text)
-        if match and match.start() > 0:
+        span = match.groupdict().get("span") if match else None
+        if match and match.start() > 0 and (span is None or _claimed(span, rule.category, rules)):
             removals.append(Removal(rule.category, match.group(0).strip(), rule.name))
             text = text[:match.start()].rstrip()
     return text, removals
-
-
-def _site_name(lines: list[Line], rules: ChromeRules) -> str | None:
-    for line in lines:
-        rule = line.rule or line.outside
-        if rule and "site" in rule.pattern.groupindex:
-            match = rule.pattern.search(line.text)
-            if match and match.group("site"):
-                return match.group("site").strip()
-    for rule in rules.site_name:
-        for line in lines:
-            match = rule.pattern.search(line.text)
-            if match and match.group("site"):
-                return match.group("site").strip()
-    return None
 
 
 # ------------------------------------------------------------------ public API
@@ -49,7 +44,6 @@ def clean_text(text: str, rules: ChromeRules) -> TextClean:
     lines = read_lines(text, rules)
     apply_line_rules(lines, rules, paragraphs=False)
     out = TextClean(paragraphs=[], removed=[])
-    out.site_name = _site_name(lines, rules)
     span = locate_body(lines, rules)
     if span is None:
         # no prose at all: keep what no rule claims, the first headline being the title

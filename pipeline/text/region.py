@@ -90,12 +90,13 @@ def locate_region(text: str, rules: RegionRules, model: LineModel | None = None)
     body_start, end = span
     # the title block is kept whole: the chrome cleaner reads title, byline and date from it
     start = _widen_over_title(lines, counts, repeated, body_start, rules)
+    listed = _article_list_items(lines, probabilities, body_start, end, rules)
     keep, removed = [], []
     for k, line in enumerate(lines):
         where = "before" if k < start else "after" if k > end else "inside"
         drop = where != "inside" or (k >= body_start and probabilities[k] < rules.inner_drop_below
                                      and counts[k] <= rules.inner_drop_max_words
-                                     and _chrome_shaped(line, counts[k], repeated[k], rules))
+                                     and _chrome_shaped(line, counts[k], repeated[k], rules, k in listed))
         if drop:
             category, rule = _category(line.strip(), counts[k], where, rules)
             removed.append(Removal(category, line.strip(), rule))
@@ -104,14 +105,36 @@ def locate_region(text: str, rules: RegionRules, model: LineModel | None = None)
     return Region(text=_join_kept(raw, keep), removed=removed)
 
 
-def _chrome_shaped(line: str, words: int, repeated: bool, rules: RegionRules) -> bool:
-    """A list item, a link, a line the page repeats or one a category rule names.
+def _article_list_items(lines: list[str], probabilities: list[float], start: int, end: int,
+                        rules: RegionRules) -> set[int]:
+    """Items of the lists the article itself holds (tour dates, steps, products): a run of list
+    items inside the region, right under a line the scorer keeps as article text (the list's
+    lead-in, not a teaser heading). Their list marker alone does not make them chrome."""
+    listed: set[int] = set()
+    k = start + 1
+    while k <= end:
+        if not rules.list_marker.match(lines[k]):
+            k += 1
+            continue
+        run_end = k
+        while run_end + 1 <= end and rules.list_marker.match(lines[run_end + 1]):
+            run_end += 1
+        if probabilities[k - 1] >= rules.threshold and not rules.list_marker.match(lines[k - 1]):
+            listed.update(range(k, run_end + 1))
+        k = run_end + 1
+    return listed
+
+
+def _chrome_shaped(line: str, words: int, repeated: bool, rules: RegionRules, article_list: bool = False) -> bool:
+    """A list item (unless of a list the article holds), a link, a line the page repeats or one
+    a category rule names.
 
     Only such lines are dropped inside the article: a short byline or dateline among the
     paragraphs scores low too, and the chrome cleaner needs it.
     """
     text = line.strip()
-    return bool(repeated or rules.list_marker.match(line) or rules.link_like.search(text)
+    listed = rules.list_marker.match(line) and not article_list
+    return bool(repeated or listed or rules.link_like.search(text)
                 or any(words <= rule.max_words and rule.pattern.search(text)
                        for rule in rules.categories if not rule.after_region_only))
 

@@ -34,7 +34,6 @@ class TextClean:
     description: str | None = None
     byline: str | None = None
     date_raw: str | None = None
-    site_name: str | None = None
     attribution: str | None = None
 
 

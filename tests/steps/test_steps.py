@@ -54,7 +54,7 @@ def test_the_runner_counts_each_step_once_per_document(config):
     cleaner.clean(RawInput(source="a.txt", content="Budget vote\n\n" + "\n\n".join(PARAGRAPHS), kind="text"))
     assert dict(cleaner.stats.calls) == {
         "safe_html": 1, "parse_html": 1, "html_metadata": 1, "extract": 1, "title_repeat": 1,
-        "layout": 1, "region": 1, "text_chrome": 1, "text_metadata": 1, "dateline": 1, "scrub_controls": 2, "language": 2}
+        "layout": 1, "site_name": 1, "region": 1, "text_chrome": 1, "text_metadata": 1, "dateline": 1, "scrub_controls": 2, "language": 2}
     assert set(cleaner.stats.seconds) == set(cleaner.stats.calls)
 
 
@@ -62,7 +62,7 @@ def test_the_step_lists_name_each_step_once_in_order():
     assert [s.name for s in HTML_STEPS] == [
         "safe_html", "parse_html", "html_metadata", "extract", "title_repeat", "scrub_controls", "language"]
     assert [s.name for s in TEXT_STEPS] == [
-        "layout", "region", "text_chrome", "text_metadata", "scrub_controls", "language", "dateline"]
+        "layout", "site_name", "region", "text_chrome", "text_metadata", "scrub_controls", "language", "dateline"]
 
 
 @pytest.mark.parametrize("first, kept", [

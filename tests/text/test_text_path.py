@@ -1,0 +1,85 @@
+"""The whole text path (layout, site name, region, chrome, metadata) on real dev pages from five
+renderers: the exact paragraphs kept and the exact spans removed, with category and rule."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.api import clean_text
+from pipeline.document import Document
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "text_layout"
+PAGES = ["lynx_0081", "html2text_0221", "lxml_0395", "bs4_05844573_article", "lynx_2740"]
+
+
+def outcome(name: str) -> dict:
+    doc = clean_text((FIXTURES / f"{name}.txt").read_text(encoding="utf-8"))
+    assert isinstance(doc, Document), doc
+    return {"title": doc.title, "kept": doc.paragraphs,
+            "removed": [[r.text, r.category, r.rule] for r in doc.removed]}
+
+
+@pytest.fixture(scope="module", params=PAGES)
+def page(request):
+    expected = json.loads((FIXTURES / f"{request.param}.expected.json").read_text(encoding="utf-8"))
+    return request.param, outcome(request.param), expected
+
+
+def test_kept_and_removed_spans_are_exactly_the_expected(page):
+    _, got, expected = page
+    assert got == expected
+
+
+def removed(got: dict, text: str) -> tuple[str, str]:
+    return next((c, r) for t, c, r in got["removed"] if t == text)
+
+
+def test_wrapped_lynx_page_keeps_its_rejoined_paragraphs_and_its_list():
+    got = outcome("lynx_0081")
+    assert got["title"] == "Getting to YES: The Anti-Sales Guide to Closing New Cybersecurity Deals"
+    assert "* Lead like a cyber advisor, not a salesperson" in got["kept"]
+    assert any(p.startswith("Most businesses recognize the importance of cybersecurity. Yet when it comes time")
+               for p in got["kept"])
+    assert removed(got, "* vCISO Platform") == ("related_links", "list_item_after_article.v1")
+
+
+def test_markdown_page_keeps_link_text_and_records_each_url():
+    got = outcome("html2text_0221")
+    assert removed(got, '(https://x.com/elaineywchen "X")') == ("markup", "markdown_link_url.v1")
+    assert "HCA declined to comment." in got["kept"]
+    assert not any("](" in p or "https://" in p for p in got["kept"])
+
+
+def test_script_text_is_code_and_the_article_stays():
+    got = outcome("lxml_0395")
+    codes = [t for t, c, r in got["removed"] if (c, r) == ("code", "script_text.v1")]
+    assert len(codes) == 2 and codes[0].startswith(".detailImg{max-height: 450px;")
+    assert got["kept"][0].startswith("RAJSHAHI, Dec 20, 2025 (BSS) - Homestead gardening")
+    assert not any("function(" in p or "{" in p for p in got["kept"])
+
+
+def test_bs4_one_link_fragments_are_judged_joined():
+    got = outcome("bs4_05844573_article")
+    assert removed(got, "1 / 23") == ("image_caption", "gallery_counter.v1")
+    assert removed(got, "Back to Gallery") == ("navigation", "close_button.v1")
+    assert got["title"] == "New SUVs and electric vehicles highlight L.A. Auto Show"
+    assert "NISSAN SENTRA" in got["kept"] and len(got["kept"]) == 18
+
+
+def test_a_list_the_article_holds_stays():
+    got = outcome("lynx_2740")
+    items = ["* Include: local photo roll, albums, and smart albums", "* Supports Unsplash",
+             "* Photos can be in portrait or landscape mode",
+             "* I can keep music playing in the background (unlike with the native Apple app)"]
+    assert all(item in got["kept"] for item in items)
+    # a list under a short heading and another under a list item are still cut as low-scoring lines
+    assert removed(got, "* Current weather") == ("boilerplate", "inside_article_low_score.v1")
+
+
+if __name__ == "__main__":
+    for name in sys.argv[1:]:
+        (FIXTURES / f"{name}.expected.json").write_text(
+            json.dumps(outcome(name), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
