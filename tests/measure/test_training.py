@@ -69,9 +69,9 @@ def test_training_writes_only_where_asked_and_the_same_bytes_again(tmp_path, con
     cv = report["cross_validation"]
     assert cv["sites"] == 4
     # each fold's threshold is chosen on inner folds of its training pages (fold 0's three
-    # training sites fall in one inner fold: the configured 0.07 stays)
+    # training sites fall in one inner fold: the configured 0.4 stays)
     assert [(f["fold"], f["train_pages"], f["held_pages"], f["threshold"]) for f in cv["fitted"]] == [
-        (0, 6, 2, 0.07), (1, 4, 4, 0.5), (2, 6, 2, 0.3)]
+        (0, 6, 2, 0.4), (1, 4, 4, 0.5), (2, 6, 2, 0.3)]
     assert sorted(cv["region"]) == ["inscriptis", "lynx"]
     assert report["threshold_chosen"] == THRESHOLD
     saved = json.loads(out.read_text(encoding="utf-8"))
