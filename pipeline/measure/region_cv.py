@@ -2,6 +2,7 @@
 
     python -m pipeline.measure.region_cv --work DIR [--shared DIR] [--workers 2] [--folds 5]
                                          [--sides cv,shipped,keep_all] [--renderers a,b]
+                                         [--every N] [--base RUNS_DIR]
 
 For each of the five site-grouped folds (:func:`pipeline.measure.metadata_eval.fold_of`) a
 model and its region threshold are fitted as ``newsclean train-region`` fits them, on the
@@ -9,11 +10,14 @@ whole dumps of every renderer of the other folds' sites only, and written to a f
 ``newsclean run`` cleans the held-out fold of each renderer folder (whole dumps and
 ``-snip`` stretches) with a configuration pointing at that file, and
 ``<shared>/tools/score.py`` scores the records of all folds together. Beside it, on the same
-held-out folders: the shipped model (``shipped``) and every line kept (``keep_all``).
+held-out folders: the shipped model (``shipped``), every line kept (``keep_all``), and
+with ``--base`` the records of earlier whole-folder runs (``base``). ``--every N`` takes
+one page in N (by a hash of its key) where the machine has no time for all.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 import subprocess
@@ -73,24 +77,38 @@ def _keep_all(pages: list[Path], out: Path) -> None:
             fh.write(json.dumps({"source": page.name, "text": text}) + "\n")
 
 
-def run_side(side: str, folder: Path, sites: dict[str, str], folds: int, configs: dict[int, Path],
-             exe: Path, workers: int, work: Path) -> Path:
-    """Clean each held-out fold of ``folder`` in its own run; the folder of all folds' outputs."""
-    pages = [p for p in files_ending([folder], TEXT_SUFFIXES) if page_key(p) in sites]
-    outroot = work / "out" / side / folder.name
+def sampled(key: str, every: int) -> bool:
+    """Whether page ``key`` is in the sample of one page in ``every`` (by a hash of the key)."""
+    return int(hashlib.sha256(key.encode()).hexdigest(), 16) % every == 0
+
+
+def held_out_inputs(folder: Path, sites: dict[str, str], folds: int, every: int, work: Path) -> Path:
+    """The sampled pages of ``folder`` copied into one sub-folder per fold; the folder holding them."""
+    root = work / "in" / folder.name
+    if root.exists():
+        shutil.rmtree(root)
+    for page in files_ending([folder], TEXT_SUFFIXES):
+        key = page_key(page)
+        if key in sites and sampled(key, every):
+            indir = root / f"fold-{fold_of(sites[key], folds)}"
+            indir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(page, indir / page.name)  # copies: the run refuses links leading outside its folder
+    return root
+
+
+def run_side(side: str, inputs: Path, folds: int, configs: dict[int, Path], exe: Path, workers: int,
+             work: Path) -> Path:
+    """Clean each held-out fold of ``inputs`` (from ``held_out_inputs``) in its own run; the outputs' folder."""
+    outroot = work / "out" / side / inputs.name
     if outroot.exists():
         shutil.rmtree(outroot)
     if side == "keep_all":
-        _keep_all(pages, outroot)
+        _keep_all(files_ending([inputs], TEXT_SUFFIXES), outroot)
         return outroot
     for fold in range(folds):
-        held = [p for p in pages if fold_of(sites[page_key(p)], folds) == fold]
-        indir = work / "in" / folder.name / f"fold-{fold}"
-        if indir.exists():
-            shutil.rmtree(indir)
-        indir.mkdir(parents=True)
-        for page in held:
-            shutil.copyfile(page, indir / page.name)  # copies: the run refuses links leading outside its folder
+        indir = inputs / f"fold-{fold}"
+        if not indir.is_dir():
+            continue
         command = [str(exe), "run", str(indir), "--output", str(outroot / f"fold-{fold}"),
                    "--workers", str(workers), "--no-progress"]
         if side == "cv":
@@ -102,6 +120,7 @@ def run_side(side: str, folder: Path, sites: dict[str, str], folds: int, configs
 
 
 def score(shared: Path, gold_dirs: list[Path], outroot: Path, folder: Path) -> dict:
+    """The scorer's F1, P and R of the records under ``outroot`` on the pages of ``folder``."""
     records = sorted(str(p) for p in outroot.rglob("records-*.jsonl"))
     done = subprocess.run([sys.executable, str(shared / SCORER), ":".join(map(str, gold_dirs)), *records,
                            f"--keys={folder}"], capture_output=True, text=True, check=True)
@@ -117,6 +136,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--sides", default=",".join(SIDES), help=f"of {', '.join(SIDES)}")
     parser.add_argument("--renderers", default=",".join(RENDERERS))
+    parser.add_argument("--every", type=int, default=1,
+                        help="score one page in N, by a hash of its key (default: every page)")
+    parser.add_argument("--base", default=None,
+                        help="also score another run's records, BASE/<folder>/records-*.jsonl, on the same pages")
     args = parser.parse_args(argv)
     shared = Path(args.shared) if args.shared else shared_dir()
     corpus = shared / CORPUS
@@ -128,10 +151,14 @@ def main(argv: list[str] | None = None) -> int:
     sites = gold_sites(gold_dirs)
     configs = fold_models(render, gold_dirs, RENDERERS, args.folds, work) if "cv" in sides else {}
     rows = {}
+    if args.base:
+        sides.append("base")
     for renderer in renderers:
         for folder in (render / renderer, render / f"{renderer}-snip"):
-            rows[folder.name] = {side: score(shared, gold_dirs, run_side(side, folder, sites, args.folds, configs,
-                                                                        exe, args.workers, work), folder)
+            inputs = held_out_inputs(folder, sites, args.folds, args.every, work)
+            rows[folder.name] = {side: score(shared, gold_dirs, Path(args.base) / folder.name if side == "base" else
+                                             run_side(side, inputs, args.folds, configs, exe, args.workers, work),
+                                             inputs)
                                  for side in sides}
             print(folder.name, json.dumps(rows[folder.name]), file=sys.stderr, flush=True)
     print("| input | " + " | ".join(f"{side} F1 (P / R)" for side in sides) + " |")
