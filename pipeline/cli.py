@@ -116,10 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"documents shown in full (default: {DEFAULT_SAMPLE})")
 
     train = commands.add_parser("train-region", help="retrain the text-dump article model from labelled pages")
-    train.add_argument("text_dir", metavar="TEXT_DIR", help="whole-page text dumps <key>.txt")
-    train.add_argument("gold_dir", metavar="GOLD_DIR", help="gold <key>.json with the article body")
-    train.add_argument("--out", default=None, help="where to write the model (default: the packaged model)")
-    train.add_argument("--folds", type=int, default=5, help="cross-validation folds, pages grouped by site")
+    train.add_argument("text_dirs", nargs="+", metavar="TEXT_DIR",
+                       help="folders of whole-page text dumps <key>.txt[.gz], one per renderer")
+    train.add_argument("--gold", required=True, metavar="GOLD_DIR[:GOLD_DIR]",
+                       help="gold <key>.json with the article body (several folders joined with ':')")
+    train.add_argument("--out", required=True, help="where to write the model (a JSON file)")
+    train.add_argument("--folds", type=int, default=5,
+                       help="site-grouped folds for the threshold and the report (default: 5)")
     train.add_argument("--config", default=None, help="TOML file merged over the packaged configuration")
     return parser
 
@@ -175,7 +178,10 @@ def command_bench_run(args: argparse.Namespace) -> int:
 def command_train_region(args: argparse.Namespace) -> int:
     from pipeline.measure.training import train_region_model
 
-    print(json.dumps(train_region_model(args.text_dir, args.gold_dir, load_config(args.config),
+    if args.folds < 2:
+        raise ConfigError("--folds must be at least 2: the region threshold is chosen on held-out folds")
+    gold_dirs = [part for part in args.gold.split(":") if part]
+    print(json.dumps(train_region_model(args.text_dirs, gold_dirs, load_config(args.config),
                                         out_path=args.out, folds=args.folds), indent=1))
     return 0
 

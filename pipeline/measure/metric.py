@@ -17,14 +17,20 @@ SHINGLE = 4
 def shingles(text: str) -> Counter:
     """The page's 4-token shingles with their counts (a shorter text is one shingle)."""
     tokens = TOKEN.findall(text or "")
-    return Counter(tuple(tokens[i:i + SHINGLE]) for i in range(max(1, len(tokens) - SHINGLE + 1))
-                   if tokens[i:i + SHINGLE])
+    if len(tokens) < SHINGLE:
+        return Counter([tuple(tokens)] if tokens else [])
+    return Counter(zip(*(tokens[k:] for k in range(SHINGLE))))
 
 
 def shingle_counts(predicted: str, gold: str) -> tuple[int, int, int]:
     """(true positive, false positive, false negative) shingle counts of one page."""
-    p, g = shingles(predicted), shingles(gold)
-    return sum((p & g).values()), sum((p - g).values()), sum((g - p).values())
+    return counts_against(shingles(predicted), shingles(gold))
+
+
+def counts_against(p: Counter, g: Counter) -> tuple[int, int, int]:
+    """``shingle_counts`` of shingles already counted (training scores many texts against one gold)."""
+    tp = sum((p & g).values())
+    return tp, sum(p.values()) - tp, sum(g.values()) - tp
 
 
 def precision(tp: int, fp: int, fn: int) -> float:

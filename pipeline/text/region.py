@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from pipeline.config import Config
 from pipeline.document import Removal
-from pipeline.text.features import describe_lines
+from pipeline.text.features import PageLines, describe_lines
 from pipeline.text.model import LineModel, page_probabilities
 from pipeline.text.region_rules import RegionRules, region_rules
 
@@ -73,40 +73,53 @@ def locate_article(text: str, config: Config) -> Region:
 
 
 def locate_region(text: str, rules: RegionRules, model: LineModel | None = None) -> Region:
+    lines = [line for line in text.split("\n") if line.strip()]
+    if not lines:
+        return Region(text="", removed=[])
+    page = describe_lines(lines, rules)
+    hand = model is None and rules.scorer == "rules"
+    return region_from_probabilities(text, lines, page, page_probabilities(page, rules, model), rules,
+                                     rules.rules_threshold if hand else rules.threshold)
+
+
+def region_from_probabilities(text: str, lines: list[str], page: PageLines, probabilities: list[float],
+                              rules: RegionRules, threshold: float | None = None,
+                              categorise: bool = True) -> Region:
+    """The region of ``text`` given its non-blank ``lines``, their description and probabilities.
+
+    ``threshold`` defaults to the model's (``rules.threshold``); training tries others, and
+    needs only the kept text (``categorise`` False leaves the removals without a category).
+    """
     raw = text.split("\n")
     at = [i for i, line in enumerate(raw) if line.strip()]
-    if not at:
-        return Region(text="", removed=[])
-    lines = [raw[i] for i in at]
-    page = describe_lines(lines, rules)
     counts, repeated = page.word_counts, page.repeated
-    probabilities = page_probabilities(page, rules, model)
-    hand = model is None and rules.scorer == "rules"
-    span = best_span(probabilities, counts, rules.rules_threshold if hand else rules.threshold,
-                     rules.weight_floor_words, rules.weight_cap_words)
+    threshold = rules.threshold if threshold is None else threshold
+    span = best_span(probabilities, counts, threshold, rules.weight_floor_words, rules.weight_cap_words)
     if span is None:
         # nothing reads like an article: leave the page whole for the next steps to judge
         return Region(text="\n".join(raw).strip("\n"), removed=[])
     body_start, end = span
     # the title block is kept whole: the chrome cleaner reads title, byline and date from it
     start = _widen_over_title(lines, counts, repeated, body_start, rules)
-    listed = _article_list_items(lines, probabilities, body_start, end, rules)
+    listed = _article_list_items(lines, probabilities, body_start, end, threshold, rules)
     keep, removed = [], []
     for k, line in enumerate(lines):
         where = "before" if k < start else "after" if k > end else "inside"
         drop = where != "inside" or (k >= body_start and probabilities[k] < rules.inner_drop_below
                                      and counts[k] <= rules.inner_drop_max_words
                                      and _chrome_shaped(line, counts[k], repeated[k], rules, k in listed))
-        if drop:
+        if drop and categorise:
             category, rule = _category(line.strip(), counts[k], where, rules)
             removed.append(Removal(category, line.strip(), rule))
+        elif drop:
+            removed.append(Removal("", line.strip(), ""))
         else:
             keep.append(at[k])
     return Region(text=_join_kept(raw, keep), removed=removed)
 
 
 def _article_list_items(lines: list[str], probabilities: list[float], start: int, end: int,
-                        rules: RegionRules) -> set[int]:
+                        threshold: float, rules: RegionRules) -> set[int]:
     """Items of the lists the article itself holds (tour dates, steps, products): a run of list
     items inside the region, right under a line the scorer keeps as article text (the list's
     lead-in, not a teaser heading). Their list marker alone does not make them chrome."""
@@ -119,7 +132,7 @@ def _article_list_items(lines: list[str], probabilities: list[float], start: int
         run_end = k
         while run_end + 1 <= end and rules.list_marker.match(lines[run_end + 1]):
             run_end += 1
-        if probabilities[k - 1] >= rules.threshold and not rules.list_marker.match(lines[k - 1]):
+        if probabilities[k - 1] >= threshold and not rules.list_marker.match(lines[k - 1]):
             listed.update(range(k, run_end + 1))
         k = run_end + 1
     return listed
