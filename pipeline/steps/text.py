@@ -79,9 +79,9 @@ class TextChrome(Step):
 
 
 class TextMetadata(Step):
-    """Headline, byline and dateline read around the article in the whole dump (those the chrome
-    step found in the region stand in when the dump shows none above the body); the byline as
-    person names."""
+    """Headline, byline and dateline read around the article in the whole dump; the byline and
+    dateline the chrome step found in the region stand in when the dump shows none (the
+    headline does not: a wrong headline is worse than none); the byline as person names."""
 
     name = "text_metadata"
 

@@ -85,14 +85,14 @@ def _eligible(line: Line, t: TextTitle, config: Config | None) -> bool:
     return span is None or (span[1] - span[0]) < 0.6 * len(text)
 
 
-def _evidence(lines: list[Line], i: int, start: int, keys: list[str], heading_keys: set[str],
-              body: set[str], region_first: str | None, t: TextTitle, config: Config | None) -> float:
+def _evidence(lines: list[Line], i: int, start: int, keys: list[str], words: list[int], heading_keys: set[str],
+              body: set[str], region_first: str | None, t: TextTitle) -> float:
     """How strongly ``lines[i]`` reads as the page's headline (weights from ``[title]``)."""
     line = lines[i]
     score = 0.0
     if keys[i] in heading_keys:
         score += t.heading
-    if len(keys[i]) >= t.repeat_min_chars and _repeated(keys[i], i, keys, [ln.words for ln in lines], line.words):
+    if len(keys[i]) >= t.repeat_min_chars and _repeated(keys[i], i, keys, words, line.words):
         score += t.repeated
     below = lines[i + 1:min(start, i + 1 + t.meta_after)]
     if any(b.meta in ("byline", "dateline") for b in below):
@@ -124,6 +124,7 @@ def choose_title(lines: list[Line], start: int, headings: tuple[str, ...], parag
     line when it is not prose), or None when no line there scores above ``t.min_score``: a
     wrong headline is worse than none."""
     keys = [comparison_key(line.text) for line in lines]
+    words = [line.words for line in lines]
     heading_keys = {comparison_key(h) for h in headings[:t.headings]}
     body = _content_words(" ".join(paragraphs[:t.body_paragraphs]))
     best, best_score = None, t.min_score
@@ -131,7 +132,7 @@ def choose_title(lines: list[Line], start: int, headings: tuple[str, ...], parag
         line = lines[i]
         if not _eligible(line, t, config) or (i >= start and is_prose(line, structure)):
             continue
-        score = _evidence(lines, i, start, keys, heading_keys, body, region_first, t, config)
+        score = _evidence(lines, i, start, keys, words, heading_keys, body, region_first, t)
         if score > best_score:
             best, best_score = i, score
     return best
