@@ -10,16 +10,14 @@ import re
 from pipeline.config import Config
 from pipeline.metadata.dates import find_date_span, is_weekday, parse_date
 from pipeline.metadata.rules import AuthorRules, load_metadata_rules
-from pipeline.metadata.site import is_site
-from pipeline.metadata.strings import clean_space, comparison_key
+from pipeline.metadata.site import is_site, site_keys
+from pipeline.metadata.strings import clean_space, comparison_key, is_host_name
 
 _FLAGS = re.IGNORECASE | re.UNICODE
 _URL = re.compile(r"(?:https?://|www\.)\S+", _FLAGS)
 # a match starts where a run of address characters starts (the lookbehind): tried from
 # every character of a long run, the pattern was quadratic in the line's length
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+\s*(?:@|\[at\]|\(at\)|\{at\})\s*[\w-]+(?:\s*(?:\.|\[dot\]|\(dot\))\s*[\w-]+)+", _FLAGS)
-# a host name ("etimes.in", "newser.com"): a site, never a person ("H.G. Parry" is not one)
-_DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$", re.UNICODE)
 _HANDLE = re.compile(r"(?<![\w@])@\w{2,}", _FLAGS)
 _EMPTY_BRACKETS = re.compile(r"[(\[{]\s*[)\]}]")
 _EDGE_PUNCT = " \t\"'“”„«»‘’,;:.|/\\-–—·•*()[]{}©®"
@@ -93,14 +91,27 @@ def _is_organisation(name: str, rules: AuthorRules, site_name: str | None) -> bo
     a site named like a person ("Kyle Howells Blog", a one-person site) does not make its
     owner's name an organisation."""
     tokens = [_strip_edges(w).casefold() for w in re.split(r"[\s/]+", name)]
-    if any(tok in rules.org_words for tok in tokens) or _DOMAIN.match(name):
+    if any(tok in rules.org_words for tok in tokens) or is_host_name(name):
         return True
     if not is_site(name, site_name, rules.site_articles):
         return False
-    # the site's name is the person's and more ("Myles Katherine Photography"); "Telegraph
-    # Sport" (the site's name and a desk) stays the site
-    owner = comparison_key(site_name or "").startswith(comparison_key(name)) and _person_shaped(name, rules)
-    return not owner
+    return not _site_owner(name, site_name, rules)
+
+
+def _site_owner(name: str, site_name: str | None, rules: AuthorRules) -> bool:
+    """Whether ``name``, which names the site, is the person the site is named after: the
+    site's name is the person's and more ("Myles Katherine Photography"), the domain spells
+    it ("Guillaume Gomez" on blog.guillaume-gomez.fr), or the site's name is a person's name
+    and this is it, however cased ("annette thurmon" on "Annette Thurmon"). "Telegraph Sport"
+    (the site's name and a desk) stays the site."""
+    key = comparison_key(name)
+    if not site_name or not key:
+        return False
+    if key == comparison_key(site_name) and _person_shaped(site_name, rules) and len(name.split()) >= 2 \
+            and not name.isupper():
+        return True  # not "HomeAdvisor" on "Home Advisor", nor a brand in capitals ("USA TODAY")
+    spelled = any(k.startswith(key) for k in site_keys(site_name, rules.site_articles))
+    return spelled and _person_shaped(name, rules)
 
 
 def _person_shaped(name: str, rules: AuthorRules) -> bool:

@@ -88,7 +88,9 @@ def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules, wrappers: frozenset[
     containers: list[HtmlElement] = []
     for element in innermost:
         text = element_text(element)
-        if not text or len(text) > rules.byline_max_chars:
+        if len(text) > rules.byline_max_chars:
+            text = _box_heading(element, rules)  # an author box: its name, not the bio
+        if not text:
             continue
         container = element
         for _ in range(3):
@@ -104,6 +106,19 @@ def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules, wrappers: frozenset[
             containers.append(container)
             groups.append([text])
     return groups
+
+
+_BOX_HEADINGS = ("h2", "h3", "h4", "h5", "h6", "strong", "b")
+
+
+def _box_heading(box: HtmlElement, rules: HtmlMetaRules) -> str:
+    """The first heading of an author box too long to be a byline (a name over a bio:
+    "<h4>Bence Kovács</h4><p>Bence is ...</p>"), "" when it has none short enough."""
+    for heading in box.iter(*_BOX_HEADINGS):
+        text = element_text(heading)
+        if text:
+            return text if len(text) <= rules.byline_text_max_chars else ""
+    return ""
 
 
 _BLOCK_TAGS = frozenset(("p", "div", "li", "table", "ul", "ol", "section", "article"))

@@ -10,7 +10,7 @@ from pipeline.metadata.rules import HtmlMetaRules, TitleRules
 from pipeline.metadata.strings import comparison_key, split_at_separators
 
 
-def _site_keys(site_name: str, articles: frozenset[str]) -> set[str]:
+def site_keys(site_name: str, articles: frozenset[str]) -> set[str]:
     """Comparison keys of a site name: its letters, without a leading article ("The Telegraph"),
     and for a domain its name without "www." and TLD and its longest hyphenated part."""
     keys = {comparison_key(site_name)}
@@ -34,7 +34,7 @@ def is_site(name: str, site_name: str | None, articles: frozenset[str]) -> bool:
     "Eurosport Deutschland")."""
     if not site_name or not comparison_key(name):
         return False
-    keys = _site_keys(site_name, articles)
+    keys = site_keys(site_name, articles)
     if comparison_key(name) in keys or any(len(k) >= 4 and comparison_key(name).startswith(k) for k in keys):
         return True
     name_words = [k for k in (comparison_key(w) for w in name.split()) if k]
@@ -62,7 +62,7 @@ def matches_site(part: str, site_name: str, articles: frozenset[str]) -> bool:
     a = comparison_key(part)
     if not a:
         return False
-    for b in _site_keys(site_name, articles):
+    for b in site_keys(site_name, articles):
         if a == b:
             return True
         extra = _extra_words(part, b) if len(b) >= 3 else None

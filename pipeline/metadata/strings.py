@@ -6,6 +6,8 @@ import re
 import unicodedata
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
+# a host name ("etimes.in", "FASSETTE.NET"): its top-level label in one case ("Mr.Smith" is none)
+_HOST_NAME = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.(?:[a-z]{2,}|[A-Z]{2,6})$", re.UNICODE)
 
 
 def clean_space(text: str) -> str:
@@ -26,3 +28,8 @@ def split_at_separators(text: str, separators: tuple[str, ...]) -> list[str]:
     for separator in separators:
         parts = [piece for part in parts for piece in part.split(separator)]
     return [p.strip() for p in parts if p.strip()]
+
+
+def is_host_name(text: str) -> bool:
+    """Whether ``text`` is a host name ("newser.com", "FASSETTE.NET"): a site, never a headline or a person."""
+    return bool(_HOST_NAME.match(text))

@@ -12,7 +12,7 @@ from pipeline.metadata.jsonld import JsonLd
 from pipeline.metadata.markup import element_text, field_text, meta_values
 from pipeline.metadata.rules import HtmlMetaRules, TitleRules, load_metadata_rules
 from pipeline.metadata.site import matches_site
-from pipeline.metadata.strings import clean_space, comparison_key, split_at_separators
+from pipeline.metadata.strings import clean_space, comparison_key, is_host_name, split_at_separators
 
 
 def _strip_site_name(text: str, site_name: str, separators: tuple[str, ...]) -> str:
@@ -43,7 +43,7 @@ def _is_date_text(text: str, config: Config | None) -> bool:
 
 
 def _strip_date_affix(text: str, separators: tuple[str, ...], config: Config | None) -> str:
-    """Drop a date before or after the headline ("23.01.2022 - Headline")."""
+    """Drop a date before or after the headline ("23.01.2022 - Headline", "Dec 18 2025 Headline")."""
     for separator in separators:
         first, sep, rest = text.partition(separator)
         if sep and rest.strip() and _is_date_text(first.strip(), config):
@@ -51,7 +51,16 @@ def _strip_date_affix(text: str, separators: tuple[str, ...], config: Config | N
         head, sep, last = text.rpartition(separator)
         if sep and head.strip() and _is_date_text(last.strip(), config):
             return head.strip()
+    # a date run into the headline's start ("Dec 18 2025 Preparing a transition in Debusine")
+    if any(ch.isdigit() for ch in text[:12]):
+        span = find_date_span(text, config=config)
+        rest = text[span[1]:].strip(_AFFIX_PUNCT) if span and span[0] == 0 else ""
+        if len(rest.split()) >= 3:
+            return rest
     return text
+
+
+_AFFIX_PUNCT = " ,;:|-–—·•"
 
 
 def clean_title(title: str, site_name: str | None = None, *, domain: str | None = None,
@@ -106,8 +115,12 @@ _STRONG_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", "
 
 
 def _strip_label_or_domain(text: str, rules: TitleRules, domain: str | None) -> str:
-    """Cut trailing affixes that are a section label or spelled inside the page's domain."""
-    host = comparison_key(domain.split(".")[-2] if domain and "." in domain else domain or "")
+    """Cut trailing affixes that are a section label, spelled inside the page's domain, a host
+    name ("| FASSETTE.NET"), the initials of a domain label ("| Economic Research Service"
+    on ers.usda.gov) or a list of keywords ("| Origin, Spread, Ethiopia, Arabia, Facts")."""
+    labels = domain.split(".")[:-1] if domain and "." in domain else [domain or ""]
+    host = comparison_key(labels[-1])
+    initials = {comparison_key(label) for label in labels if len(label) >= 3}
     for _ in range(2):
         for separator in _STRONG_SEPARATORS:
             if separator not in rules.separators or separator not in text:
@@ -116,12 +129,23 @@ def _strip_label_or_domain(text: str, rules: TitleRules, domain: str | None) -> 
             head, tail = head.strip(), tail.strip()
             key = comparison_key(tail)
             if len(head.split()) >= 2 and (tail.casefold() in rules.section_labels
-                                          or (len(key) >= 4 and key in host)):
+                                          or (len(key) >= 4 and key in host)
+                                          or is_host_name(tail) or _initials(tail) in initials
+                                          or tail.count(",") >= 3):
                 text = head
                 break
         else:
             break
     return text
+
+
+def _initials(text: str) -> str:
+    """The initials of a name of three or more capitalised words ("Economic Research Service"
+    -> "ers"), short words aside; "" otherwise."""
+    words = [w for w in text.split() if w[:1].isupper()]
+    if len(words) < 3 or len(words) < len(text.split()) - 2:
+        return ""
+    return "".join(w[0] for w in words).casefold()
 
 
 def _strip_generic_suffix(text: str, rules: TitleRules) -> str:
@@ -172,9 +196,10 @@ def _choose_title(candidates: list[_TitleSource], site_name: str | None, rules: 
     og:title and twitter:title do not outvote the page's own headline.
     """
     agreed = _agreed_title(candidates, site_name, rules.separators)
-    h1 = candidates[0].cleaned if candidates and candidates[0].group == "h1" else ""
+    # the first h1 that is not the site's logo ("<h1>Houstonia Magazine</h1>" over the headline's)
+    h1s = [c.cleaned for c in candidates if c.group == "h1"]
+    h1 = next((h for h in h1s if not (site_name and comparison_key(h) == comparison_key(site_name))), "")
     if agreed and h1 and h1 != agreed and _headline_shaped(h1) and not h1.isupper() \
-            and not (site_name and comparison_key(h1) == comparison_key(site_name)) \
             and _topic_overlap(h1, agreed) >= rules.h1_topic_overlap:
         return h1
     return agreed

@@ -91,6 +91,15 @@ BYLINES = [
     ("H.G. Parry", None, ["H.G. Parry"]),
     # WCXB 0379: "Niko Matsakis on behalf of Vision Doc group"
     ("Niko Matsakis on behalf of Vision Doc group", None, ["Niko Matsakis"]),
+    # a conjunction stands between spaces: "e.V." is a registered association, not "e" (and) "V."
+    # (dev/meta energieverbraucher.de, the meta author beside the byline "Von Leonora Holling")
+    ("Bund der Energieverbraucher e.V.", None, []),
+    ("Mario Rossi e Luca Bianchi", None, ["Mario Rossi", "Luca Bianchi"]),
+    # the person a one-person site is named after (WCXB 0494, 4662); a company named like two
+    # words stays the site (WCXB 4074, "HomeAdvisor" on "Home Advisor")
+    ("Guillaume Gomez", "blog.guillaume-gomez.fr", ["Guillaume Gomez"]),
+    ("annette thurmon", "Annette Thurmon", ["annette thurmon"]),
+    ("HomeAdvisor", "Home Advisor", []),
 ]
 
 CREDITS = [

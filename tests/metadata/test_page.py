@@ -72,6 +72,20 @@ AUTHORED_PAGES = [
      ["Liz Kenny"]),
     ("wcxb_2381.html.gz", "https://blog.scholasticahq.com/post/index-types-for-academic-journal", ["Danielle Padula"]),
     ("wcxb_4688.html.gz", "https://www.cellarbeastwine.com/blog/wine-for-beginners-guide", ["Matt Check"]),
+    # "Eingestellt von <span class=fn>der Michel</span>" in the post's own footer ("post-footer")
+    ("e640f3907b286aa0.html", "https://bumsbutzener-gumpfen.blogspot.com/2020/04/tach-auch.html", ["der Michel"]),
+    # "<h5><em>Von Leonora Holling</em></h5>" under a layout wrapper "has-double-sidebar", beside
+    # the meta author "Bund der Energieverbraucher e.V." (an association, not a person)
+    ("1e2ba0889ee4e2fb.html", "https://www.energieverbraucher.de/de/preise__312/NewsDetail__18725/.",
+     ["Leonora Holling"]),
+    # an author box too long to be a byline: its heading is the name, the rest a bio
+    ("wcxb_0429.html.gz", "https://playfultones.com/blog/"
+     "reflections-on-building-a-pixel-perfect-ui-pipeline-in-juce-applications---part-1", ["Bence Kovács"]),
+    # the site's owner: the domain spells the meta author; the site is named as the author is
+    ("wcxb_0494.html.gz", "https://blog.guillaume-gomez.fr/articles/2025-12-15+Rust+GCC+backend:+Why+and+how",
+     ["Guillaume Gomez"]),
+    ("wcxb_4662.html.gz", "https://www.azurefarmlife.com/farm-blog/herbs-and-flowers-for-organic-pest-control-in-the-garden",
+     ["annette thurmon"]),
 ]
 
 

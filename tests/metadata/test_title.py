@@ -32,6 +32,13 @@ TITLES = [
     ("The Guardian view on Hong Kong: a city on the brink | Editorial | Opinion | The Guardian", "the Guardian",
      "The Guardian view on Hong Kong: a city on the brink"),  # section labels go too
     ("Telegraph Sport: Davis Cup Finals launch in Madrid", "The Telegraph", "Davis Cup Finals launch in Madrid"),
+    # another site's host name (dev/meta interscenar.io), a date run into the headline (WCXB 0450),
+    # a list of keywords after the headline (WCXB 4043)
+    ("Was wir über uns nicht hören wollen | FASSETTE.NET", "INTERSCENAR.IO", "Was wir über uns nicht hören wollen"),
+    ("Dec 18 2025 Preparing a transition in Debusine", "Colin Watson's blog", "Preparing a transition in Debusine"),
+    ("History of coffee | Origin, Spread, Ethiopia, Arabia, Facts, & Timeline", "Encyclopedia Britannica",
+     "History of coffee"),
+    ("10 Things 2025 Taught Me About Risk", None, "10 Things 2025 Taught Me About Risk"),
 ]
 
 
@@ -45,6 +52,20 @@ def test_section_label_and_domain_affix():
         == "Homestead gardening makes rural communities"
     assert clean_title("Top 5 HR Management Software in 2026 | DianaHR", None, domain="getdianahr.com") \
         == "Top 5 HR Management Software in 2026"
+    # the initials of the affix are a label of the domain (WCXB 4025)
+    assert clean_title("Climate Change | Economic Research Service", "ers.usda.gov", domain="ers.usda.gov") \
+        == "Climate Change"
+    assert clean_title("Climate Change | Economic Research Service", None, domain="example.org") \
+        == "Climate Change | Economic Research Service"
+
+
+def test_the_sites_logo_in_an_h1_is_passed_over():
+    # WCXB 0140: the first h1 is the site's logo; the second is the headline the readers see
+    page = """<html><head><title>Houston's Hottest New Restaurants to Visit This Month, December 2025 |
+    Houstonia Magazine</title><meta property="og:site_name" content="Houstonia Magazine">
+    <meta property="og:title" content="Houston's Hottest New Restaurants to Visit This Month, December 2025"></head><body>
+    <h1>Houstonia Magazine</h1><h1>Houston's Hottest New Restaurants to Visit This Month</h1><p>Text.</p></body></html>"""
+    assert extract_html_metadata(page).title == "Houston's Hottest New Restaurants to Visit This Month"
 
 
 HEADLINE_PAGE = """<html><head><title>{title} | Example Shop</title><meta property="og:title" content="{title}">
