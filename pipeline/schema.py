@@ -292,6 +292,8 @@ class HtmlMeta(Table):
     date_sources: Annotated[list[DateSource], Meta(min_length=1)]
     url_date_overrules_after_days: Positive
     text_date_window_chars: Positive
+    text_date_above_chars: Positive
+    text_date_prose_offset_chars: Positive
     author_link_href: Regex
     outside_article: Regex
     byline_text_tags: list[Name]

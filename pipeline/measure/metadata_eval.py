@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from pipeline.measure.evaluation import decode_page, page_key, read_page
 from pipeline.measure.gate import shared_dir
-from pipeline.metadata.dates import DATE_SOURCES, HTMLDATE, FoundDate, decide_date
+from pipeline.metadata.dates import DATE_SOURCES, FoundDate, decide_date
 from pipeline.metadata.page import extract_html_metadata
 from pipeline.metadata.rules import load_html_meta_rules
 
@@ -115,10 +115,9 @@ def read_pages(shared: Path, with_url: bool = True) -> list[Page]:
             meta = extract_html_metadata(html, url=url)
             page = Page(set=name, key=key, site=site_of(gold.get("url")), gold=gold)
             page.sources = {s: meta.dates.get(s) for s in DATE_SOURCES}
-            searched = page.sources[HTMLDATE]
             page.predicted = {
                 "newsclean": {"title": meta.title, "authors": meta.authors},
-                "htmldate": {"date": searched.iso if searched else None},
+                "htmldate": {"date": meta.dates.searched_day()},  # its own answer, unjudged
                 "trafilatura": _trafilatura(html, url),
             }
             pages.append(page)

@@ -18,7 +18,8 @@ from lxml.html import HtmlElement
 
 from pipeline.config import Config
 from pipeline.metadata.jsonld import JsonLd
-from pipeline.metadata.markup import attribute_words, element_text, field_text, meta_values, outside_article
+from pipeline.metadata.markup import (attribute_words, element_text, field_text, headline_wrappers, meta_values,
+                                      outside_article)
 from pipeline.metadata.rules import DateRules, HtmlMetaRules, load_metadata_rules
 from pipeline.metadata.strings import clean_space
 
@@ -267,11 +268,16 @@ class FoundDate:
 
 
 def _time_candidates(tree: HtmlElement, rules: HtmlMetaRules) -> Iterator[str]:
-    """``<time datetime>`` and elements whose class or id names a date, inside the article."""
+    """``<time datetime>`` and elements whose class or id names a date, inside the article.
+
+    The headline's own wrappers do not put a date outside the article: a layout class
+    ("sfn-sidebar-fixed--contain sfn-article-content") that also holds the h1 says nothing
+    of the date under it."""
+    wrappers = headline_wrappers(tree)
     for element in tree.iter("time"):
         parent = element.getparent()
         words = attribute_words(element) + " " + (attribute_words(parent) if parent is not None else "")
-        if rules.date_exclude.search(words) or outside_article(element, rules):
+        if rules.date_exclude.search(words) or outside_article(element, rules, wrappers):
             continue
         if element.get("datetime"):
             yield element.get("datetime")
@@ -282,7 +288,7 @@ def _time_candidates(tree: HtmlElement, rules: HtmlMetaRules) -> Iterator[str]:
         words = attribute_words(element)
         if not words or not rules.date_attribute.search(words) or rules.date_exclude.search(words):
             continue
-        if outside_article(element, rules):
+        if outside_article(element, rules, wrappers):
             continue
         value = element.get("datetime") or element.get("content") or element_text(element)
         if value and len(value) <= 120:
@@ -312,6 +318,7 @@ class PageDates:
         self.html, self.tree, self.fields, self.jsonld, self.url = html, tree, fields, jsonld, url
         self.reference_date, self.languages, self.rules, self.config = reference_date, languages, rules, config
         self._found: dict[str, FoundDate | None] = {}
+        self._searched: tuple[str | None, ...] = ()  # htmldate's answer, once asked
 
     def get(self, source: str) -> FoundDate | None:
         """The date ``source`` gives for the page, or None."""
@@ -340,12 +347,37 @@ class PageDates:
                 return None
             return FoundDate(day, day, source) if day else None
         if source == HTMLDATE:
-            day = _htmldate(self.html, self.url, self.reference_date)
-            return FoundDate(day, day, source) if day else None
+            day = self.searched_day()
+            return FoundDate(day, day, source) if day and self._publication_day(day) else None
         if source == TEXT:
             found = _text_date(self.tree, self.reference_date, self.languages, self.rules, self.config)
             return FoundDate(found[0], found[1], source) if found else None
         raise ValueError(f"unknown date source {source!r}")
+
+    def searched_day(self) -> str | None:
+        """htmldate's own answer for the page, before ``_publication_day`` judges it (what
+        "htmldate alone" is measured by)."""
+        if not self._searched:
+            self._searched = (_htmldate(self.html, self.url, self.reference_date),)
+        return self._searched[0]
+
+    def _publication_day(self, day: str) -> bool:
+        """Whether htmldate's day may be the publication day: not the day a meta field marks
+        as a modification ("article:modified_time", "og:updated_time") unless a published
+        field names it too, and not a 1 January no other source names (a year made a day,
+        from "© 2026")."""
+        named = {f.iso[:10] for f in map(self.get, (JSONLD, META, TIME, URL, TEXT)) if f is not None}
+        if day in named:
+            return True
+        if day.endswith("-01-01"):
+            return False
+        for key, values in self.fields.items():
+            if self.rules.date_exclude.search(re.sub(r"[:.]", " ", key)):
+                for value in values:
+                    parsed = parse_date(value, reference_date=self.reference_date, config=self.config)
+                    if parsed is not None and parsed.iso is not None and parsed.iso[:10] == day:
+                        return False
+        return True
 
 
 def decide_date(dates: PageDates, order: tuple[str, ...], url_overrules_after_days: int) -> FoundDate | None:
@@ -359,45 +391,117 @@ def decide_date(dates: PageDates, order: tuple[str, ...], url_overrules_after_da
     if from_url is not None and found is not None and found.source != URL and \
             (date.fromisoformat(found.iso[:10]) - date.fromisoformat(from_url.iso)).days >= url_overrules_after_days:
         found = from_url
-    if found is None or len(found.iso) > 10:
-        return found
+    if found is None:
+        return None
+    found = _resolve_day_month(found, dates)
+    if len(found.iso) > 10:
+        return _with_known_zone(found, dates)
     timed = next((t for t in map(dates.get, _TIMED) if t is not None and t.iso[:10] == found.iso and len(t.iso) > 10),
                  None)
     return FoundDate(timed.iso, found.raw, found.source) if timed else found
 
 
+# a numeric date whose first two numbers could each be the day or the month ("02-12-2025")
+_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](?:\d{4}|\d{2})(?!\d)")
+_OFFSET = re.compile(r"(?:Z|[+-]\d{2}:\d{2})$")
+
+
+def _resolve_day_month(found: FoundDate, dates: PageDates) -> FoundDate:
+    """An ambiguous numeric date read in the other order when another of the page's sources
+    names that other day and none names the day as read: "02-12-2025" on an English page is
+    2 December when the page's markup or URL says 2025-12-02 (the language alone cannot tell
+    a British page from an American one)."""
+    if not _ambiguous(found.raw):
+        return found
+    try:
+        swapped = date.fromisoformat(found.iso[:10])
+        swapped = swapped.replace(month=swapped.day, day=swapped.month).isoformat()
+    except ValueError:
+        return found
+    # a source that read the same kind of text in the same order is no second opinion
+    others = [d.iso[:10] for d in map(dates.get, DATE_SOURCES)
+              if d is not None and d.source != found.source and not _ambiguous(d.raw)]
+    if swapped in others and found.iso[:10] not in others:
+        return FoundDate(swapped + found.iso[10:], found.raw, found.source)
+    return found
+
+
+def _ambiguous(raw: str) -> bool:
+    """Whether ``raw`` holds a numeric date whose day and month could be swapped ("03/10/2023")."""
+    m = _NUMERIC_DATE.search(raw)
+    return m is not None and not _ISO.match(raw.strip()) and m.group(1) != m.group(2) \
+        and all(1 <= int(g) <= 12 for g in m.groups())
+
+
+def _with_known_zone(found: FoundDate, dates: PageDates) -> FoundDate:
+    """A zone-less time takes the offset of a structured field that names the same minute:
+    the page's own zone, not an assumed one."""
+    if _OFFSET.search(found.iso):
+        return found
+    zoned = next((t for t in map(dates.get, _TIMED) if t is not None and t.iso[:16] == found.iso[:16]
+                  and _OFFSET.search(t.iso)), None)
+    return FoundDate(zoned.iso, found.raw, found.source) if zoned else found
+
+
 def _text_date(tree: HtmlElement, reference_date: date | None, languages: list[str] | None,
                rules: HtmlMetaRules, config: Config | None) -> tuple[str, str] | None:
     """The first full date written in the text right after the headline (a dateline), not
-    an update's."""
+    an update's; without one, a date written right above the headline ("January 23, 2025"
+    as a pre-headline)."""
     body = tree.find("body")
     if body is None:
         return None
-    date_rules = load_metadata_rules(config).dates
     start = next(iter(body.iter("h1")), None)
+    wrappers = headline_wrappers(tree)
+    above: list[str] = []  # the texts before the headline, nearest last
     seen = 0
     started = start is None
     for element in body.iter():
+        if seen > rules.text_date_window_chars:
+            break
         if element is start:
             started = True
             continue
-        if not started or not isinstance(element.tag, str) or element.tag in ("script", "style", "noscript"):
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "noscript"):
             continue
         for text in (element.text, element.tail):
             text = field_text(text)
-            if not text or outside_article(element, rules):
+            if not text or outside_article(element, rules, wrappers):
                 continue
-            span = find_date_span(text, config=config)
-            if span is not None and not date_rules.updated_label.search(text[: span[0]]):
-                # a short line goes whole, so parse_date sees its labels; a long one by its date
-                line = text if len(text) <= date_rules.max_chars else text[span[0]:span[1]]
-                parsed = parse_date(line, reference_date=reference_date, languages=languages, config=config)
-                if parsed is not None and parsed.iso is not None:
-                    return parsed.iso, parsed.raw
+            if not started:
+                above.append(text)
+                continue
+            found = _dateline(text, reference_date, languages, rules, config)
+            if found:
+                return found
             seen += len(text)
             if seen > rules.text_date_window_chars:
-                return None
+                break
+    near = 0
+    for text in reversed(above):
+        near += len(text)
+        if near > rules.text_date_above_chars:
+            break
+        found = _dateline(text, reference_date, languages, rules, config)
+        if found:
+            return found
     return None
+
+
+def _dateline(text: str, reference_date: date | None, languages: list[str] | None, rules: HtmlMetaRules,
+              config: Config | None) -> tuple[str, str] | None:
+    """The date of one text of the page, as (ISO, raw), unless it is labelled an update's or
+    sits inside a sentence."""
+    date_rules = load_metadata_rules(config).dates
+    span = find_date_span(text, config=config)
+    if span is None or date_rules.updated_label.search(text[: span[0]]):
+        return None
+    if len(text) > date_rules.max_chars and span[0] > rules.text_date_prose_offset_chars:
+        return None  # a date the prose mentions
+    # a short line goes whole, so parse_date sees its labels; a long one by its date
+    line = text if len(text) <= date_rules.max_chars else text[span[0]:span[1]]
+    parsed = parse_date(line, reference_date=reference_date, languages=languages, config=config)
+    return (parsed.iso, parsed.raw) if parsed is not None and parsed.iso is not None else None
 
 
 def warm_up_htmldate() -> None:

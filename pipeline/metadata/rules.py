@@ -110,6 +110,8 @@ class HtmlMetaRules:
     form_tags: frozenset[str]
     url_date_overrules_after_days: int
     text_date_window_chars: int
+    text_date_above_chars: int
+    text_date_prose_offset_chars: int
 
 
 def _compile(pattern: str, flags: int = _FLAGS) -> Pattern[str]:
@@ -203,6 +205,8 @@ def build_html_meta_rules(table: schema.HtmlMeta) -> HtmlMetaRules:
         form_tags=frozenset(table.form_tags),
         url_date_overrules_after_days=table.url_date_overrules_after_days,
         text_date_window_chars=table.text_date_window_chars,
+        text_date_above_chars=table.text_date_above_chars,
+        text_date_prose_offset_chars=table.text_date_prose_offset_chars,
     )
 
 

@@ -72,9 +72,11 @@ from pipeline.metadata import dates as dates_module  # noqa: E402
 from pipeline.metadata.dates import DATE_SOURCES, FoundDate, decide_date  # noqa: E402
 
 
-def _sources(**given: str) -> dict[str, FoundDate | None]:
-    """A page's dates by source, as ``decide_date`` reads them (``PageDates.get``)."""
-    return {s: FoundDate(given[s], given[s], s) if s in given else None for s in DATE_SOURCES}
+def _sources(**given: str | tuple[str, str]) -> dict[str, FoundDate | None]:
+    """A page's dates by source, as ``decide_date`` reads them (``PageDates.get``): an ISO
+    string, or (ISO, the text it was read from)."""
+    pairs = {s: v if isinstance(v, tuple) else (v, v) for s, v in given.items()}
+    return {s: FoundDate(*pairs[s], s) if s in pairs else None for s in DATE_SOURCES}
 
 
 ORDER = ("jsonld", "meta", "time", "url", "htmldate", "text")
@@ -94,6 +96,26 @@ DECISIONS = [
     ({"jsonld": "2025-03-20T10:00:00+00:00", "url": "2025-03-05"}, ORDER, 30, ("2025-03-20T10:00:00+00:00", "jsonld")),
     ({"text": "2025-03-05"}, ORDER, 30, ("2025-03-05", "text")),
     ({}, ORDER, 30, None),
+    # an ambiguous numeric date takes the other reading when another source names only that day
+    # (playfultones.com: <time datetime="02-12-2025"> read month-first, htmldate 2025-12-02)...
+    ({"time": ("2025-02-12", "02-12-2025"), "htmldate": "2025-12-02"}, ORDER, 30, ("2025-12-02", "time")),
+    ({"text": ("2023-03-10T09:15:00", "03/10/2023 9:15"), "url": "2023-10-03"}, ("text", "url"), 30,
+     ("2023-10-03T09:15:00", "text")),
+    # ...not when nothing else speaks, when the same text read the same way is the only other
+    # voice, when the read day is named too, nor for a date that cannot be read the other way
+    ({"time": ("2025-02-12", "02-12-2025")}, ORDER, 30, ("2025-02-12", "time")),
+    ({"time": ("2025-02-12", "02-12-2025"), "text": ("2025-02-12", "02-12-2025")}, ORDER, 30, ("2025-02-12", "time")),
+    ({"time": ("2025-02-12", "02-12-2025"), "htmldate": "2025-12-02", "jsonld": "2025-02-12T08:00:00+00:00"},
+     ORDER, 30, ("2025-02-12T08:00:00+00:00", "jsonld")),
+    ({"time": ("2025-02-12", "02-12-2025"), "htmldate": "2025-12-02", "jsonld": "2025-02-12"},
+     ("time", "htmldate", "jsonld"), 30, ("2025-02-12", "time")),
+    ({"time": ("2025-02-13", "02-13-2025"), "htmldate": "2025-12-02"}, ORDER, 30, ("2025-02-13", "time")),
+    ({"time": ("2025-02-12", "2025-02-12"), "htmldate": "2025-12-02"}, ORDER, 30, ("2025-02-12", "time")),
+    # a zone-less time takes the offset of a structured field naming the same minute, no other
+    ({"text": ("2022-01-25T14:47:00", "25.01.2022 14:47 Uhr"), "jsonld": "2022-01-25T14:47:35+01:00"},
+     ("text", "jsonld"), 30, ("2022-01-25T14:47:35+01:00", "text")),
+    ({"text": ("2022-01-25T14:47:00", "25.01.2022 14:47 Uhr"), "jsonld": "2022-01-25T15:47:00+01:00"},
+     ("text", "jsonld"), 30, ("2022-01-25T14:47:00", "text")),
 ]
 
 

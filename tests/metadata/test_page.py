@@ -20,12 +20,11 @@ PAGES = [
      "Holocaust-Gedenktag: Lesbische Erinnerungskultur mit Stolpersteinverlegung", ["Claudia Lindner"], "2022-01-27"),
     ("b0b77e84ea7a1816", "https://fivethirtyeight.com/features/the-2020-endorsement-race-is-getting-interesting/",
      "The 2020 Endorsement Race Is Getting Interesting", ["Perry Bacon Jr."], "2020-01-28T10:55:52+00:00"),  # its article:published_time
-    # the measured source order reads the text's dateline before JSON-LD, and this page's first
-    # date after the h1 is a related story's: the cost of that order, kept visible here
-    pytest.param("2539cd982f3cd324",
-                 "https://www.ledevoir.com/politique/montreal/573258/la-fin-des-trottinettes-en-libre-service-a-montreal",
-                 "La fin des trottinettes en libre-service à Montréal", ["Jeanne Corriveau"], "2020-02-19T00:00:00-05:00",
-                 marks=pytest.mark.xfail(strict=True, reason="a related story's date is read as the dateline")),
+    # the first date after the h1 sits inside a sentence of the prose ("entre le 21 juin et le 15
+    # novembre 2019"): no dateline, so JSON-LD's date stands
+    ("2539cd982f3cd324",
+     "https://www.ledevoir.com/politique/montreal/573258/la-fin-des-trottinettes-en-libre-service-a-montreal",
+     "La fin des trottinettes en libre-service à Montréal", ["Jeanne Corriveau"], "2020-02-19T00:00:00-05:00"),
     ("a36f479981ddbc94",
      "https://www.computerbild.de/artikel/cb-News-Freizeit-Bundesliga-Dortmund-Moenchengladbach-live-sehen-24356155.html",
      "Bundesliga: Dortmund - Gladbach live sehen!", ["Dennis Kochinky"], "2019-10-19T15:30:00+02:00"),
@@ -54,6 +53,22 @@ DATED_PAGES = [
      "2025-12-20", "day"),  # the dateline, not htmldate's 2014-01-01 from the page's text
     ("0096", "https://www.bhf.org.uk/informationsupport/heart-matters-magazine/nutrition/eat-well-on-a-budget/"
      "sample-menus", "2025-11-12", "day"),  # the visible date; no time is made up for it
+    # the article's <time> sits in a layout wrapper named for a sidebar that also holds the h1:
+    # inside the article, so a teaser's "18 Dec 2025" further down does not win
+    ("0457", "https://www.scottishconstructionnow.com/articles/and-finally-trouble-brewing",
+     "2025-12-19T00:00:00+00:00", "second"),
+    ("4232", "https://www.cherryservers.com/blog/top-private-cloud-providers",
+     "2025-10-21", "day"),  # "Published on Oct 21, 2025" in such a wrapper, not a teaser's "Mar 11, 2026"
+    # an ambiguous numeric date on an English page, read day-first because the page's other
+    # dates (htmldate's search of its markup) name that day and none names the month-first one
+    ("0429", "https://playfultones.com/blog/reflections-on-building-a-pixel-perfect-ui-pipeline-in-juce-applications"
+     "---part-1", "2025-12-02", "day"),  # <time datetime="02-12-2025">, not 12 February
+    ("4690", "https://www.wsetglobal.com/knowledge-centre/blog/2023/october/03/"
+     "how-many-wine-types-and-styles-are-there/", "2023-10-03", "day"),  # "03/10/2023" on a British page, not 10 March
+    ("4191", "https://enphase.com/blog/homeowners/solar-installation-4-steps-guide-homeowners",
+     "2025-01-23", "day"),  # the pre-headline "January 23, 2025" right above the h1
+    # htmldate's only find is 2026-01-01, a year ("© 2026") made a day: the page gives no date
+    ("4613", "https://eartheasy.com/blogs/live/zero-waste-a-beginners-guide", None, None),
 ]
 
 
@@ -121,6 +136,26 @@ def test_real_page_dates_and_precision(key, url, published, precision):
     html = gzip.decompress((FIXTURES / f"wcxb_{key}.html.gz").read_bytes()).decode("utf-8", errors="replace")
     meta = extract_html_metadata(html, url=url)
     assert (meta.date_published, date_precision(meta.date_published)) == (published, precision)
+
+
+def test_htmldate_day_that_the_page_marks_as_modified_is_no_publication_day():
+    # krioda.com: htmldate answers 2024-05-03, the page's article:modified_time; its
+    # datePublished (2024-03-17) is the publication day whatever the source order
+    html = gzip.decompress((FIXTURES / "wcxb_0097.html.gz").read_bytes()).decode("utf-8", errors="replace")
+    url = "https://www.krioda.com/language-learning-apps-compared/"
+    meta = extract_html_metadata(html, url=url)
+    assert (meta.dates.get("htmldate"), meta.date_published) == (None, "2024-03-17T19:47:39+00:00")
+    config = load_config(overlay={"metadata": {"html": {"date_sources": ["htmldate", "jsonld"]}}})
+    assert extract_html_metadata(html, url=url, config=config).date_published == "2024-03-17T19:47:39+00:00"
+
+
+def test_zone_less_dateline_takes_the_offset_of_the_same_minute():
+    # haus.de (trafilatura eval, Apache-2.0): the dateline "25.01.2022 14:47 Uhr" wins the
+    # source order; JSON-LD names the same minute with its offset, which it keeps
+    html = gzip.decompress((FIXTURES / "65700fca8320b4d5.html.gz").read_bytes()).decode("utf-8", errors="replace")
+    meta = extract_html_metadata(html, url="https://www.haus.de/bauen/vorsatzschalung-33656")
+    assert (meta.date_published, meta.date_raw, meta.dates.get("text").iso) == (
+        "2022-01-25T14:47:35+01:00", "25.01.2022 14:47 Uhr", "2022-01-25T14:47:00")
 
 
 def test_real_page_site_name_and_canonical():
