@@ -18,7 +18,8 @@ from lxml.html import HtmlElement
 
 from pipeline.config import Config
 from pipeline.metadata.jsonld import JsonLd
-from pipeline.metadata.markup import attribute_words, element_text, field_text, meta_values, outside_article
+from pipeline.metadata.markup import (attribute_words, element_text, field_text, marked_elements, meta_values,
+                                      outside_article)
 from pipeline.metadata.rules import DateRules, HtmlMetaRules, load_metadata_rules
 from pipeline.metadata.strings import clean_space
 
@@ -276,7 +277,7 @@ def _time_candidates(tree: HtmlElement, rules: HtmlMetaRules) -> Iterator[str]:
         if element.get("datetime"):
             yield element.get("datetime")
     body = tree.find("body")
-    for element in body.iter() if body is not None else ():
+    for element in marked_elements(body, rules.date_attribute) if body is not None else ():
         if not isinstance(element.tag, str) or element.tag in ("script", "style", "meta"):
             continue
         words = attribute_words(element)
@@ -383,9 +384,14 @@ def _text_date(tree: HtmlElement, reference_date: date | None, languages: list[s
             continue
         if not started or not isinstance(element.tag, str) or element.tag in ("script", "style", "noscript"):
             continue
+        outside = None  # read once for the element's text and its tail
         for text in (element.text, element.tail):
             text = field_text(text)
-            if not text or outside_article(element, rules):
+            if not text:
+                continue
+            if outside is None:
+                outside = outside_article(element, rules)
+            if outside:
                 continue
             span = find_date_span(text, config=config)
             if span is not None and not date_rules.updated_label.search(text[: span[0]]):
