@@ -11,8 +11,8 @@ from lxml.html import HtmlElement
 from pipeline.config import Config
 from pipeline.metadata.authors import _EDGE_PUNCT, is_person_name, looks_like_byline, normalise_authors
 from pipeline.metadata.jsonld import JsonLd
-from pipeline.metadata.markup import (attribute_words, element_text, field_text, headline_wrappers, meta_values,
-                                      outside_article)
+from pipeline.metadata.markup import (attribute_words, element_text, field_text, headline_wrappers,
+                                      marked_elements, meta_values, outside_article)
 from pipeline.metadata.rules import HtmlMetaRules, load_metadata_rules
 from pipeline.metadata.site import is_site_account
 from pipeline.metadata.strings import comparison_key
@@ -36,40 +36,6 @@ def _byline_words(words: str, attribute: Pattern[str], exclude: Pattern[str]) ->
     return bool(words) and bool(attribute.search(words)) and not exclude.search(words)
 
 
-@lru_cache(maxsize=8192)
-def _marks_byline(value: str, attribute: Pattern[str]) -> bool:
-    return bool(attribute.search(value))
-
-
-@lru_cache(maxsize=8192)
-def _links_author(href: str, author_link: Pattern[str]) -> bool:
-    return bool(author_link.search(href))
-
-
-def _marked_candidates(body: HtmlElement, rules: HtmlMetaRules) -> list[HtmlElement]:
-    """The elements that may be byline marks, in document order: those with an attribute value
-    the byline pattern finds (it finds a joined attribute string only within one value) and
-    links to an author page; ``_is_byline_element`` decides on them. Reading the attribute
-    values alone, each distinct one tested once, skips building most elements of a page."""
-    out: list[HtmlElement] = []
-    seen: set[HtmlElement] = set()
-    for value in _ATTRIBUTE_VALUES(body):
-        # the value is tested first: its element is built only for the few that mark a byline
-        found = _links_author(value, rules.author_link_href) if value.attrname == "href" \
-            else _marks_byline(value, rules.byline_attribute)
-        if not found:
-            continue
-        element = value.getparent()
-        if element not in seen and element is not body:
-            seen.add(element)
-            out.append(element)
-    return out
-
-
-# the attributes attribute_words joins, and link targets, in document order
-_ATTRIBUTE_VALUES = etree.XPath(".//@class | .//@id | .//@rel | .//@itemprop | .//@name | .//@data-testid | .//a/@href")
-
-
 def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules, wrappers: frozenset[HtmlElement]) -> list[list[str]]:
     """Texts of byline elements, grouped by byline container, in page order.
 
@@ -79,7 +45,8 @@ def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules, wrappers: frozenset[
     body = tree.find("body")
     if body is None:
         return []
-    candidates = _marked_candidates(body, rules)
+    # the elements that may be byline marks; _is_byline_element decides on them
+    candidates = [e for e in marked_elements(body, rules.byline_attribute, rules.author_link_href) if e is not body]
     marked = [e for e in candidates if _is_byline_element(e, rules) and not outside_article(e, rules, wrappers)
               and element_text(e)]
     marked_set = set(marked)
@@ -124,6 +91,7 @@ def _box_heading(box: HtmlElement, rules: HtmlMetaRules) -> str:
 _BLOCK_TAGS = frozenset(("p", "div", "li", "table", "ul", "ol", "section", "article"))
 # what field_text turns into spaces in ASCII text, beside the edge punctuation of a line
 _ASCII_SPACE = "\n\r\x0b\x0c"
+_LINE_EDGE = _EDGE_PUNCT + _ASCII_SPACE
 
 
 def _own_lines(element: HtmlElement, children: list[HtmlElement]) -> list[str]:
@@ -151,12 +119,13 @@ def _text_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | None
     line_start = load_metadata_rules(config).bylines.line
     for element in body.iter(*rules.byline_text_tags):
         children = list(element)
-        if any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in children):
+        # a comment's or entity's tag is a function, never a block tag
+        if children and not _BLOCK_TAGS.isdisjoint([c.tag for c in children]):
             continue
-        for raw in _own_lines(element, children):
+        for raw in _own_lines(element, children) if children else (element.text or "",):
             # most lines fail the byline prefix as written; in ASCII without entities cleaning
             # changes only whitespace, which the prefix pattern reads as \s+ anyway
-            if raw.isascii() and "&" not in raw and not line_start.match(raw.lstrip(_EDGE_PUNCT + _ASCII_SPACE)):
+            if raw.isascii() and "&" not in raw and not line_start.match(raw.lstrip(_LINE_EDGE)):
                 continue
             line = field_text(raw)
             if line and len(line) <= rules.byline_text_max_chars and looks_like_byline(line, config=config) \

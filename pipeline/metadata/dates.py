@@ -18,7 +18,8 @@ from lxml.html import HtmlElement
 
 from pipeline.config import Config
 from pipeline.metadata.jsonld import JsonLd
-from pipeline.metadata.markup import (attribute_words, element_text, field_text, headline_wrappers, meta_values,
+from pipeline.metadata.markup import (attribute_words, element_text, field_text, headline_wrappers, marked_elements,
+                                      meta_values,
                                       outside_article)
 from pipeline.metadata.rules import DateRules, HtmlMetaRules, load_metadata_rules
 from pipeline.metadata.strings import clean_space
@@ -282,7 +283,7 @@ def _time_candidates(tree: HtmlElement, rules: HtmlMetaRules) -> Iterator[str]:
         if element.get("datetime"):
             yield element.get("datetime")
     body = tree.find("body")
-    for element in body.iter() if body is not None else ():
+    for element in marked_elements(body, rules.date_attribute) if body is not None else ():
         if not isinstance(element.tag, str) or element.tag in ("script", "style", "meta"):
             continue
         words = attribute_words(element)
@@ -464,9 +465,14 @@ def _text_date(tree: HtmlElement, reference_date: date | None, languages: list[s
             continue
         if not isinstance(element.tag, str) or element.tag in ("script", "style", "noscript"):
             continue
+        outside = None  # read once for the element's text and its tail
         for text in (element.text, element.tail):
             text = field_text(text)
-            if not text or outside_article(element, rules, wrappers):
+            if not text:
+                continue
+            if outside is None:
+                outside = outside_article(element, rules, wrappers)
+            if outside:
                 continue
             if not started:
                 above.append(text)

@@ -34,7 +34,9 @@ class AuthorRules:
     max_words: int
 
 
-@dataclass(frozen=True)
+# compared and hashed by identity: the memoised date functions take it as a key, and hashing
+# its compiled patterns cost 9 us a call (built once per configuration, so identity is equality)
+@dataclass(frozen=True, eq=False)
 class DateRules:
     """Compiled dateline rules: labels to drop, time detection, segmenting and order hints."""
 

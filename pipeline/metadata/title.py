@@ -38,8 +38,10 @@ def _unquote(text: str) -> str:
 def _is_date_text(text: str, config: Config | None) -> bool:
     if not any(ch.isdigit() for ch in text) or len(text) > 40:
         return False
+    if find_date_span(text, config=config) is None:
+        return False  # the cheap span patterns first: most titles with a number hold no date
     parsed = parse_date(text, config=config)
-    return parsed is not None and parsed.raw == clean_space(text) and find_date_span(text, config=config) is not None
+    return parsed is not None and parsed.raw == clean_space(text)
 
 
 def _strip_date_affix(text: str, separators: tuple[str, ...], config: Config | None) -> str:

@@ -92,3 +92,18 @@ HEADLINE_PAGE = """<html><head><title>{title} | Example Shop</title><meta proper
 ])
 def test_h1_over_the_agreed_title_when_it_tells_the_same_story(h1, title, expected):
     assert extract_html_metadata(HEADLINE_PAGE.format(h1=h1, title=title)).title == expected
+
+
+def test_a_title_with_a_number_but_no_date_span_never_reaches_the_date_parser(monkeypatch):
+    """The span patterns are tried before dateparser (26 fallback languages for a page with no
+    language): neither part of "Top 10 Gadgets of 2025 | Reviews from 2024 and 2025" is a date
+    span, so neither is parsed; a dated prefix is still cut."""
+    from pipeline.metadata import title as title_module
+
+    calls = []
+    real = title_module.parse_date
+    monkeypatch.setattr(title_module, "parse_date", lambda text, **kw: calls.append(text) or real(text, **kw))
+    assert clean_title("Top 10 Gadgets of 2025 | Reviews from 2024 and 2025", "Tech Radar") \
+        == "Top 10 Gadgets of 2025 | Reviews from 2024 and 2025"
+    assert clean_title("23.01.2022 - Lockdown verlängert") == "Lockdown verlängert"
+    assert calls == ["23.01.2022"]
