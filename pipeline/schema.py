@@ -499,6 +499,10 @@ class TextLayout(Table):
     code_split_boundary: Regex
     code_split_min_words: Positive
     code_split_min_word_share: Share
+    block_min_words: Positive
+    block_min_breaks: Positive
+    block_break: UniRegex
+    block_boundary: UniRegex
     fragment_max_chars: Positive
     fragment_min_run: Positive
     fragment_attach_max_words: Count
