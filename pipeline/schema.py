@@ -390,6 +390,8 @@ class Structure(Table):
     repeat_min_words: Count
     short_line_max_words: Count
     tail_byline_window: Count
+    tail_block_reach: Count
+    tail_page_end_rules: list[str]
     split_gap_min_lines: Count
     split_min_share: Share
     split_gap_min_chrome: Count
