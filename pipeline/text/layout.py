@@ -68,7 +68,8 @@ def layout_rules(config: Config) -> LayoutRules:
 
 
 def normalise_layout(text: str, config: Config) -> Layout:
-    """``text`` as paragraphs, one per line: code cut, wraps rejoined, markdown read, fragments joined."""
+    """``text`` as paragraphs, one per line: code cut, glued blocks cut apart, wraps rejoined, markdown read,
+    fragments joined."""
     return normalise_with(text, layout_rules(config))
 
 
