@@ -392,6 +392,8 @@ class Structure(Table):
     repeat_min_words: Count
     short_line_max_words: Count
     tail_byline_window: Count
+    tail_block_reach: Count
+    tail_page_end_rules: list[str]
     split_gap_min_lines: Count
     split_min_share: Share
     split_gap_min_chrome: Count
@@ -501,6 +503,10 @@ class TextLayout(Table):
     code_split_boundary: Regex
     code_split_min_words: Positive
     code_split_min_word_share: Share
+    block_min_words: Positive
+    block_min_breaks: Positive
+    block_break: UniRegex
+    block_boundary: UniRegex
     fragment_max_chars: Positive
     fragment_min_run: Positive
     fragment_attach_max_words: Count

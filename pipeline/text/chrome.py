@@ -62,7 +62,7 @@ def clean_text(text: str, rules: ChromeRules) -> TextClean:
     for i, line in enumerate(lines):
         if i in labels:
             out.removed.append(Removal(labels[i][0], line.text, labels[i][1]))
-        elif start <= i <= end and not line.meta:
+        elif i >= start and not line.meta:  # the body, and the tail lines no chrome claims
             kept, cut = _cut_inline(line.text, rules)
             out.removed.extend(cut)
             out.paragraphs.append(kept)

@@ -1,7 +1,8 @@
 """Text layout normalised before any detection, so every renderer's dump reads like paragraphs.
 
-Four steps, in order: script, CSS and JSON lines are cut as ``code`` (a line where lxml glued
-them to prose is split first, so the prose stays); hard-wrapped lines
+Five steps, in order: script, CSS and JSON lines are cut as ``code`` (a line where lxml glued
+them to prose is split first, so the prose stays); a line that glues many blocks together is
+cut back into its blocks; hard-wrapped lines
 are rejoined at the wrap width measured on the dump itself; markdown (html2text) is read
 back to its text; runs of letterless one-link fragments (``(`` / ``1`` / ``)``) are joined.
 Each step that changes something says so in ``notes``; each piece of text taken out is a
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import json
 import re
+
+import regex
 from collections import Counter
 from dataclasses import dataclass
 
@@ -65,7 +68,8 @@ def layout_rules(config: Config) -> LayoutRules:
 
 
 def normalise_layout(text: str, config: Config) -> Layout:
-    """``text`` as paragraphs, one per line: code cut, wraps rejoined, markdown read, fragments joined."""
+    """``text`` as paragraphs, one per line: code cut, glued blocks cut apart, wraps rejoined, markdown read,
+    fragments joined."""
     return normalise_with(text, layout_rules(config))
 
 
@@ -85,6 +89,10 @@ def normalise_with(text: str, rules: LayoutRules) -> Layout:
         removed.extend(cut)
         notes.append(f"layout: removed {sum(r.text.count(chr(10)) + 1 for r in cut)} lines of script, "
                      f"CSS or JSON text as {CODE} ({len(cut)} runs)")
+
+    lines, blocks = split_glued_blocks(lines, rules)
+    if blocks:
+        notes.append(f"layout: cut {blocks} lines that glued blocks together into their blocks")
 
     width = estimate_wrap_width(lines, rules)
     if width is not None:
@@ -212,6 +220,31 @@ def cut_code(lines: list[str], rules: LayoutRules) -> tuple[list[str], list[Remo
     if run:
         removed.append(Removal(CODE, "\n".join(run), "script_text.v1"))
     return kept, removed
+
+
+# --- blocks glued into one line -----------------------------------------------------------
+
+def split_glued_blocks(lines: list[str], rules: LayoutRules) -> tuple[list[str], int]:
+    """``lines`` with each line that glues blocks together cut into one line a block, and how many were cut.
+
+    Only a long line with several block breaks (a sentence end glued to the next word, a run
+    of spaces) qualifies: the renderer dropped the breaks between its blocks, where a
+    paragraph keeps one space after each sentence.
+    """
+    breaks = regex.compile(rules.block_break)
+    boundary = regex.compile(rules.block_break + "|" + rules.block_boundary)
+    out: list[str] = []
+    cut = 0
+    for line in lines:
+        found = 0
+        if len(line.split()) >= rules.block_min_words:
+            found = sum(1 for _ in zip(range(rules.block_min_breaks), breaks.finditer(line.strip())))
+        if found < rules.block_min_breaks:
+            out.append(line)
+            continue
+        out.extend(piece.strip() for piece in boundary.split(line) if piece.strip())
+        cut += 1
+    return out, cut
 
 
 # --- hard-wrapped lines -------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """The zones around the body of a text: metadata fields out of the head and tail, every other line labelled.
 
 Lines before the body give the title, description, byline and dateline; lines after it
-are chrome, labelled by their own rule or by the chrome block they sit in. Inside the
-body, a teaser heading takes the list under it.
+are chrome when a rule names them or they sit right beside such a line (the chrome block),
+and article text otherwise. Inside the body, a teaser heading takes the list under it.
 """
 from __future__ import annotations
 
@@ -18,8 +18,6 @@ from pipeline.text.rules import Structure
 RULE_HEAD_TEASER = "head_teaser.v1"
 RULE_HEAD_SHORT = "head_short.v1"
 RULE_TAIL_BLOCK = "tail_chrome_block.v1"
-RULE_TAIL_SHORT = "tail_short.v1"
-RULE_TAIL_TEASER = "tail_teaser.v1"
 RULE_RELATED_BLOCK = "related_list.v1"
 _NAME_TOKEN = regex.compile(r"^\p{Lu}[\p{L}'’.-]*$")
 
@@ -72,7 +70,8 @@ def read_head(lines: list[Line], out: TextClean, s: Structure) -> list[tuple[int
 
 
 def read_tail(lines: list[Line], out: TextClean, s: Structure) -> list[tuple[int, str, str]]:
-    """Take metadata out of the tail; label every other tail line as chrome."""
+    """Take metadata out of the tail; label the tail's chrome: lines a rule names and the lines
+    right beside them. Every other tail line is article text."""
     labels: dict[int, tuple[str, str]] = {}
     seen_chrome = False
     for i, line in enumerate(lines):
@@ -85,27 +84,22 @@ def read_tail(lines: list[Line], out: TextClean, s: Structure) -> list[tuple[int
               and _is_name(line, s)):
             line.meta = "byline"
             set_meta(out, line)
-    next_label: list[tuple[str, str] | None] = [None] * len(lines)
-    previous_label: list[tuple[str, str] | None] = [None] * len(lines)
-    for i in range(len(lines) - 2, -1, -1):
-        next_label[i] = labels.get(i + 1) or next_label[i + 1]
-    for i in range(1, len(lines)):
-        previous_label[i] = labels.get(i - 1) or previous_label[i - 1]
     removals: list[tuple[int, str, str]] = []
+    reach = s.tail_block_reach
+    page_end = next((i for i in sorted(labels) if labels[i][1] in s.tail_page_end_rules), len(lines))
     for i, line in enumerate(lines):
         if line.meta:
             continue
         if i in labels:
             removals.append((i, *labels[i]))
             continue
-        # a line inside a chrome block belongs to it: the block it introduces, else the one above
-        neighbour = next_label[i] or previous_label[i]
-        if neighbour:
-            removals.append((i, neighbour[0], RULE_TAIL_BLOCK))
-        elif line.words <= s.short_line_max_words:
-            removals.append((i, "navigation", RULE_TAIL_SHORT))
-        else:
-            removals.append((i, "related_links", RULE_TAIL_TEASER))
+        # a line beside a chrome block belongs to it: the block it introduces, else the one
+        # above (any distance below the page's end); a line out of reach of any is left to the article
+        below = next((labels[j] for j in range(i + 1, min(len(lines), i + 1 + reach)) if j in labels), None)
+        lowest = 0 if i > page_end else max(0, i - reach)
+        above = next((labels[j] for j in range(i - 1, lowest - 1, -1) if j in labels), None)
+        if below or above:
+            removals.append((i, (below or above)[0], RULE_TAIL_BLOCK))
     return removals
 
 

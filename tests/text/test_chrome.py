@@ -81,6 +81,41 @@ def test_tail_block_takes_the_category_of_the_chrome_it_introduces(rules):
     ]
 
 
+def test_a_tail_line_out_of_reach_of_any_chrome_stays_article_text(rules):
+    # below the last prose line, a line is chrome only beside a line a rule names
+    result = clean_text(article(
+        "Tour dates",
+        "Leeds, Brudenell",
+        "Bristol, Thekla",
+        "Glasgow, Barrowland",
+        "Share this:",
+    ), rules)
+    assert result.paragraphs == [*BODY, "Tour dates", "Leeds, Brudenell"]
+    assert [(r.text, r.category, r.rule) for r in result.removed] == [
+        ("Bristol, Thekla", "navigation", "tail_chrome_block.v1"),
+        ("Glasgow, Barrowland", "navigation", "tail_chrome_block.v1"),
+        ("Share this:", "navigation", "share_prompt.v1"),
+    ]
+
+
+def test_every_tail_line_below_a_copyright_line_is_chrome(rules):
+    result = clean_text(article(
+        "© 2019 Example Gazette. All Rights Reserved.",
+        "World",
+        "More World",
+        "Why farmers may want to paint their cows with zebra stripes",
+        "32M ago",
+    ), rules)
+    assert result.paragraphs == BODY
+    assert [(r.text, r.rule) for r in result.removed] == [
+        ("© 2019 Example Gazette. All Rights Reserved.", "copyright_line.v1"),
+        ("World", "tail_chrome_block.v1"),
+        ("More World", "tail_chrome_block.v1"),
+        ("Why farmers may want to paint their cows with zebra stripes", "tail_chrome_block.v1"),
+        ("32M ago", "tail_chrome_block.v1"),
+    ]
+
+
 def test_app_install_steps_are_one_block(rules):
     result = clean_text(article(
         "Never miss a story.", "Tap to install our app.", "X", "Install the Gazette app",

@@ -6,7 +6,7 @@ import pytest
 from pipeline.config import ConfigError, load_config
 from pipeline.document import Removal
 from pipeline.text.layout import (estimate_wrap_width, is_code, layout_rules, normalise_layout,
-                                  rejoin_wrapped, split_glued_code)
+                                  rejoin_wrapped, split_glued_blocks, split_glued_code)
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "text_layout"
 
@@ -114,6 +114,41 @@ def test_lxml_line_of_prose_glued_to_json_ld_keeps_the_prose(config):
     assert removed.text.split() == " ".join([json_ld, second, third]).split()
     assert layout.notes == ("layout: split 1 lines where script or style text was glued to prose",
                             "layout: removed 3 lines of script, CSS or JSON text as code (1 runs)")
+
+
+def test_lxml_page_printed_as_one_line_is_cut_into_its_blocks(config):
+    layout = _layout("lxml_0190.txt", config)
+    blocks = _blocks(layout.text)
+    assert layout.notes == ("layout: cut 1 lines that glued blocks together into their blocks",)
+    assert layout.removed == ()
+    assert blocks[:4] == ["All Locations", "Central Las Vegas", "Summerlin",
+                          "Virtual Services1 (702) 718-7353Get Started"]
+    # a heading glued to its paragraph, a paragraph glued to the next, list items glued together
+    assert blocks[5:7] == ["The Rise of Mental Health Trends",
+                           "Since the pandemic, mental health issues have become a central part of the public "
+                           "conversation. As rates of mental illness continue to rise year over year, the "
+                           "shortcomings of traditional treatments for mental illness, have led the public and "
+                           "practitioners to explore new technologies and medicines in search of more effective "
+                           "care solutions.\xa0Here are some of the most exciting mental health trends and "
+                           "developments in mental health care that you might hear about here in 2024:1. "
+                           "Artificial Intelligence in Clinical Care"]
+    assert blocks[8:11] == ["Biting nails", "Cracking knuckles", "Tapping hands"]
+    assert len(blocks) == 14
+    # nothing but the breaks is lost: the words are the dump's, in order
+    assert "".join(blocks) == (FIXTURES / "lxml_0190.txt").read_text(encoding="utf-8").strip()
+
+
+def test_only_a_long_line_with_several_glued_breaks_is_cut(config):
+    rules = layout_rules(config)
+    prose = " ".join(["The council met on Tuesday. It voted to close the old bridge to heavy traffic."] * 8)
+    assert split_glued_blocks([prose], rules) == ([prose], 0)  # sentences keep their space: one paragraph
+    glued = "Rates rose.Prices fell.Stocks held." + " word" * 100
+    assert split_glued_blocks([glued], rules) == ([glued], 0)  # two glued ends: not enough
+    three = "Rates rose.Prices fell.Stocks held.Bonds slid." + " word" * 100
+    assert split_glued_blocks([three], rules) == (
+        ["Rates rose.", "Prices fell.", "Stocks held.", "Bonds slid." + " word" * 100], 1)
+    short = "Rates rose.Prices fell.Stocks held.Bonds slid."
+    assert split_glued_blocks([short], rules) == ([short], 0)  # too short to be a page
 
 
 def test_glued_code_is_split_at_statement_ends_and_comments_stay_code(config):

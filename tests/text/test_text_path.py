@@ -12,7 +12,8 @@ from pipeline.api import clean_text
 from pipeline.document import Document
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "text_layout"
-PAGES = ["lynx_0081", "html2text_0221", "lxml_0395", "bs4_05844573_article", "lynx_2740"]
+PAGES = ["lynx_0081", "html2text_0221", "lxml_0395", "bs4_05844573_article", "lynx_2740", "lxml_0190",
+         "trafilatura-recall_0461"]
 
 
 def outcome(name: str) -> dict:
@@ -86,6 +87,31 @@ def test_a_list_the_article_holds_stays():
     assert all(item in got["kept"] for item in items)
     # the lists under a short heading ("* Current weather", gold) stay too with the five-renderer model
     assert "* Current weather" in got["kept"] and "* The Apple TV app" in got["kept"]
+
+
+def test_lxml_page_printed_as_one_line_keeps_its_article_paragraphs():
+    got = outcome("lxml_0190")
+    assert got["removed"] == [["All Locations", "navigation", "head_short.v1"],
+                              ["Central Las Vegas", "navigation", "head_short.v1"]]
+    assert got["kept"][1:3] == [
+        "The Rise of Mental Health Trends",
+        "Since the pandemic, mental health issues have become a central part of the public conversation. As rates "
+        "of mental illness continue to rise year over year, the shortcomings of traditional treatments for mental "
+        "illness, have led the public and practitioners to explore new technologies and medicines in search of more "
+        "effective care solutions. Here are some of the most exciting mental health trends and developments in "
+        "mental health care that you might hear about here in 2024:1. Artificial Intelligence in Clinical Care"]
+    assert got["kept"][-1].startswith("Around the world, psychedelics have been used")
+
+
+def test_clean_extractor_output_keeps_the_article_below_its_last_long_paragraph():
+    # an extractor's output: the later entries of a book list are the article, and no chrome
+    # rule names a line beside them; only the region's tail goes
+    got = outcome("trafilatura-recall_0461")
+    assert "The Hating Game meets Legends & Lattes" in got["kept"][-1]
+    assert "- House of Rayne Author: Harley Laroux" in got["kept"]
+    assert [r for _, _, r in got["removed"]].count("tail_chrome_block.v1") == 0
+    assert got["removed"][:2] == [["We also may use affiliate links in our posts, as", "footer", "after_article.v1"],
+                                  ["well. Thanks!", "footer", "after_article.v1"]]
 
 
 if __name__ == "__main__":
