@@ -5,7 +5,8 @@ records belong to, and the duplicates among its records), so each FinaliseShard 
 its own slice and not the whole index. Memory stays bounded however large the batch:
 sites are counted a partition at a time (sites spread over partitions by a hash of their
 name, each partition's fingerprints spilled to a scratch file first), and the records
-seen so far for duplicate finding live in SQLite on disk (``DuplicateIndex``).
+of the batch live in SQLite on disk for duplicate finding (``DuplicateIndex``), which finds
+the clusters once every record is in.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from pipeline.dedup.site_repeated import (STATS_FORMAT, SiteRepeatedRules, SiteS
 OpenShards = Callable[[], Iterable[tuple[str, IO[str]]]]
 _SPILL = msgspec.json.Encoder()
 _UNSPILL = msgspec.json.Decoder(tuple[str, str, list[str]])
+_SHARD_SITES = msgspec.json.Decoder(tuple[str, list[str]])
 
 
 def _records(handle: IO[str]) -> Iterator[RecordRow]:
@@ -136,27 +138,31 @@ def build_batch_index(open_shards: OpenShards, earlier: SiteStats, config: Confi
     site_rules = config.rules.site_repeated
     dedup_rules = config.rules.dedup
     repeated = count_repeated(open_shards, earlier, site_rules, scratch, partitions, stats_out)
-    records = duplicates = 0
+    shard_sites = scratch / "shard_sites.jsonl"  # each shard's id and sites, in plan order, until the slices are written
     with DuplicateIndex(dedup_rules, str(scratch / "duplicates.sqlite")) as index:
-        for shard_id, handle in open_shards():
-            found: dict[str, str] = {}
-            sites: set[str] = set()
-            for row in _records(handle):
-                site = site_of(row)
-                sites.add(site)
-                if index.seen(row.id):
-                    # the same file under the same name in two input folders: one id, indexed once
-                    original = index.original_of(row.id)
-                else:
-                    records += 1
-                    original = index.add(row.id, *_hashes(row, repeated.get(site, frozenset()), site_rules,
-                                                          dedup_rules))
-                    duplicates += original is not None
-                if original is not None:
-                    found[row.id] = original
-            write_slice(shard_id, {"repeated": {site: sorted(repeated[site]) for site in sorted(sites) if site in repeated},
-                                   "duplicates": dict(sorted(found.items()))})
-    return {"records": records, "duplicates": duplicates, "partitions": partitions}
+        with open(shard_sites, "wb") as sites_out:
+            for number, (shard_id, handle) in enumerate(open_shards()):
+                sites: set[str] = set()
+                for row in _records(handle):
+                    site = site_of(row)
+                    sites.add(site)
+                    index.add(row.id, *_hashes(row, repeated.get(site, frozenset()), site_rules, dedup_rules),
+                              shard=number)
+                sites_out.write(_SPILL.encode((shard_id, sorted(sites))) + b"\n")
+        found = index.resolve()
+        duplicates = index.duplicates()
+        pending = next(duplicates, None)
+        with open(shard_sites, "rb") as sites_in:
+            for number, line in enumerate(sites_in):
+                shard_id, sites = _SHARD_SITES.decode(line)
+                mine: dict[str, str] = {}
+                while pending is not None and pending[0] == number:
+                    mine[pending[1]] = pending[2]
+                    pending = next(duplicates, None)
+                write_slice(shard_id, {"repeated": {site: sorted(repeated[site]) for site in sites if site in repeated},
+                                       "duplicates": dict(sorted(mine.items()))})
+    shard_sites.unlink()
+    return {"records": found["records"], "duplicates": found["duplicates"], "partitions": partitions}
 
 
 def _hashes(row: RecordRow, repeated: frozenset[str], site_rules, dedup_rules) -> tuple[str, str]:

@@ -9,7 +9,9 @@ import base64
 import hashlib
 import re
 import unicodedata
-from typing import Iterable
+from itertools import groupby
+from operator import itemgetter
+from typing import Iterable, Iterator
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -79,14 +81,51 @@ def _index(rules: DedupRules) -> MinHashLSH:
     return MinHashLSH(threshold=rules.threshold, num_perm=rules.num_perm, weights=(1.0 - missed, missed))
 
 
-class DuplicateIndex:
-    """The records seen so far, kept in SQLite (on disk or in memory): duplicates found one record at a time.
+# how resolve() finds the clusters: repeated ids, then exact copies among the rest, then the
+# pairs that share an LSH band among what is neither
+_RESOLVE = (
+    """CREATE INDEX records_id ON records (id, position)""",
+    """CREATE TEMP TABLE repeats (position INTEGER PRIMARY KEY, first INTEGER NOT NULL)""",
+    """INSERT INTO repeats SELECT r.position, f.first FROM records r
+        JOIN (SELECT id, min(position) AS first FROM records GROUP BY id HAVING count(*) > 1) f
+        ON r.id = f.id AND r.position > f.first""",
+    """CREATE INDEX records_digest ON records (digest, position) WHERE digest != ''""",
+    """CREATE TEMP TABLE copies (position INTEGER PRIMARY KEY, first INTEGER NOT NULL)""",
+    """INSERT INTO copies SELECT r.position, f.first FROM records r
+        JOIN (SELECT digest, min(position) AS first FROM records
+              WHERE digest != '' AND position NOT IN (SELECT position FROM repeats) GROUP BY digest HAVING count(*) > 1) f
+        ON r.digest = f.digest AND r.position > f.first
+        WHERE r.position NOT IN (SELECT position FROM repeats)""",
+    """DELETE FROM bands WHERE position IN (SELECT position FROM repeats UNION ALL SELECT position FROM copies)""",
+    """CREATE INDEX bands_key ON bands (key, position)""",
+    """CREATE TEMP TABLE pairs (position INTEGER NOT NULL, other INTEGER NOT NULL,
+                             PRIMARY KEY (position, other)) WITHOUT ROWID""",
+    """INSERT OR IGNORE INTO pairs SELECT b2.position, b1.position
+        FROM (SELECT key FROM bands GROUP BY key HAVING count(*) > 1) shared
+        JOIN bands b1 ON b1.key = shared.key
+        JOIN bands b2 ON b2.key = shared.key AND b1.position < b2.position""",
+)
 
-    What ``find_duplicates`` holds of each record (its cluster, text hash, signature and
-    LSH band keys) lives in the database rather than in Python objects, so a batch of
-    ten million records costs disk, not memory: the page cache of ``cache_kib`` is all
-    it holds. The LSH bands are datasketch's own (``MinHashLSH``'s b and r for the
-    rules), so the candidates, and the duplicates, are the ones its index gives.
+
+class DuplicateIndex:
+    """The records of a batch, kept in SQLite (on disk or in memory): duplicates found by sorting, not by probing.
+
+    Records are appended in source order (``add``); ``resolve`` then finds every cluster at
+    once, and ``duplicates`` reads them back in source order. Appending writes rows at the
+    end of tables without indexes; each index is built once, by SQLite's sort, after the
+    last record. So the time per record stays flat however large the batch: probing and
+    growing an index of 25 random band keys per record while adding (the former design)
+    cost a random disk page per record once that index outgrew the page cache. What the
+    batch holds lives in the database, not in Python objects: ten million records cost
+    disk, not memory. The LSH bands are datasketch's own (``MinHashLSH``'s b and r for
+    the rules), so the candidates, and the duplicates, are the ones its index gives.
+
+    The clusters are those of marking one record at a time in source order: an exact copy
+    (same text hash) joins the cluster of the first record with that hash; a near copy
+    joins the earliest-rooted cluster among the earlier records that share an LSH band
+    with it and whose estimated similarity reaches the threshold. Clusters are never
+    merged afterwards. A record id seen before is the same record again: it is not
+    indexed, and is a duplicate of what its first occurrence is a duplicate of.
     """
 
     def __init__(self, rules: DedupRules, path: str = ":memory:", cache_kib: int = 65536):
@@ -101,14 +140,14 @@ class DuplicateIndex:
                        "temp_store = FILE", "locking_mode = EXCLUSIVE"):
             self.db.execute(f"PRAGMA {pragma}")
         self.db.executescript("""
-            CREATE TABLE records (position INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, root INTEGER NOT NULL,
-                                  signature BLOB);
-            CREATE TABLE hashes (digest TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE TABLE records (position INTEGER PRIMARY KEY, id TEXT NOT NULL, shard INTEGER NOT NULL,
+                                  digest TEXT NOT NULL, signature BLOB);
             CREATE TABLE bands (key INTEGER NOT NULL, position INTEGER NOT NULL);
-            CREATE INDEX bands_key ON bands (key);
+            CREATE TABLE roots (position INTEGER PRIMARY KEY, root INTEGER NOT NULL, repeat INTEGER NOT NULL);
         """)
         self.db.execute("BEGIN")
         self.position = 0
+        self.resolved = False
 
     def close(self) -> None:
         self.db.execute("COMMIT")
@@ -127,53 +166,66 @@ class DuplicateIndex:
                                                digest_size=8).digest(), "big", signed=True)
                 for band, (start, end) in enumerate(self.ranges)]
 
-    def _root_of(self, position: int) -> int:
-        return self.db.execute("SELECT root FROM records WHERE position = ?", (position,)).fetchone()[0]
+    def add(self, record_id: str, digest: str, signature: str, shard: int = 0) -> None:
+        """Append the next record, in source order, of shard number ``shard``.
 
-    def seen(self, record_id: str) -> bool:
-        """Whether ``record_id`` was added."""
-        return self.db.execute("SELECT 1 FROM records WHERE id = ?", (record_id,)).fetchone() is not None
-
-    def original_of(self, record_id: str) -> str | None:
-        """The first record of the cluster of an added record, if it is a duplicate."""
-        found = self.db.execute("SELECT o.id FROM records r JOIN records o ON o.position = r.root "
-                                "WHERE r.id = ? AND r.root != r.position", (record_id,)).fetchone()
-        return found[0] if found else None
-
-    def add(self, record_id: str, digest: str, signature: str) -> str | None:
-        """Note the next record (in source order); the id of the first record of its cluster if it is a duplicate.
-
-        Raise ValueError for an id seen before.
+        Raise ValueError for a signature of another size than the rules say.
         """
-        db = self.db
-        if self.seen(record_id):
-            raise ValueError(f"record id {record_id} appears twice")
+        if self.resolved:
+            raise RuntimeError("a record added after resolve()")
+        values = _decode(signature, self.rules) if signature else None
         position = self.position
         self.position += 1
-        root = position
-        values = None
-        found = db.execute("SELECT position FROM hashes WHERE digest = ?", (digest,)).fetchone() if digest else None
-        if found:
-            root = self._root_of(found[0])
-        elif signature:
-            values = _decode(signature, self.rules)
-            keys = self._band_keys(values)
-            marks = ",".join("?" * len(keys))
-            candidates = db.execute(
-                f"SELECT DISTINCT r.root, r.signature FROM bands b JOIN records r ON r.position = b.position "
-                f"WHERE b.key IN ({marks})", keys).fetchall()
-            matches = [candidate_root for candidate_root, blob in candidates
-                       if np.count_nonzero(np.frombuffer(blob, dtype=_DTYPE) == values) >= self.needed]
-            if matches:
-                root = min(matches)
-            db.executemany("INSERT INTO bands VALUES (?, ?)", [(key, position) for key in keys])
-        db.execute("INSERT INTO records VALUES (?, ?, ?, ?)",
-                   (position, record_id, root, values.tobytes() if values is not None else None))
-        if digest and not found:
-            db.execute("INSERT INTO hashes VALUES (?, ?)", (digest, position))
-        if root == position:
-            return None
-        return db.execute("SELECT id FROM records WHERE position = ?", (root,)).fetchone()[0]
+        self.db.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?)",
+                        (position, record_id, shard, digest, values.tobytes() if values is not None else None))
+        if values is not None:
+            self.db.executemany("INSERT INTO bands VALUES (?, ?)", [(key, position) for key in self._band_keys(values)])
+
+    def resolve(self) -> dict[str, int]:
+        """Find the clusters of all records added: ``{"records": distinct ids, "duplicates": n, "repeated_ids": n}``."""
+        self.resolved = True
+        db = self.db
+        for statement in _RESOLVE:
+            db.execute(statement)
+        # one record at a time in source order, as marking while adding would: every
+        # earlier record's root is final when a later one asks for it
+        events = db.execute("""
+            SELECT position, first, 0 FROM repeats UNION ALL SELECT position, first, 1 FROM copies
+            UNION ALL SELECT position, other, 2 FROM pairs ORDER BY 1, 2""")
+        for position, group in groupby(events, key=itemgetter(0)):
+            group = list(group)
+            kind = group[0][2]
+            if kind == 2:
+                values = self._signature(position)
+                matches = [self._root(other) for _, other, _ in group
+                           if np.count_nonzero(self._signature(other) == values) >= self.needed]
+                root = min(matches) if matches else position
+            else:
+                first = group[0][1]
+                root = self._root(first)
+                if kind == 0 and root == first:
+                    root = position  # the first occurrence is no duplicate, so neither is this one
+            if root != position:
+                db.execute("INSERT INTO roots VALUES (?, ?, ?)", (position, root, int(kind == 0)))
+        repeated = db.execute("SELECT count(*) FROM repeats").fetchone()[0]
+        return {"records": self.position - repeated,
+                "duplicates": db.execute("SELECT count(*) FROM roots WHERE repeat = 0").fetchone()[0],
+                "repeated_ids": repeated}
+
+    def _root(self, position: int) -> int:
+        found = self.db.execute("SELECT root FROM roots WHERE position = ?", (position,)).fetchone()
+        return found[0] if found else position
+
+    def _signature(self, position: int) -> np.ndarray:
+        blob = self.db.execute("SELECT signature FROM records WHERE position = ?", (position,)).fetchone()[0]
+        return np.frombuffer(blob, dtype=_DTYPE)
+
+    def duplicates(self) -> Iterator[tuple[int, str, str]]:
+        """``(shard, record id, id of the first record of its cluster)`` of every duplicate, in source order."""
+        if not self.resolved:
+            raise RuntimeError("duplicates() before resolve()")
+        yield from self.db.execute("SELECT r.shard, r.id, o.id FROM roots x JOIN records r ON r.position = x.position "
+                                   "JOIN records o ON o.position = x.root ORDER BY x.position")
 
 
 def find_duplicates(items: Iterable[tuple[str, str, str]], rules: DedupRules) -> dict[str, str]:
@@ -185,12 +237,15 @@ def find_duplicates(items: Iterable[tuple[str, str, str]], rules: DedupRules) ->
     ``threshold``. It joins that record's cluster; when it matches several clusters, the
     one whose first record came first. Clusters are never merged afterwards, so a chain
     of copies resolves to its first record without snowballing. Records without words
-    (empty hash and signature) are never duplicates nor originals.
+    (empty hash and signature) are never duplicates nor originals. Raise ValueError for an
+    id given twice.
     """
-    duplicates: dict[str, str] = {}
     with DuplicateIndex(rules) as index:
         for record_id, digest, signature in items:
-            original = index.add(record_id, digest, signature)
-            if original is not None:
-                duplicates[record_id] = original
-    return dict(sorted(duplicates.items()))
+            index.add(record_id, digest, signature)
+        found = index.resolve()
+        if found["repeated_ids"]:
+            twice = index.db.execute("SELECT r.id FROM temp.repeats x JOIN records r ON r.position = x.position "
+                                     "ORDER BY x.position LIMIT 1").fetchone()[0]
+            raise ValueError(f"record id {twice} appears twice")
+        return dict(sorted((record_id, original) for _, record_id, original in index.duplicates()))

@@ -181,3 +181,92 @@ def test_the_disk_index_finds_what_datasketch_lsh_finds():
             expected[record_id] = items[roots[-1]][0]
     assert len(expected) > 20
     assert find_duplicates(items, RULES) == dict(sorted(expected.items()))
+
+
+def _marked_one_at_a_time(items, rules):
+    """The reference: each record marked as it comes, against the band keys of the records before it."""
+    import numpy as np
+
+    from pipeline.dedup.minhash import DuplicateIndex
+
+    band_keys = DuplicateIndex(rules)._band_keys
+    first_of_id, first_of_hash, by_band, signatures, roots, found = {}, {}, {}, {}, {}, {}
+    for position, (record_id, digest, signature) in enumerate(items):
+        if record_id in first_of_id:
+            first = first_of_id[record_id]
+            if roots[first] != first:
+                found[(position, record_id)] = items[roots[first]][0]
+            continue
+        first_of_id[record_id] = position
+        root = position
+        if digest and digest in first_of_hash:
+            root = roots[first_of_hash[digest]]
+        else:
+            if digest:
+                first_of_hash[digest] = position
+            if signature:
+                values = np.frombuffer(base64.b64decode(signature), dtype="<u4")
+                keys = band_keys(values)
+                others = {other for key in keys for other in by_band.get(key, ())}
+                matches = [roots[o] for o in others
+                           if np.count_nonzero(signatures[o] == values) >= rules.threshold * rules.num_perm]
+                root = min(matches, default=position)
+                signatures[position] = values
+                for key in keys:
+                    by_band.setdefault(key, []).append(position)
+        roots[position] = root
+        if root != position:
+            found[(position, record_id)] = items[root][0]
+    return [(record_id, original) for (_, record_id), original in sorted(found.items())]
+
+
+def test_the_sorted_index_marks_what_marking_one_record_at_a_time_marks():
+    # exact copies, near copies of copies, texts without words, and ids given twice
+    # (the same record read from two folders) in one batch, in a shuffled order
+    import random
+
+    from pipeline.dedup.minhash import DuplicateIndex
+
+    words = [f"w{n}" for n in range(300)]
+    rng = random.Random(11)
+    items: list[tuple[str, str, str]] = []
+    texts: list[str] = []
+    for n in range(240):
+        roll = rng.random()
+        if items and roll < 0.15:
+            items.append(rng.choice(items))  # the same id again
+        elif texts and roll < 0.3:
+            _, digest, signature = rng.choice([item for item in items if item[1]])
+            items.append((f"x{n}", digest, signature))  # an exact copy under its own id
+        elif roll < 0.35:
+            items.append((f"e{n}", "", ""))  # no words
+        else:
+            if texts and roll < 0.7:  # a near copy of an earlier text, some close to the threshold
+                changed = rng.choice([0.02, 0.08, 0.15])
+                text = " ".join(w if rng.random() > changed else rng.choice(words) for w in rng.choice(texts).split())
+            else:
+                text = " ".join(rng.choice(words) for _ in range(120))
+            texts.append(text)
+            items.append(_item(f"r{n}", text))
+    assert len({i[0] for i in items}) < len(items)
+    expected = _marked_one_at_a_time(items, RULES)
+    with DuplicateIndex(RULES) as index:
+        for record_id, digest, signature in items:
+            index.add(record_id, digest, signature, shard=0)
+        summary = index.resolve()
+        got = [(record_id, original) for _, record_id, original in index.duplicates()]
+    assert got == expected
+    assert summary["repeated_ids"] == len(items) - len({i[0] for i in items})
+    assert len(expected) > 60
+
+
+
+def test_a_copy_of_two_clusters_joins_the_one_that_began_first():
+    shared = " ".join(f"shared{n}" for n in range(100))
+    first_tail, second_tail = [f"p{n}" for n in range(40)], [f"q{n}" for n in range(40)]
+    a = shared + " " + " ".join(first_tail)
+    b = shared + " " + " ".join(second_tail)
+    both = shared + " " + " ".join(first_tail[:20] + second_tail[:20])
+    assert find_duplicates([_item("a", a), _item("b", b)], RULES) == {}  # a and b are two clusters
+    assert find_duplicates([_item("a", a), _item("b", b), _item("c", both)], RULES) == {"c": "a"}
+    assert find_duplicates([_item("b", b), _item("a", a), _item("c", both)], RULES) == {"c": "b"}
