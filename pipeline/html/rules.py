@@ -79,6 +79,7 @@ class HtmlRules:
     wrapper_page_share: float
     favor_precision: bool
     fallback_below_chars: int
+    readability_longer_by: float
     max_title_repeat_chars: int
     description_repeat_kinds: frozenset[str]
     title_separators: str
@@ -138,6 +139,7 @@ def _build_rules(table: schema.HtmlChrome) -> HtmlRules:
         wrapper_page_share=table.guard.wrapper_page_share,
         favor_precision=extraction.favor_precision,
         fallback_below_chars=extraction.fallback_below_chars,
+        readability_longer_by=extraction.readability_longer_by,
         max_title_repeat_chars=extraction.max_title_repeat_chars,
         description_repeat_kinds=frozenset(extraction.description_repeat_kinds),
         title_separators=extraction.title_separators,
