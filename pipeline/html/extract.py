@@ -168,17 +168,18 @@ def wider_body(tree: HtmlElement, body, text: str, url: str | None, rules: HtmlR
 
     trafilatura reads the first element its XPaths name (the first ``class="content"``, one
     of several rich-text blocks) and misses the rest of an article that element holds only
-    part of; readability scores every paragraph's parent. It runs only where the page holds
-    ``readability_longer_by`` times trafilatura's paragraphs (and list items) and text, and
+    part of; readability scores every paragraph's parent. Its body is taken where its text is
+    ``readability_longer_by`` times trafilatura's. It runs only where the page holds
+    ``readability_page_holds`` times trafilatura's paragraphs (and list items) and text, and
     not where trafilatura's fallback pass ran: that pass has compared readability's body.
     """
-    factor = rules.readability_longer_by
+    factor, holds = rules.readability_longer_by, rules.readability_page_holds
     page = tree.find("body")
     if not factor or page is None or falls_short(body, text, rules):
         return body, text
     # counting blocks is cheap and rules out most pages read whole before the text is measured
     blocks = len(body.findall(".//p")) + len(body.findall(".//item"))
-    if sum(1 for _ in page.iter("p", "li")) < factor * blocks or len(visible_text(page)) < factor * len(text):
+    if sum(1 for _ in page.iter("p", "li")) < holds * blocks or len(visible_text(page)) < holds * len(text):
         return body, text
     other, other_text = sanitize_tree(try_readability(deepcopy(tree)), Extractor(url=url, comments=False))
     return (other, other_text) if len(other_text) >= factor * len(text) else (body, text)

@@ -80,6 +80,7 @@ class HtmlRules:
     favor_precision: bool
     fallback_below_chars: int
     readability_longer_by: float
+    readability_page_holds: float
     max_title_repeat_chars: int
     description_repeat_kinds: frozenset[str]
     title_separators: str
@@ -140,6 +141,7 @@ def _build_rules(table: schema.HtmlChrome) -> HtmlRules:
         favor_precision=extraction.favor_precision,
         fallback_below_chars=extraction.fallback_below_chars,
         readability_longer_by=extraction.readability_longer_by,
+        readability_page_holds=extraction.readability_page_holds,
         max_title_repeat_chars=extraction.max_title_repeat_chars,
         description_repeat_kinds=frozenset(extraction.description_repeat_kinds),
         title_separators=extraction.title_separators,
