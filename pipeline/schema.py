@@ -156,6 +156,8 @@ class SiteRepeated(Table):
 class Extraction(Table):
     favor_precision: bool
     fallback_below_chars: Count
+    readability_longer_by: NonNegative
+    readability_page_holds: NonNegative
     max_title_repeat_chars: Positive
     description_repeat_kinds: list[Name]
     title_separators: str

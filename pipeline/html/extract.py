@@ -8,16 +8,19 @@ resulting paragraphs so one taxonomy serves both kinds of input.
 """
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
+from trafilatura.external import sanitize_tree, try_readability
+from trafilatura.settings import Extractor
 
 from pipeline.document import Removal
 from pipeline.html.blocks import Block, body_blocks
 from pipeline.html.parse import parse_html, streamed_calls
-from pipeline.html.prune import prune_chrome
+from pipeline.html.prune import prune_chrome, visible_text
 from pipeline.html.rules import HtmlRules, LinkLineRule
 from pipeline.text.chrome import detect_chrome_paragraphs
 from pipeline.text.rules import ChromeRules
@@ -153,13 +156,33 @@ def drop_html_text_chrome(blocks: list[Block], titles: frozenset[str], descripti
 
 
 def _pruned_body(tree: HtmlElement, rules: HtmlRules, url: str | None):
-    """(the cues' removals, trafilatura's extraction) of ``tree``, pruned in place."""
+    """(the cues' removals, the article body, its text) of ``tree``, pruned in place."""
     removed = prune_chrome(tree, rules)
-    return removed, extract_body(tree, url, rules)
+    result = extract_body(tree, url, rules)
+    body, text = (result.body, result.text or "") if result is not None else (None, "")
+    return (removed, *wider_body(tree, body, text, url, rules))
 
 
-def _text(result) -> str:
-    return (result.text or "") if result is not None else ""
+def wider_body(tree: HtmlElement, body, text: str, url: str | None, rules: HtmlRules):
+    """(body, text): readability's body of the pruned ``tree`` where it is far longer than trafilatura's ``text``.
+
+    trafilatura reads the first element its XPaths name (the first ``class="content"``, one
+    of several rich-text blocks) and misses the rest of an article that element holds only
+    part of; readability scores every paragraph's parent. Its body is taken where its text is
+    ``readability_longer_by`` times trafilatura's. It runs only where the page holds
+    ``readability_page_holds`` times trafilatura's paragraphs (and list items) and text, and
+    not where trafilatura's fallback pass ran: that pass has compared readability's body.
+    """
+    factor, holds = rules.readability_longer_by, rules.readability_page_holds
+    page = tree.find("body")
+    if not factor or page is None or falls_short(body, text, rules):
+        return body, text
+    # counting blocks is cheap and rules out most pages read whole before the text is measured
+    blocks = len(body.findall(".//p")) + len(body.findall(".//item"))
+    if sum(1 for _ in page.iter("p", "li")) < holds * blocks or len(visible_text(page)) < holds * len(text):
+        return body, text
+    other, other_text = sanitize_tree(try_readability(deepcopy(tree)), Extractor(url=url, comments=False))
+    return (other, other_text) if len(other_text) >= factor * len(text) else (body, text)
 
 
 def extract_body(tree: HtmlElement, url: str | None, rules: HtmlRules):
@@ -174,10 +197,14 @@ def extract_body(tree: HtmlElement, url: str | None, rules: HtmlRules):
     options = {"url": url, "favor_precision": rules.favor_precision, "include_comments": False,
                "with_metadata": False}
     result = bare_extraction(tree, fast=True, **options)
-    if result is None or result.body is None or len(result.text or "") < rules.fallback_below_chars \
-            or len(result.body.findall(".//p")) <= 1:
+    if falls_short(result.body if result is not None else None, result.text if result is not None else "", rules):
         result = bare_extraction(tree, **options)
     return result
+
+
+def falls_short(body, text: str | None, rules: HtmlRules) -> bool:
+    """Whether trafilatura's fast body is short or barely paragraphed: where its fallback pass runs."""
+    return body is None or len(text or "") < rules.fallback_below_chars or len(body.findall(".//p")) <= 1
 
 
 def extract_html(html: str, rules: HtmlRules, chrome: ChromeRules, *, url: str | None = None,
@@ -193,17 +220,17 @@ def extract_html(html: str, rules: HtmlRules, chrome: ChromeRules, *, url: str |
     if tree is None:
         return HtmlExtract()
     titles, descriptions = page_titles(tree)
-    removed, result = _pruned_body(tree, rules, url)
+    removed, body, text = _pruned_body(tree, rules, url)
     if streamed_calls(html):
         # React's streamed blocks were put in place, as a browser shows them; where trafilatura
         # then finds less text (its class cues discard the container they land in), the page as sent
         as_sent = parse_html(html, place_streamed=False)
         other = _pruned_body(as_sent, rules, url)
-        if len(_text(other[1])) > len(_text(result)):
-            tree, (removed, result) = as_sent, other
-    if result is None or result.body is None:
+        if len(other[2]) > len(text):
+            tree, (removed, body, text) = as_sent, other
+    if body is None:
         return HtmlExtract(removed=removed)
     links = link_texts(tree, rules.link_line.min_link_chars, page_url(tree, url), within=rules.link_line.within_site)
-    paragraphs, repeats = drop_html_text_chrome(body_blocks(result.body), titles, descriptions, links, rules)
+    paragraphs, repeats = drop_html_text_chrome(body_blocks(body), titles, descriptions, links, rules)
     paragraphs, cut = detect_chrome_paragraphs(paragraphs, chrome)
     return HtmlExtract(paragraphs=paragraphs, removed=removed + repeats + list(cut))

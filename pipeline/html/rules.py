@@ -79,6 +79,8 @@ class HtmlRules:
     wrapper_page_share: float
     favor_precision: bool
     fallback_below_chars: int
+    readability_longer_by: float
+    readability_page_holds: float
     max_title_repeat_chars: int
     description_repeat_kinds: frozenset[str]
     title_separators: str
@@ -138,6 +140,8 @@ def _build_rules(table: schema.HtmlChrome) -> HtmlRules:
         wrapper_page_share=table.guard.wrapper_page_share,
         favor_precision=extraction.favor_precision,
         fallback_below_chars=extraction.fallback_below_chars,
+        readability_longer_by=extraction.readability_longer_by,
+        readability_page_holds=extraction.readability_page_holds,
         max_title_repeat_chars=extraction.max_title_repeat_chars,
         description_repeat_kinds=frozenset(extraction.description_repeat_kinds),
         title_separators=extraction.title_separators,

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import gzip
+import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -132,3 +134,39 @@ def test_streamed_blocks_pair_with_their_templates_without_a_script(config):
     tree = parse_html(html)
     placed = tree.find(".//*[@id='S:0']")
     assert placed.get("hidden") is None and tree.find(".//template[@id='B:0']") is None
+
+
+MOXIE = "https://www.withmoxie.com/blog/what-accounting-software-do-successful-freelancers-use"
+
+
+def test_readability_reads_an_article_split_over_several_containers(config):
+    # Webflow sets the post in two "w-richtext" blocks; trafilatura read the first only (534 words of 1,083)
+    x = _extract(config, "4252", MOXIE)
+    assert x.paragraphs[x.paragraphs.index("2. FreshBooks") + 1] == "The New Kid on the Block"
+    assert ("Time-Tracking: For those freelancers billing by the hour, this is a godsend. It ensures every minute "
+            "(yes, even those 2 a.m. brainstorming sessions) counts.") in x.paragraphs
+    assert x.paragraphs[0].startswith("You've cracked the code, haven't you?")
+    html = gzip.open(WCXB / "4252.html.gz", "rt", encoding="utf-8").read()
+    alone = extract_html(html, replace(html_rules(config), readability_longer_by=0), load_chrome_rules(config), url=MOXIE)
+    assert "2. FreshBooks" not in alone.paragraphs and len(alone.paragraphs) < len(x.paragraphs) / 2
+
+
+def test_readability_runs_only_where_the_page_holds_more_than_trafilatura_read(config, monkeypatch):
+    import pipeline.html.extract as extract
+    calls = []
+    monkeypatch.setattr(extract, "try_readability", lambda tree: calls.append(tree) or extract.HtmlElement())
+    # 40 paragraphs, 3,500 characters: past the fallback pass, and trafilatura read every paragraph of the page
+    paragraphs = "".join(f"<p>Paragraph {n} of the article, long enough to be read as one of its own.</p>" for n in range(40))
+    x = extract_html(f"<html><body><article>{paragraphs}</article></body></html>", html_rules(config), load_chrome_rules(config))
+    assert len(x.paragraphs) == 40 and calls == []
+    x = _extract(config, "4252", MOXIE)
+    assert len(calls) == 1 and "2. FreshBooks" not in x.paragraphs  # an empty readability body is never taken
+
+
+def test_headless_fragment_of_a_real_page_is_read_as_the_page(config):
+    # the same page with <html>, <head> and <body> cut, as CleanEval pages come: it starts at a bare <div>
+    html = gzip.open(WCXB / "4252.html.gz", "rt", encoding="utf-8").read()
+    fragment = re.sub(r"(?is)<!DOCTYPE[^>]*>|<head\b.*?</head>|</?(?:html|body)\b[^>]*>", "", html)
+    assert fragment.lstrip().startswith('<div class="html-embed-11') and "<body" not in fragment
+    rules, chrome = html_rules(config), load_chrome_rules(config)
+    assert extract_html(fragment, rules, chrome, url=MOXIE).paragraphs == _extract(config, "4252", MOXIE).paragraphs
