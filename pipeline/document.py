@@ -119,6 +119,9 @@ class Work:
     page: str | None = None
     headings: tuple[str, ...] = ()
     region_first: str | None = None
+    # what the text chrome rules said of each line text: the chrome step's lines and the
+    # metadata step's (the lines around the article) are often the same lines
+    line_rules: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -44,3 +44,29 @@ def test_only_the_packaged_sample_is_read():
     assert len(english * 2) < SETTINGS.max_chars < len(text) // 2
     assert detect_language(text, SETTINGS)[0] == "en"
     assert detect_language(" ".join(text.split())[SETTINGS.max_chars:], SETTINGS)[0] == "de"
+
+
+def test_array_detector_gives_langdetects_own_probabilities_to_the_last_bit():
+    from langdetect import detector_factory
+    from langdetect.detector import Detector
+
+    from pipeline.language import _ArrayDetector
+
+    texts = [
+        "The council met on Tuesday evening to vote on the budget for the coming year.",
+        "Die Feuerwehr hat am Montag die Ausbildung der neuen Bootsführer abgeschlossen.",
+        "Le gouvernement a annoncé mardi une nouvelle réforme des retraites.",
+        "El ayuntamiento aprobó el lunes el presupuesto para el año que viene.",
+        "Правительство объявило во вторник о новой реформе пенсионной системы.",
+        "政府は火曜日、年金制度の新たな改革を発表した。",
+        "Ciao a tutti, oggi parliamo della nuova legge di bilancio. The end.",
+    ]
+    detector_factory.init_factory()
+    DetectorFactory.seed = SETTINGS.seed
+    for text in texts:
+        ours, theirs = _ArrayDetector(detector_factory._factory), Detector(detector_factory._factory)
+        ours.append(text)
+        theirs.append(text)
+        got = [(c.lang, float(c.prob)) for c in ours.get_probabilities()]
+        assert got == [(c.lang, c.prob) for c in theirs.get_probabilities()]
+        assert got and got[0][1] > 0.5

@@ -70,10 +70,10 @@ class TextChrome(Step):
         self.rules = load_chrome_rules(config)
 
     def apply(self, doc: Document) -> None:
-        cleaned = clean_text(doc.work.content, self.rules)
+        cleaned = clean_text(doc.work.content, self.rules, doc.work.line_rules)
         doc.removed.extend(cleaned.removed)
         doc.paragraphs = cleaned.paragraphs
-        doc.title, doc.description = cleaned.title, cleaned.description
+        doc.description = cleaned.description  # the headline is the metadata step's
         doc.date_raw = cleaned.date_raw
         doc.work.byline = cleaned.byline
 
@@ -93,7 +93,8 @@ class TextMetadata(Step):
     def apply(self, doc: Document) -> None:
         work = doc.work
         found = read_text_meta(work.page if work.page is not None else work.content, doc.paragraphs,
-                               work.headings, work.region_first, self.rules, self.title, self.config)
+                               work.headings, work.region_first, self.rules, self.title, self.config,
+                               work.line_rules)
         doc.title = found.title
         doc.date_raw = found.date_raw or doc.date_raw
         byline = found.byline or work.byline

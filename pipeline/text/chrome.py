@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pipeline.document import Removal
 from pipeline.text.body import locate_body
-from pipeline.text.lines import Line, apply_line_rules, count_words, normalise_line, read_lines
+from pipeline.text.lines import Line, Matches, apply_line_rules, count_words, normalise_line, read_lines
 from pipeline.text.rules import ChromeRules
 from pipeline.text.zones import TextClean, body_labels, read_head, read_tail, set_meta
 
@@ -38,11 +38,14 @@ def _cut_inline(text: str, rules: ChromeRules) -> tuple[str, list[Removal]]:
 
 # ------------------------------------------------------------------ public API
 
-def clean_text(text: str, rules: ChromeRules) -> TextClean:
-    """Split a plain-text article into body paragraphs, chrome removals and metadata lines."""
+def clean_text(text: str, rules: ChromeRules, seen: dict[str, Matches] | None = None) -> TextClean:
+    """Split a plain-text article into body paragraphs, chrome removals and metadata lines.
+
+    ``seen`` keeps what the rules said of each line for the document's later steps.
+    """
     s = rules.structure
     lines = read_lines(text, rules)
-    apply_line_rules(lines, rules, paragraphs=False)
+    apply_line_rules(lines, rules, paragraphs=False, seen=seen)
     out = TextClean(paragraphs=[], removed=[])
     span = locate_body(lines, rules)
     if span is None:

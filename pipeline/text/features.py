@@ -8,16 +8,15 @@ pass over its words and one over its lines whatever the window widths.
 """
 from __future__ import annotations
 
-import bisect
 import math
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
 
 import justext
+import numpy as np
 
 from pipeline.text.region_rules import RegionRules
 
@@ -92,11 +91,19 @@ def line_key(line: str) -> str:
 
 @dataclass(frozen=True)
 class PageLines:
-    """The feature rows of a page's non-blank lines, with what the region search reuses."""
+    """The features of a page's non-blank lines, with what the region search reuses.
 
-    rows: list[tuple[float, ...]]
+    ``columns`` holds one row per feature (in ``FEATURES`` order) and one column per line.
+    """
+
+    columns: np.ndarray
     word_counts: list[int]
     repeated: list[bool]
+
+    @property
+    def rows(self) -> list[tuple[float, ...]]:
+        """One feature row (in ``FEATURES`` order) per line."""
+        return [tuple(row) for row in self.columns.T.tolist()]
 
 
 def line_features(lines: list[str], rules: RegionRules) -> list[tuple[float, ...]]:
@@ -105,10 +112,15 @@ def line_features(lines: list[str], rules: RegionRules) -> list[tuple[float, ...
 
 
 def describe_lines(lines: list[str], rules: RegionRules) -> PageLines:
-    """Feature rows, word counts and repeat flags of ``lines`` (all non-blank)."""
+    """Feature columns, word counts and repeat flags of ``lines`` (all non-blank).
+
+    The features read from each line alone take one pass over the lines; the rest are
+    whole columns at once (numpy), each value computed as the same float operations in the
+    same order as one line at a time, so the features do not depend on how they are built.
+    """
     total = len(lines)
     if not total:
-        return PageLines([], [], [])
+        return PageLines(np.zeros((len(FEATURES), 0)), [], [])
     tokens = [WORD.findall(line) for line in lines]
     words = [[w.lower() for w in ws] for ws in tokens]
     counts = [len(ws) for ws in words]
@@ -116,106 +128,129 @@ def describe_lines(lines: list[str], rules: RegionRules) -> PageLines:
     keys = [line_key(line) for line in lines]
     seen = Counter(keys)
     repeated = [seen[key] > 1 for key in keys]
-    indents = [len(line) - len(line.lstrip()) for line in lines]
-    runs = _prose_runs(counts, indents, rules)
+    indent_list = [len(line) - len(line.lstrip()) for line in lines]
+    runs = _prose_runs(counts, indent_list, rules)
     # the article's paragraphs follow each other at one indentation in tree-shaped dumps,
     # where teaser summaries alternate with headlines: take the indentation of the longest
     # run (in flat dumps every line has indent 0 and the feature is moot)
-    main_indent = indents[max(range(total), key=lambda i: (runs[i], -i))]
+    main_indent = indent_list[max(range(total), key=lambda i: (runs[i], -i))]
     longest = max(counts) or 1
 
-    col = _own_columns(lines, tokens, words, stop, rules)
-    col["repeated"] = [1.0 if r else 0.0 for r in repeated]
-    col["indent_main"] = [1.0 if ind == main_indent else 0.0 for ind in indents]
-    col["indent_off"] = [min(abs(ind - main_indent), 16) / 16.0 for ind in indents]
-    col["words_vs_longest"] = [n / longest for n in counts]
-    col["position"] = [i / max(total - 1, 1) for i in range(total)]
+    own = np.array(_own_rows(lines, tokens, words, stop, rules), dtype=float).reshape(total, len(_OWN)).T
+    col = dict(zip(_OWN, own))
+    indents = np.array(indent_list)
+    col["repeated"] = np.array(repeated, dtype=float)
+    col["indent_main"] = (indents == main_indent).astype(float)
+    col["indent_off"] = np.minimum(np.abs(indents - main_indent), 16) / 16.0
+    col["words_vs_longest"] = np.array(counts) / longest
+    col["position"] = np.arange(total) / max(total - 1, 1)
     for name, width in (("near", rules.near), ("wide", rules.wide)):
+        bounds = _window_bounds(total, width)
         for short, key in _WINDOW:
             if f"{name}_{short}" in _WANTED:
-                col[f"{name}_{short}"] = _window_means(col[key], width)
+                col[f"{name}_{short}"] = _window_means(col[key], bounds)
     for side, shift in (("prev", 1), ("next", -1)):
-        for own, short in (("log_words", "log_words"), ("stop_density", "stop"),
-                           ("terminal", "terminal"), ("capitalised", "capitalised")):
-            col[f"{side}_{short}"] = _shifted(col[own], shift)
+        for own_name, short in (("log_words", "log_words"), ("stop_density", "stop"),
+                                ("terminal", "terminal"), ("capitalised", "capitalised")):
+            col[f"{side}_{short}"] = _shifted(col[own_name], shift)
     good_words = math.log1p(rules.good_min_words) / 4.0
-    prose_at = [i for i, (lw, sd) in enumerate(zip(col["log_words"], col["stop_density"]))
-                if lw >= good_words and sd >= rules.good_min_stop_density]
-    scale = math.log1p(50)
-    col["prose_distance"] = [math.log1p(min(_distance_to_nearest(prose_at, i, default=50), 50)) / scale
-                             for i in range(total)]
-    rows = list(zip(*(col[name] for name in FEATURES)))
-    return PageLines(rows, counts, repeated)
+    prose_at = np.flatnonzero((col["log_words"] >= good_words) & (col["stop_density"] >= rules.good_min_stop_density))
+    col["prose_distance"] = _PROSE_DISTANCE[_distances_to_nearest(prose_at, total, _MAX_DISTANCE)]
+    return PageLines(np.array([col[name] for name in FEATURES]), counts, repeated)
 
 
 _WANTED = frozenset(FEATURES)
+# the features read from each line alone, in the order ``_own_rows`` gives them
+_OWN = ("log_chars", "log_words", "stop_density", "prose", "terminal", "list_marker", "link_like",
+        "glued", "short_list_item", "separators", "capitalised", "digits", "all_caps", "commas",
+        "sentences", "truncated", "date_like", "short")
+# a line's distance to the nearest prose line, counted up to 50 lines, on a log scale
+_MAX_DISTANCE = 50
+_PROSE_DISTANCE = np.array([math.log1p(d) / math.log1p(_MAX_DISTANCE) for d in range(_MAX_DISTANCE + 1)])
 
 
-def _own_columns(lines: list[str], tokens: list[list[str]], words: list[list[str]],
-                 stop: frozenset[str], rules: RegionRules) -> dict[str, list[float]]:
-    """The features read from each line alone, one list per feature."""
-    names = ("log_chars", "log_words", "stop_density", "prose", "terminal", "list_marker", "link_like",
-             "glued", "short_list_item", "separators", "capitalised", "digits", "all_caps", "commas",
-             "sentences", "truncated", "date_like", "short")
-    col: dict[str, list[float]] = {name: [] for name in names}
-    out = [col[name] for name in names]
-    list_marker, link_like, terminal = rules.list_marker, rules.link_like, rules.terminal
-    glued, separator, truncated, date_like = rules.glued, rules.separator, rules.truncated, rules.date_like
+def _own_rows(lines: list[str], tokens: list[list[str]], words: list[list[str]],
+              stop: frozenset[str], rules: RegionRules) -> list[float]:
+    """The features read from each line alone, in ``_OWN`` order, line after line in one flat list."""
+    out: list[float] = []
+    extend = out.extend
+    list_marker, link_like, terminal = rules.list_marker.match, rules.link_like.search, rules.terminal.search
+    glued, separator, truncated = rules.glued.findall, rules.separator.findall, rules.truncated.search
+    date_like, sentence_end, is_stop = rules.date_like.search, _SENTENCE_END.findall, stop.__contains__
+    log1p = math.log1p
     for line, toks, ws in zip(lines, tokens, words):
         text = line.strip()
         n = len(ws)
         alpha = [w for w in toks if w[:1].isalpha()]
-        density = sum(w in stop for w in ws) / n if n else 0.0
-        listed = list_marker.match(line) is not None
-        values = (
-            math.log1p(len(text)) / 6.0,
-            math.log1p(n) / 4.0,
+        density = sum(map(is_stop, ws)) / n if n else 0.0
+        listed = list_marker(line) is not None
+        chars = len(text)
+        extend((
+            log1p(chars) / 6.0,
+            log1p(n) / 4.0,
             density,
             min(n, 30) / 30.0 * density,
-            1.0 if terminal.search(text) else 0.0,
+            1.0 if terminal(text) else 0.0,
             1.0 if listed else 0.0,
-            1.0 if link_like.search(text) else 0.0,
-            min(len(glued.findall(text)), 3) / 3.0,
+            1.0 if link_like(text) else 0.0,
+            min(len(glued(text)), 3) / 3.0,
             1.0 if n <= 6 and listed else 0.0,
-            min(len(separator.findall(text)) / (n + 1), 1.0),
-            sum(w[0].isupper() for w in alpha) / len(alpha) if alpha else 0.0,
-            sum(map(str.isdigit, text)) / len(text) if text else 0.0,
-            1.0 if alpha and text.upper() == text and any(c.isalpha() for c in text) else 0.0,
+            min(len(separator(text)) / (n + 1), 1.0),
+            sum([w[0].isupper() for w in alpha]) / len(alpha) if alpha else 0.0,
+            _digits(text) / chars if chars else 0.0,
+            # a token that starts with a letter is a letter of the text: all capitals needs no other
+            1.0 if alpha and text.upper() == text else 0.0,
             min(text.count(",") / (n + 1), 1.0),
-            min(len(_SENTENCE_END.findall(text)), 5) / 5.0,
-            1.0 if truncated.search(text) else 0.0,
-            1.0 if n <= 12 and date_like.search(text) else 0.0,
+            min(len(sentence_end(text)), 5) / 5.0,
+            1.0 if truncated(text) else 0.0,
+            1.0 if n <= 12 and date_like(text) else 0.0,
             1.0 if n <= 4 else 0.0,
-        )
-        for target, value in zip(out, values):
-            target.append(value)
-    return col
+        ))
+    return out
 
 
-def _window_means(values: list[float], width: int) -> list[float]:
-    """For each line, the mean of ``values`` over the ``width`` lines either side of it (itself out)."""
-    total = len(values)
-    prefix = [0.0, *accumulate(values)]
-    means = []
-    for i, v in enumerate(values):
-        low, high = max(0, i - width), min(total, i + width + 1)
-        n = high - low - 1
-        means.append((prefix[high] - prefix[low] - v) / n if n else 0.0)
-    return means
+def _digits(text: str) -> int:
+    """How many characters of ``text`` are digits (``str.isdigit``)."""
+    if text.isascii():
+        return sum(map(text.count, "0123456789"))
+    return sum(map(str.isdigit, text))
 
 
-def _shifted(values: list[float], shift: int) -> list[float]:
+def _window_bounds(total: int, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each of ``total`` lines, the first and past-the-last line of its window and its neighbours' count."""
+    at = np.arange(total)
+    low, high = np.maximum(at - width, 0), np.minimum(at + width + 1, total)
+    return low, high, high - low - 1
+
+
+def _window_means(values: np.ndarray, bounds: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+    """For each line, the mean of ``values`` over its window (``_window_bounds``), itself left out.
+
+    The running sums add the values one after the other (``cumsum``), as a loop would.
+    """
+    low, high, neighbours = bounds
+    prefix = np.concatenate(([0.0], np.cumsum(values)))
+    sums = prefix[high] - prefix[low] - values
+    return np.divide(sums, neighbours, out=np.zeros(len(values)), where=neighbours > 0)
+
+
+def _shifted(values: np.ndarray, shift: int) -> np.ndarray:
     """``values`` of the previous line (``shift`` 1) or the next (-1); 0 where there is none."""
     if shift > 0:
-        return [0.0] + values[:-1]
-    return values[1:] + [0.0]
+        return np.concatenate(([0.0], values[:-1]))
+    return np.concatenate((values[1:], [0.0]))
 
 
-def _distance_to_nearest(sorted_positions: list[int], i: int, default: int) -> int:
-    """Distance from ``i`` to the nearest of ``sorted_positions`` (``default`` when none)."""
-    at = bisect.bisect_left(sorted_positions, i)
-    near = [abs(sorted_positions[j] - i) for j in (at - 1, at) if 0 <= j < len(sorted_positions)]
-    return min(near, default=default)
+def _distances_to_nearest(sorted_positions: np.ndarray, total: int, cap: int) -> np.ndarray:
+    """For each of ``total`` lines, its distance to the nearest of ``sorted_positions``, at most ``cap``."""
+    if not len(sorted_positions):
+        return np.full(total, cap)
+    at = np.arange(total)
+    after = np.searchsorted(sorted_positions, at)  # the first position at or after each line
+    above = np.where(after > 0, at - sorted_positions[np.maximum(after - 1, 0)], cap)
+    below = np.where(after < len(sorted_positions),
+                     sorted_positions[np.minimum(after, len(sorted_positions) - 1)] - at, cap)
+    return np.minimum(np.minimum(above, below), cap)
 
 
 def _prose_runs(counts: list[int], indents: list[int], rules: RegionRules) -> list[int]:

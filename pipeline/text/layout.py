@@ -16,6 +16,9 @@ import re
 import regex
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
+from re import _constants as sre_constants, _parser as sre_parser
 
 from pipeline.config import Config
 from pipeline.document import Removal
@@ -26,6 +29,7 @@ MARKUP = "markup"
 IMAGE = "image_caption"
 
 _CODE_SYMBOLS = frozenset("{}[]();=<>|&\\$:,'\"")
+_CODE_SYMBOL_LIST = "".join(sorted(_CODE_SYMBOLS))
 # what only code writes: braces, a semicolon closing a statement or glued to the next
 # one, an assignment or arrow without spaces, a call on a member
 _CODE_TOKEN = re.compile(r"[{}]|;(?:\S|\s*$)|\w=[\w\"'(\[!]|=>|===?|\w\.\w+\(|\bfunction\s*\(")
@@ -133,7 +137,7 @@ def is_code(line: str, rules: LayoutRules) -> bool:
         except ValueError:
             pass
     dense = "".join(stripped.split())
-    share = sum(c in _CODE_SYMBOLS for c in dense) / len(dense)
+    share = sum(map(dense.count, _CODE_SYMBOL_LIST)) / len(dense)
     return share >= rules.code_min_symbol_share and _CODE_TOKEN.search(stripped) is not None
 
 
@@ -143,13 +147,66 @@ def carries_page_code(lines: list[str], rules: LayoutRules) -> bool:
     Code in an article (a tutorial's sample) is text; only a dump that shows the page's
     script or style machinery has its code lines cut.
     """
-    marker = re.compile(rules.code_page_marker)
+    marker, needed = page_marker(rules.code_page_marker)
+    if rules.code_min_page_markers > 0 and not holds_any(lines, needed):
+        return False  # no line holds what every marker holds: no line need be searched
     found = 0
     for line in lines:
         found += len(marker.findall(line))
         if found >= rules.code_min_page_markers:
             return True
     return False
+
+
+@lru_cache(maxsize=8)
+def page_marker(pattern: str) -> tuple[re.Pattern, tuple[str, ...] | None]:
+    """The compiled page-code marker and the strings one of which each of its matches holds."""
+    return re.compile(pattern), required_substrings(pattern)
+
+
+@lru_cache(maxsize=64)
+def required_substrings(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
+    """Strings one of which every match of the regex ``pattern`` holds; None when not known.
+
+    One string per top-level alternative: its longest run of plain characters (a character
+    repeated at least n times counts n times). A text holding none of them cannot match, so
+    a page's lines need not be searched one by one. None when an alternative has no plain
+    character, or case is ignored.
+    """
+    try:
+        parsed = sre_parser.parse(pattern, flags)
+    except re.error:
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    branch = len(parsed.data) == 1 and parsed.data[0][0] is sre_constants.BRANCH
+    alternatives = parsed.data[0][1][1] if branch else [parsed]
+    found = []
+    for alternative in alternatives:
+        best = run = ""
+        for op, av in alternative:
+            if op is sre_constants.LITERAL:
+                run += chr(av)
+            elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1 \
+                    and len(av[2]) == 1 and av[2][0][0] is sre_constants.LITERAL:
+                run += chr(av[2][0][1]) * av[0]
+                best = max(best, run, key=len)
+                run = "" if av[1] != av[0] else run  # more copies may follow: the run ends
+            else:
+                run = ""
+            best = max(best, run, key=len)
+        if not best:
+            return None
+        found.append(best)
+    return tuple(found)
+
+
+def holds_any(lines: list[str], needed: tuple[str, ...] | None) -> bool:
+    """Whether some line of ``lines`` may hold one of ``needed`` (always, when ``needed`` is None)."""
+    if needed is None:
+        return True
+    text = "\n".join(lines)
+    return any(literal in text for literal in needed)
 
 
 def split_glued_code(line: str, rules: LayoutRules) -> list[str]:
@@ -264,16 +321,18 @@ def estimate_wrap_width(lines: list[str], rules: LayoutRules) -> int | None:
     if total < rules.wrap_min_lines:
         return None
     band = rules.wrap_band
+    # up_to[k]: the lines of at most k characters, for every k a width or its band reaches
+    up_to = list(accumulate(lengths.get(k, 0) for k in range(rules.wrap_max_width + band + 1)))
 
     def within(low: int, high: int) -> int:
-        return sum(n for length, n in lengths.items() if low < length <= high)
+        """Lines longer than ``low`` and at most ``high`` characters."""
+        return up_to[high] - up_to[low]
 
-    longest = max(lengths, default=0)
     best, best_net = None, 0
     for width in range(rules.wrap_min_width, rules.wrap_max_width + 1):
         if width not in lengths:
             continue  # the width is a length some line reaches
-        below, longer = within(width - band, width), within(width, longest)
+        below, longer = within(width - band, width), total - up_to[width]
         if below < rules.wrap_min_lines or below < rules.wrap_min_share * total \
                 or longer > rules.wrap_max_overflow * below:
             continue
@@ -325,6 +384,8 @@ def rejoin_wrapped(lines: list[str], width: int) -> tuple[list[str], int]:
 
 def is_markdown(lines: list[str], rules: LayoutRules) -> bool:
     """Whether the dump is markdown: enough link, heading or strong-emphasis syntax."""
+    if not holds_any(lines, required_substrings(_MD_MARK.pattern, _MD_MARK.flags)):
+        return 0 >= rules.markdown_min_marks
     marks = sum(len(_MD_MARK.findall(line)) for line in lines)
     return marks >= rules.markdown_min_marks
 
@@ -420,6 +481,8 @@ def _fragment_run(lines: list[str], i: int, rules: LayoutRules) -> int:
 def join_fragments(lines: list[str], rules: LayoutRules) -> tuple[list[str], int]:
     """Runs of one-link fragments (``(`` / ``1`` / ``)``, ``1`` / ``of`` / ``23``) joined into
     one line, onto the short label just above them; and how many lines were joined."""
+    if sum(_is_fragment(line, rules) for line in lines) < rules.fragment_min_run:
+        return lines, 0  # no run of fragments long enough to join
     out: list[str] = []
     joined = 0
     i = 0

@@ -23,7 +23,7 @@ _UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
 _TRUNCATION = regex.compile(r"\s*(?:\.\.\.|…)\s*\w*$")
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One non-empty line of the input with what the rules and the structure say of it."""
 
@@ -64,10 +64,14 @@ def normalise_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def count_words(text: str, letters_per_word: int) -> int:
-    """Words in a line; text in scripts without spaces counts by letters."""
-    tokens = text.split()
-    if not _UNSPACED.search(text):
+def count_words(text: str, letters_per_word: int, tokens: list[str] | None = None) -> int:
+    """Words in a line; text in scripts without spaces counts by letters.
+
+    ``tokens`` are the line's whitespace-separated tokens when the caller has them already.
+    """
+    if tokens is None:
+        tokens = text.split()
+    if text.isascii() or not _UNSPACED.search(text):
         return len(tokens)
     total = 0
     for token in tokens:
@@ -93,46 +97,70 @@ def read_lines(text: str, rules: ChromeRules) -> list[Line]:
     """The non-empty lines of ``text``, each knowing whether it is printed right under the previous one."""
     lines: list[Line] = []
     glued = False
+    per_word = rules.structure.letters_per_word
     for raw in text.splitlines():
-        clean = normalise_line(raw)
-        if not clean:
+        tokens = raw.split()
+        if not tokens:
             glued = False
             continue
-        lines.append(Line(text=clean, raw=raw.strip(), glued=glued and bool(lines),
-                          words=count_words(clean, rules.structure.letters_per_word)))
+        clean = " ".join(tokens)  # normalise_line
+        lines.append(Line(clean, raw.strip(), glued and bool(lines), count_words(clean, per_word, tokens)))
         glued = True
     return lines
 
 
-def apply_line_rules(lines: list[Line], rules: ChromeRules, paragraphs: bool) -> None:
+# what the rules say of one line's text: (the chrome rule that applies anywhere, the one that
+# applies outside the body, the metadata field)
+Matches = tuple[LineRule | None, LineRule | None, str | None]
+
+
+def apply_line_rules(lines: list[Line], rules: ChromeRules, paragraphs: bool,
+                     seen: dict[str, Matches] | None = None) -> None:
     """Attach rule matches (chrome and metadata) and structural caption labels.
 
     ``paragraphs`` is true for already-extracted paragraphs: no metadata lines, no
-    outside-zone rules, and no blank-line layout to go by.
+    outside-zone rules, and no blank-line layout to go by. ``seen`` keeps what the rules
+    said of each line text for a later call on the same document's lines (text lines only).
     """
-    _match_rules(lines, rules, paragraphs)
+    _match_rules(lines, rules, paragraphs, seen)
     _keep_outside_rules_near_closing_chrome(lines)
     _mark_repeated_captions(lines, rules.structure)
     _mark_captions_by_neighbour(lines, rules.structure, paragraphs)
 
 
-def _match_rules(lines: list[Line], rules: ChromeRules, paragraphs: bool) -> None:
-    s = rules.structure
+def _match_rules(lines: list[Line], rules: ChromeRules, paragraphs: bool,
+                 seen: dict[str, Matches] | None = None) -> None:
+    if paragraphs:
+        seen = None  # paragraphs get no metadata fields: what they match is not a line's
     for line in lines:
-        for rule in rules.rules:
-            if rule.matches(line.text, line.words):
-                if rule.zone == "any":
-                    line.rule = rule
-                    break
-                if line.outside is None:
-                    line.outside = rule
-        # a full sentence that starts with a date or "By ..." is body text, not a dateline
-        sentence = line.words >= s.meta_sentence_min_words and line.text.endswith((".", "!", "?"))
-        if not paragraphs and line.rule is None and not sentence:
-            for kind, rule in rules.meta:
-                if rule.matches(line.text, line.words):
-                    line.meta = kind
-                    break
+        found = seen.get(line.text) if seen is not None else None
+        if found is None:
+            found = line_matches(line.text, line.words, rules, paragraphs)
+            if seen is not None:
+                seen[line.text] = found
+        line.rule, line.outside, line.meta = found
+
+
+def line_matches(text: str, words: int, rules: ChromeRules, paragraphs: bool) -> Matches:
+    """The first chrome rule that matches ``text`` anywhere, the first outside-zone rule that
+    matches before it, and (for a line of text) the first metadata field that matches."""
+    rule = outside = meta = None
+    for limit, search, candidate in rules.rule_searches:
+        if words <= limit and search(text):
+            if candidate.zone == "any":
+                rule = candidate
+                break
+            if outside is None:
+                outside = candidate
+    s = rules.structure
+    # a full sentence that starts with a date or "By ..." is body text, not a dateline
+    sentence = words >= s.meta_sentence_min_words and text.endswith((".", "!", "?"))
+    if not paragraphs and rule is None and not sentence:
+        for limit, search, kind in rules.meta_searches:
+            if words <= limit and search(text):
+                meta = kind
+                break
+    return rule, outside, meta
 
 
 def _keep_outside_rules_near_closing_chrome(lines: list[Line]) -> None:

@@ -18,8 +18,8 @@ from pipeline.config import Config
 from pipeline.metadata.authors import is_person_name, looks_like_byline
 from pipeline.metadata.dates import find_date_span
 from pipeline.metadata.rules import load_metadata_rules
-from pipeline.metadata.strings import clean_space, comparison_key
-from pipeline.text.lines import BULLET, Line, apply_line_rules, is_prose, read_lines
+from pipeline.metadata.strings import clean_space, comparison_key, comparison_keys
+from pipeline.text.lines import BULLET, Line, Matches, apply_line_rules, is_prose, read_lines
 from pipeline.schema import Structure, TextTitle
 from pipeline.text.rules import ChromeRules
 
@@ -41,8 +41,10 @@ class TextMeta:
 def markdown_headings(text: str) -> tuple[str, ...]:
     """The text of each level-1 markdown heading of ``text`` (link and emphasis marks read)."""
     out = []
+    if "#" not in text:
+        return ()
     for line in text.split("\n"):
-        match = _MD_H1.match(line)
+        match = _MD_H1.match(line) if "#" in line else None
         if match:
             heading = clean_space(_MD_MARKUP.sub(lambda m: m.group(1) or "", match.group(1)))
             if heading:
@@ -62,9 +64,14 @@ def _content_words(text: str) -> set[str]:
     return {w.casefold() for w in _WORD.findall(text)}
 
 
-def _repeated(key: str, index: int, keys: list[str], words: list[int], own_words: int) -> bool:
+def _repeated(key: str, index: int, keys: list[str], words: list[int], own_words: int, page_keys: str) -> bool:
     """Whether another line of the page prints the same headline: whole, or with a crumb
-    trail, a number or a site name around it (not a paragraph that quotes it)."""
+    trail, a number or a site name around it (not a paragraph that quotes it).
+
+    ``page_keys`` is ``keys`` joined by line breaks: a key found there once is its own line's.
+    """
+    if page_keys.count(key) < 2:
+        return False
     for j, other in enumerate(keys):
         if j != index and key in other and words[j] <= own_words + 12:
             return True
@@ -86,13 +93,13 @@ def _eligible(line: Line, t: TextTitle, config: Config | None) -> bool:
 
 
 def _evidence(lines: list[Line], i: int, start: int, keys: list[str], words: list[int], heading_keys: set[str],
-              body: set[str], region_first: str | None, t: TextTitle) -> float:
+              body: set[str], region_first: str | None, t: TextTitle, page_keys: str) -> float:
     """How strongly ``lines[i]`` reads as the page's headline (weights from ``[title]``)."""
     line = lines[i]
     score = 0.0
     if keys[i] in heading_keys:
         score += t.heading
-    if len(keys[i]) >= t.repeat_min_chars and _repeated(keys[i], i, keys, words, line.words):
+    if len(keys[i]) >= t.repeat_min_chars and _repeated(keys[i], i, keys, words, line.words, page_keys):
         score += t.repeated
     below = lines[i + 1:min(start, i + 1 + t.meta_after)]
     if any(b.meta in ("byline", "dateline") for b in below):
@@ -123,7 +130,8 @@ def choose_title(lines: list[Line], start: int, headings: tuple[str, ...], parag
     """The index of the headline among the ``t.window`` lines above ``lines[start]`` (and the body's first
     line when it is not prose), or None when no line there scores above ``t.min_score``: a
     wrong headline is worse than none."""
-    keys = [comparison_key(line.text) for line in lines]
+    keys = comparison_keys([line.text for line in lines])
+    page_keys = "\n".join(keys)
     words = [line.words for line in lines]
     heading_keys = {comparison_key(h) for h in headings[:t.headings]}
     body = _content_words(" ".join(paragraphs[:t.body_paragraphs]))
@@ -132,7 +140,7 @@ def choose_title(lines: list[Line], start: int, headings: tuple[str, ...], parag
         line = lines[i]
         if not _eligible(line, t, config) or (i >= start and is_prose(line, structure)):
             continue
-        score = _evidence(lines, i, start, keys, words, heading_keys, body, region_first, t)
+        score = _evidence(lines, i, start, keys, words, heading_keys, body, region_first, t, page_keys)
         if score > best_score:
             best, best_score = i, score
     return best
@@ -168,16 +176,18 @@ def _label_byline(lines: list[Line], i: int, label: regex.Pattern) -> str | None
 
 
 def read_text_meta(page: str, paragraphs: list[str], headings: tuple[str, ...], region_first: str | None,
-                   rules: ChromeRules, t: TextTitle, config: Config | None = None) -> TextMeta:
+                   rules: ChromeRules, t: TextTitle, config: Config | None = None,
+                   seen: dict[str, Matches] | None = None) -> TextMeta:
     """Headline, byline and dateline of a laid-out dump ``page`` whose body is ``paragraphs``.
 
     The byline and dateline are the ones nearest above the body's first paragraph, within
-    ``t.window`` lines (a label alone on its line reads with the next line).
+    ``t.window`` lines (a label alone on its line reads with the next line). ``seen`` holds
+    what the rules said of lines the chrome step read already.
     """
     lines = read_lines(page, rules)
     start = body_start(lines, paragraphs)
     low, high = max(0, start - t.window), min(len(lines), start + max(t.body_lines, t.meta_below))
-    apply_line_rules(lines[low:high], rules, paragraphs=False)
+    apply_line_rules(lines[low:high], rules, paragraphs=False, seen=seen)
     label = load_metadata_rules(config).bylines.label
     byline = date_raw = None
     date_at = None

@@ -9,6 +9,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
+
 from pipeline.config import ConfigError
 from pipeline.text.features import FEATURES, PageLines, describe_lines
 from pipeline.text.region_rules import RegionRules
@@ -37,6 +39,21 @@ class LineModel:
     def probability(self, row: tuple[float, ...]) -> float:
         z = self.intercept + sum(map(operator.mul, self.raw_weights, row))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def probabilities(self, columns: np.ndarray) -> list[float]:
+        """``probability`` of every line of ``columns`` (one row per feature, one column per line).
+
+        The weighted features are summed feature after feature for all lines at once, in the
+        order ``probability`` sums them, so both give the same floats.
+        """
+        total = None
+        for weight, column in zip(self.raw_weights, columns):
+            total = weight * column if total is None else total + weight * column
+        if total is None:
+            return []
+        z = np.maximum(-30.0, np.minimum(30.0, self.intercept + total))
+        exp = math.exp
+        return [1.0 / (1.0 + exp(-v)) for v in z.tolist()]
 
 
 def model_path(rules: RegionRules) -> Path:
@@ -87,4 +104,4 @@ def page_probabilities(page: PageLines, rules: RegionRules, model: LineModel | N
     if model is None and rules.scorer == "rules":
         return [_rule_probability(row, rules) for row in page.rows]
     model = model or load_model(str(model_path(rules)))
-    return [model.probability(row) for row in page.rows]
+    return model.probabilities(page.columns)

@@ -1,7 +1,9 @@
 """The ``[text_chrome]`` rules as compiled objects: line rules, inline cuts, metadata lines, structure thresholds."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sys
+from dataclasses import dataclass, field
+from typing import Callable
 
 import regex
 
@@ -33,6 +35,11 @@ class LineRule:
 Structure = schema.Structure
 
 
+# (the most words a line may have, the pattern's search, what a match means): one rule,
+# ready for a loop over many lines
+Search = tuple[int, Callable[[str], object], object]
+
+
 @dataclass(frozen=True)
 class ChromeRules:
     """The parsed ``text_chrome`` section."""
@@ -42,6 +49,17 @@ class ChromeRules:
     meta: tuple[tuple[str, LineRule], ...]
     site_name: tuple[LineRule, ...]
     structure: Structure
+    # ``rules`` (each naming its rule) and ``meta`` (each naming its field) as searches
+    rule_searches: tuple[Search, ...] = field(init=False, repr=False, compare=False)
+    meta_searches: tuple[Search, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rule_searches", tuple(_search(rule, rule) for rule in self.rules))
+        object.__setattr__(self, "meta_searches", tuple(_search(rule, kind) for kind, rule in self.meta))
+
+
+def _search(rule: LineRule, names: object) -> Search:
+    return (sys.maxsize if rule.max_words is None else rule.max_words), rule.pattern.search, names
 
 
 def _line_rule(entry: schema.LineRule, category: str | None = None) -> LineRule:

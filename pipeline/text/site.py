@@ -11,6 +11,7 @@ is never guessed.
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import regex
@@ -73,18 +74,22 @@ def _spelled(lines: list[str], key: str) -> str | None:
     return " ".join(best).strip(".,") if best else None
 
 
-def _head_end(lines: list[str], rules: ChromeRules) -> int:
+def _head_end(lines: list[str], tokens: list[int], rules: ChromeRules) -> int:
     """Index of the first prose line (the article's start, roughly); len(lines) without one."""
     s = rules.structure
-    for i, text in enumerate(lines):
-        if is_prose(Line(text=text, raw=text, glued=False, words=count_words(text, s.letters_per_word)), s):
+    for i, (text, n) in enumerate(zip(lines, tokens)):
+        words = n if text.isascii() else count_words(text, s.letters_per_word)
+        if is_prose(Line(text=text, raw=text, glued=False, words=words), s):
             return i
     return len(lines)
 
 
-def _read(rule: LineRule, lines: list[str]) -> str | None:
-    for line in lines:
-        match = rule.matches(line, len(line.split()))
+def _read(rule: LineRule, lines: list[str], tokens: list[int]) -> str | None:
+    """The site's name by ``rule``: the first of ``lines`` (with their ``tokens`` counts) it reads one from."""
+    limit = sys.maxsize if rule.max_words is None else rule.max_words
+    search = rule.pattern.search
+    for line, n in zip(lines, tokens):
+        match = search(line) if n <= limit else None
         if not match:
             continue
         groups = match.groupdict()
@@ -100,14 +105,17 @@ def _read(rule: LineRule, lines: list[str]) -> str | None:
 def find_site_name(text: str, rules: ChromeRules, url: str | None = None) -> SiteName | None:
     """The site's name in ``text`` (the whole dump), or None when nothing in it names the site."""
     lines = [clean for clean in (normalise_line(raw) for raw in text.split("\n")) if clean]
+    # the whitespace-separated tokens of a normalised line: its single spaces, and one
+    tokens = [line.count(" ") + 1 for line in lines]
     host = site_from_domain(url)
     if host:
         name = spelled_name(lines, host)
         if name:
             return SiteName(name, RULE_URL_SPELLED)
-    head = lines[:_head_end(lines, rules)]
+    end = _head_end(lines, tokens, rules)
     for rule in rules.site_name:
-        name = _read(rule, head if rule.zone == "outside" else lines)
+        outside = rule.zone == "outside"
+        name = _read(rule, lines[:end] if outside else lines, tokens[:end] if outside else tokens)
         if name:
             return SiteName(name, rule.name)
     return SiteName(host, RULE_URL_HOST) if host else None
