@@ -454,7 +454,7 @@ def _text_date(tree: HtmlElement, reference_date: date | None, languages: list[s
         return None
     start = next(iter(body.iter("h1")), None)
     wrappers = headline_wrappers(tree)
-    above: list[str] = []  # the texts before the headline, nearest last
+    above: list[tuple[HtmlElement, str]] = []  # the texts before the headline, nearest last
     seen = 0
     started = start is None
     for element in body.iter():
@@ -470,12 +470,12 @@ def _text_date(tree: HtmlElement, reference_date: date | None, languages: list[s
             text = field_text(text)
             if not text:
                 continue
+            if not started:
+                above.append((element, text))  # judged below, only while near the headline
+                continue
             if outside is None:
                 outside = outside_article(element, rules, wrappers)
             if outside:
-                continue
-            if not started:
-                above.append(text)
                 continue
             found = _dateline(text, reference_date, languages, rules, config)
             if found:
@@ -484,7 +484,9 @@ def _text_date(tree: HtmlElement, reference_date: date | None, languages: list[s
             if seen > rules.text_date_window_chars:
                 break
     near = 0
-    for text in reversed(above):
+    for element, text in reversed(above):
+        if outside_article(element, rules, wrappers):
+            continue
         near += len(text)
         if near > rules.text_date_above_chars:
             break
