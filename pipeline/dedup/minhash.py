@@ -220,6 +220,12 @@ class DuplicateIndex:
         blob = self.db.execute("SELECT signature FROM records WHERE position = ?", (position,)).fetchone()[0]
         return np.frombuffer(blob, dtype=_DTYPE)
 
+    def first_repeated_id(self) -> str | None:
+        """The first record id added a second time, once resolved; None if every id came once."""
+        found = self.db.execute("SELECT r.id FROM repeats x JOIN records r ON r.position = x.position "
+                                "ORDER BY x.position LIMIT 1").fetchone()
+        return found[0] if found else None
+
     def duplicates(self) -> Iterator[tuple[int, str, str]]:
         """``(shard, record id, id of the first record of its cluster)`` of every duplicate, in source order."""
         if not self.resolved:
@@ -245,7 +251,5 @@ def find_duplicates(items: Iterable[tuple[str, str, str]], rules: DedupRules) ->
             index.add(record_id, digest, signature)
         found = index.resolve()
         if found["repeated_ids"]:
-            twice = index.db.execute("SELECT r.id FROM temp.repeats x JOIN records r ON r.position = x.position "
-                                     "ORDER BY x.position LIMIT 1").fetchone()[0]
-            raise ValueError(f"record id {twice} appears twice")
+            raise ValueError(f"record id {index.first_repeated_id()} appears twice")
         return dict(sorted((record_id, original) for _, record_id, original in index.duplicates()))
