@@ -297,7 +297,7 @@ class HtmlMeta(Table):
     text_date_above_chars: Positive
     text_date_prose_offset_chars: Positive
     author_link_href: Regex
-    outside_article: Regex
+    outside_article: UniRegex
     byline_text_tags: list[Name]
     max_byline_names: Positive
     credit_organisations: bool

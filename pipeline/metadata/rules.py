@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Pattern
 
+import regex
+
 from pipeline import schema
 from pipeline.config import Config, load_config
 
@@ -199,7 +201,7 @@ def build_html_meta_rules(table: schema.HtmlMeta) -> HtmlMetaRules:
         url_date=tuple(_regex(p) for p in table.url_date),
         date_sources=tuple(table.date_sources),
         author_link_href=_regex(table.author_link_href),
-        outside_article=_regex(table.outside_article),
+        outside_article=regex.compile(table.outside_article, regex.IGNORECASE),  # lookbehinds of any width
         byline_text_tags=frozenset(table.byline_text_tags),
         byline_text_max_chars=table.byline_text_max_chars,
         max_byline_names=table.max_byline_names,
