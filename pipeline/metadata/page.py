@@ -22,7 +22,7 @@ from pipeline.metadata.markup import element_text, meta_fields, meta_values, par
 from pipeline.metadata.rules import HtmlMetaRules, load_html_meta_rules, load_metadata_rules
 from pipeline.metadata.site import choose_site_name, site_from_domain
 from pipeline.metadata.strings import comparison_key
-from pipeline.metadata.title import choose_headline
+from pipeline.metadata.title import choose_headline, headline_text
 
 
 @dataclass
@@ -79,8 +79,8 @@ def extract_html_metadata(html: str, *, url: str | None = None, reference_date: 
 
     title_tags = [element_text(t) for t in tree.iter("title")][:1]
     meta_titles = [v for _, v in meta_values(fields, rules.title_meta)]
-    h1s = [element_text(h) for h in tree.iter("h1")][:3]
-    h2s = [element_text(h) for h in list(tree.iter("h2"))[:2]]
+    h1s = [headline_text(h) for h in list(tree.iter("h1"))[:3]]
+    h2s = [headline_text(h) for h in list(tree.iter("h2"))[:2]]
     headline_keys = {comparison_key(t) for t in jsonld.headline[:1] + h1s + h2s + meta_titles} - {""}
     site_name = choose_site_name(fields, jsonld, title_tags + meta_titles, headline_keys, url or canonical, rules,
                                  load_metadata_rules(config).titles)

@@ -17,13 +17,45 @@ from pipeline.metadata.strings import clean_space, comparison_key, is_host_name,
 
 def _strip_site_name(text: str, site_name: str, separators: tuple[str, ...]) -> str:
     """Cut a site name that itself holds separators ("My Daily Magazine - Art, Design")."""
-    folded, site = text.casefold(), site_name.strip().casefold()
+    site = site_name.strip()
     for separator in separators:
-        if folded.endswith(separator.casefold() + site) and len(text) > len(site) + len(separator):
-            return text[: len(text) - len(site) - len(separator)].strip()
-        if folded.startswith(site + separator.casefold()) and len(text) > len(site) + len(separator):
-            return text[len(site) + len(separator):].strip()
+        # compared case-folded, cut by the original's length: folding may change it ("ß" is "ss")
+        affix = len(site) + len(separator)
+        if len(text) <= affix:
+            continue
+        if text[-affix:].casefold() == (separator + site).casefold():
+            return text[:-affix].strip()
+        if text[:affix].casefold() == (site + separator).casefold():
+            return text[affix:].strip()
     return text
+
+
+# tags a browser runs into the text around them: a boundary at one of them is no space
+# ("Planning <span class="hand">C</span>ycle" reads "Planning Cycle")
+_INLINE_TAGS = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd",
+                          "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var"})
+
+
+def headline_text(element: HtmlElement) -> str:
+    """A heading's text as a browser lays it out: inline elements run into their neighbours,
+    other elements and ``<br>`` part words (``element_text`` puts a space at every boundary)."""
+    parts: list[str] = []
+
+    def walk(node: HtmlElement) -> None:
+        parts.append(node.text or "")
+        for child in node:
+            inline = isinstance(child.tag, str) and child.tag in _INLINE_TAGS
+            # a comment's text, a script or a style is not shown
+            if isinstance(child.tag, str) and child.tag not in ("script", "style"):
+                if not inline:
+                    parts.append(" ")
+                walk(child)
+                if not inline:
+                    parts.append(" ")
+            parts.append(child.tail or "")
+
+    walk(element)
+    return field_text("".join(parts))
 
 
 def _unquote(text: str) -> str:
@@ -105,12 +137,23 @@ def clean_title(title: str, site_name: str | None = None, *, domain: str | None 
             if inner:
                 text, changed = separator.join(parts[: inner[0]]).strip(), True
                 break
+    text = _strip_site_in_brackets(text, site_name, articles)
     if site_name and matches_site(text, site_name, articles):
         return clean_space(title)
     text = _strip_label_or_domain(text, rules, domain)
     if not site_name:
         text = _strip_generic_suffix(text, rules)
     return _unquote(_strip_date_affix(text, rules.separators, config))
+
+
+def _strip_site_in_brackets(text: str, site_name: str | None, articles: frozenset[str]) -> str:
+    """Cut the site's name in brackets after the headline ("The Fold-and-Cut Problem (Erik
+    Demaine)" on erikdemaine.org)."""
+    head, bracket, tail = text.rpartition(" (")
+    if site_name and bracket and tail.endswith(")") and len(head.split()) >= 2 \
+            and matches_site(tail[:-1], site_name, articles):
+        return head.strip()
+    return text
 
 
 _STRONG_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ")
@@ -198,6 +241,9 @@ def _choose_title(candidates: list[_TitleSource], site_name: str | None, rules: 
     og:title and twitter:title do not outvote the page's own headline.
     """
     agreed = _agreed_title(candidates, site_name, rules.separators)
+    # an h2 that prints the agreed headline says the h1 is something else (the site, a section)
+    if agreed and any(c.group == "h2" and comparison_key(c.cleaned) == comparison_key(agreed) for c in candidates):
+        return agreed
     # the first h1 that is not the site's logo ("<h1>Houstonia Magazine</h1>" over the headline's)
     h1s = [c.cleaned for c in candidates if c.group == "h1"]
     h1 = next((h for h in h1s if not (site_name and comparison_key(h) == comparison_key(site_name))), "")

@@ -33,6 +33,32 @@ PAGES = [
 ]
 
 
+HEADLINES = [
+    # (fixture, page URL, title)
+    # an h2 printing the headline JSON-LD and the meta fields agree on outvotes a shorter h1
+    # (WCXB 1657, seniorliving.org; WCXB 4809, ecovacs.com; dev/meta tonight.de)
+    ("wcxb_1657.html.gz", "https://www.seniorliving.org/insurance/travel/best/",
+     "Best Travel Insurance for Seniors in 2025"),
+    ("wcxb_4809.html.gz", "https://www.ecovacs.com/us/blog/how-does-robot-vacuum-mapping-work",
+     "How Does Robot Vacuum Mapping Work"),
+    ("ba530ece35ce2d63.html.gz", "https://www.tonight.de/unterhaltung/promis/"
+     "daniela-buechner-danni-und-ennesto-monte-trennen-sich-arschloch_114240.html",
+     "„Arschloch“: Danni Büchner und Ennesto Monté trennen sich"),
+    # the h1's styled first letter runs into its word (WCXB 0468)
+    ("wcxb_0468.html.gz", "https://kill-the-newsletter.com/feeds/5ncy5p8slckb9a7cmw4x/entries/ujfb125tjzxi56y9qfpd.html",
+     "How AI Can Cut Your Planning Cycle From Two Weeks to Two Days"),
+    # "<title>The Fold-and-Cut Problem (Erik Demaine)</title>" backs the second h1, over a first
+    # h1 that is a fragment of a heading (WCXB 0406)
+    ("wcxb_0406.html.gz", "https://erikdemaine.org/foldcut", "The Fold-and-Cut Problem"),
+]
+
+
+@pytest.mark.parametrize("name, url, title", HEADLINES)
+def test_real_page_headlines(name, url, title):
+    html = gzip.decompress((FIXTURES / name).read_bytes()).decode("utf-8", errors="replace")
+    assert extract_html_metadata(html, url=url).title == title
+
+
 @pytest.mark.parametrize("key, url, title, authors, published", PAGES)
 def test_real_pages(key, url, title, authors, published):
     html = (FIXTURES / f"{key}.html").read_text(encoding="utf-8", errors="replace")

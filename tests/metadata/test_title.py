@@ -4,7 +4,9 @@ from __future__ import annotations
 import pytest
 
 from pipeline.metadata.page import extract_html_metadata
-from pipeline.metadata.title import clean_title
+from lxml.html import fragment_fromstring
+
+from pipeline.metadata.title import clean_title, headline_text
 
 
 TITLES = [
@@ -39,6 +41,15 @@ TITLES = [
     ("History of coffee | Origin, Spread, Ethiopia, Arabia, Facts, & Timeline", "Encyclopedia Britannica",
      "History of coffee"),
     ("10 Things 2025 Taught Me About Risk", None, "10 Things 2025 Taught Me About Risk"),
+    # a site name whose case folding is longer than itself ("ß" folds to "ss"): cut whole
+    # (dev/meta handelsblatt.com; the kicker read as the site); the site in brackets after the
+    # headline (WCXB 0406), not another name in brackets (WCXB 0341, nps.gov)
+    ("Grenzschließungen: Deutschland, Frankreich und die Rückkehr der Ressentiments", "Grenzschließungen",
+     "Deutschland, Frankreich und die Rückkehr der Ressentiments"),
+    ("Deutschland und Frankreich | Straße der Zeit", "Straße der Zeit", "Deutschland und Frankreich"),
+    ("The Fold-and-Cut Problem (Erik Demaine)", "erikdemaine.org", "The Fold-and-Cut Problem"),
+    ("Yosemite National Park (U.S. National Park Service)", "nps.gov",
+     "Yosemite National Park (U.S. National Park Service)"),
 ]
 
 
@@ -107,3 +118,15 @@ def test_a_title_with_a_number_but_no_date_span_never_reaches_the_date_parser(mo
         == "Top 10 Gadgets of 2025 | Reviews from 2024 and 2025"
     assert clean_title("23.01.2022 - Lockdown verlängert") == "Lockdown verlängert"
     assert calls == ["23.01.2022"]
+
+
+@pytest.mark.parametrize("heading, text", [
+    # a letter styled apart runs into its word, as a browser shows it (WCXB 0468)
+    ('<h1 class="title"><a href="#">How AI Can Cut Your Planning <span class="hand hand-C">C</span>ycle From Two'
+     ' Weeks to Two Days</a></h1>', "How AI Can Cut Your Planning Cycle From Two Weeks to Two Days"),
+    ("<h1>Nach Corona<br>Die Stadt öffnet wieder</h1>", "Nach Corona Die Stadt öffnet wieder"),
+    ("<h1><div>Kicker</div><div>The headline</div></h1>", "Kicker The headline"),
+    ("<h1>Price <em>cuts</em>, again<!-- hidden --><script>var x = 1;</script></h1>", "Price cuts, again"),
+])
+def test_headline_text_runs_inline_elements_into_their_words(heading, text):
+    assert headline_text(fragment_fromstring(heading)) == text
