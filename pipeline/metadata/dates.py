@@ -466,12 +466,12 @@ def _text_date(tree: HtmlElement, reference_date: date | None, languages: list[s
         if not isinstance(element.tag, str) or element.tag in ("script", "style", "noscript"):
             continue
         outside = None  # read once for the element's text and its tail
-        for text in (element.text, element.tail):
+        for own, text in ((True, element.text), (False, element.tail)):
             text = field_text(text)
             if not text:
                 continue
             if not started:
-                above.append((element, text))  # judged below, only while near the headline
+                above.append((element, text, own))  # judged below, only while near the headline
                 continue
             if outside is None:
                 outside = outside_article(element, rules, wrappers)
@@ -479,12 +479,12 @@ def _text_date(tree: HtmlElement, reference_date: date | None, languages: list[s
                 continue
             found = _dateline(text, reference_date, languages, rules, config)
             if found:
-                return found
+                return _machine_readable(element, found, reference_date, config) if own else found
             seen += len(text)
             if seen > rules.text_date_window_chars:
                 break
     near = 0
-    for element, text in reversed(above):
+    for element, text, own in reversed(above):
         if outside_article(element, rules, wrappers):
             continue
         near += len(text)
@@ -492,8 +492,18 @@ def _text_date(tree: HtmlElement, reference_date: date | None, languages: list[s
             break
         found = _dateline(text, reference_date, languages, rules, config)
         if found:
-            return found
+            return _machine_readable(element, found, reference_date, config) if own else found
     return None
+
+
+def _machine_readable(element: HtmlElement, found: tuple[str, str], reference_date: date | None,
+                      config: Config | None) -> tuple[str, str]:
+    """A dateline written inside ``<time datetime>`` as that attribute gives it: the
+    machine-readable form of the text, with the time and zone the text leaves out."""
+    if element.tag != "time" or not element.get("datetime"):
+        return found
+    parsed = parse_date(element.get("datetime"), reference_date=reference_date, config=config)
+    return (parsed.iso, parsed.raw) if parsed is not None and parsed.iso is not None else found
 
 
 def _dateline(text: str, reference_date: date | None, languages: list[str] | None, rules: HtmlMetaRules,

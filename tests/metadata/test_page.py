@@ -83,6 +83,9 @@ DATED_PAGES = [
     # inside the article, so a teaser's "18 Dec 2025" further down does not win
     ("0457", "https://www.scottishconstructionnow.com/articles/and-finally-trouble-brewing",
      "2025-12-19T00:00:00+00:00", "second"),
+    # a dateline inside <time datetime="2024-12-20"> reads "August 28, 2024": the attribute,
+    # the text's machine-readable form, is the date (apps.shopify.com)
+    ("4715", "https://apps.shopify.com/stories/merchant-tech-stack-klatch-coffee", "2024-12-20", "day"),
     ("4232", "https://www.cherryservers.com/blog/top-private-cloud-providers",
      "2025-10-21", "day"),  # "Published on Oct 21, 2025" in such a wrapper, not a teaser's "Mar 11, 2026"
     # an ambiguous numeric date on an English page, read day-first because the page's other
