@@ -12,6 +12,7 @@ from copy import deepcopy
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.external import sanitize_tree, try_readability
@@ -74,8 +75,14 @@ def link_texts(tree: HtmlElement, min_chars: int, page: str | None = None, *, wi
 
     With ``within``, only links to other pages of the site of ``page`` (its URL).
     """
-    texts = (normalise_line(a.text_content()) for a in tree.iter("a")
-             if not within or points_within(a.get("href"), page))
+    within_site: dict[str | None, bool] = {}  # a page repeats its links (menus, footers)
+
+    def leads_within(href: str | None) -> bool:
+        if href not in within_site:
+            within_site[href] = points_within(href, page)
+        return within_site[href]
+
+    texts = (normalise_line(a.text_content()) for a in tree.iter("a") if not within or leads_within(a.get("href")))
     return frozenset(t for t in texts if len(t) >= min_chars)
 
 
@@ -163,6 +170,9 @@ def _pruned_body(tree: HtmlElement, rules: HtmlRules, url: str | None):
     return (removed, *wider_body(tree, body, text, url, rules))
 
 
+_PARAGRAPHS_AND_ITEMS = etree.XPath("count(.//p | .//li)")
+
+
 def wider_body(tree: HtmlElement, body, text: str, url: str | None, rules: HtmlRules):
     """(body, text): readability's body of the pruned ``tree`` where it is far longer than trafilatura's ``text``.
 
@@ -179,7 +189,7 @@ def wider_body(tree: HtmlElement, body, text: str, url: str | None, rules: HtmlR
         return body, text
     # counting blocks is cheap and rules out most pages read whole before the text is measured
     blocks = len(body.findall(".//p")) + len(body.findall(".//item"))
-    if sum(1 for _ in page.iter("p", "li")) < holds * blocks or len(visible_text(page)) < holds * len(text):
+    if _PARAGRAPHS_AND_ITEMS(page) < holds * blocks or len(visible_text(page)) < holds * len(text):
         return body, text
     other, other_text = sanitize_tree(try_readability(deepcopy(tree)), Extractor(url=url, comments=False))
     return (other, other_text) if len(other_text) >= factor * len(text) else (body, text)

@@ -1,10 +1,12 @@
 """HTML before and at parsing: what no parser should see is cut, then one lxml parse serves the page."""
 from __future__ import annotations
 
+import logging
 import re
 
-from lxml.html import HtmlElement
-from trafilatura.utils import load_html
+from lxml import etree
+from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HTMLParser, HtmlProcessingInstruction, fromstring
+from trafilatura.utils import is_dubious_html, repair_faulty_html
 
 from pipeline.inputs.decoding import strip_control_references
 
@@ -22,6 +24,15 @@ _STREAM_CALL = re.compile(r"""\$R([CS])\(\s*["']([^"']{1,40})["']\s*,\s*["']([^"
 _PLACEHOLDER = re.compile(r'<template id="([BP]):([^"]{1,40})"></template>')
 # a Suspense boundary's comments: <!--$-->, <!--$?--> (pending), <!--$!--> (client) open, <!--/$--> closes
 _BOUNDARY_MARK = re.compile(r"<!--(/?)\$[?!]?-->")
+
+# trafilatura's parser (``trafilatura.utils.HTML_PARSER``), with lxml's element lookup done in C:
+# lxml.html's own lookup calls Python every time an element reaches Python code, to hand form
+# controls classes of their own that nothing here reads; every element is an HtmlElement here
+_PARSER = HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True,
+                     remove_pis=True)
+_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
+    element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity))
+_LOG = logging.getLogger(__name__)
 
 
 def safe_html(html: str) -> tuple[str, list[str]]:
@@ -45,6 +56,32 @@ def without_internal_subset(html: str) -> tuple[str, int]:
     if end is None:  # a subset never closed: the whole page is declarations
         return match.group(1).rstrip() + ">", 1
     return match.group(1).rstrip() + ">" + html[end.end():], 1
+
+
+def load_html(html: str) -> HtmlElement | None:
+    """trafilatura's ``load_html`` of a decoded page, on the parser above: the same tree, or None."""
+    beginning = html[:50].lower()
+    html = repair_faulty_html(html, beginning)
+    tree, as_bytes = None, False
+    try:
+        tree = fromstring(html, parser=_PARSER)
+    except ValueError:  # a str that declares its encoding
+        tree, as_bytes = _from_bytes(html), True
+    except Exception as err:  # what trafilatura does: the bytes are tried next
+        _LOG.debug("lxml parsing failed: %s", err)
+    if (tree is None or len(tree) < 1) and not as_bytes:
+        tree = _from_bytes(html)
+    if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
+        return None  # not HTML at all
+    return tree
+
+
+def _from_bytes(html: str) -> HtmlElement | None:
+    try:
+        return fromstring(html.encode("utf8", "surrogatepass"), parser=_PARSER)
+    except Exception as err:
+        _LOG.debug("lxml parsing of the bytes failed: %s", err)
+    return None
 
 
 def parse_html(html: str, *, place_streamed: bool = True) -> HtmlElement | None:

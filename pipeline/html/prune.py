@@ -22,12 +22,22 @@ from pipeline.text.lines import normalise_line
 _INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
 _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _WORD_BREAK = re.compile(r"[^a-z0-9]+")
+_UNSEEN = object()
+# each class, role, id or aria-label name's words (or None), by the any_attribute pattern; cleared when full
+_NAMES: dict[re.Pattern[str], dict[str, str | None]] = {}
+_NAMES_KEPT = 1 << 16
 
 
-def _attribute_names(element: HtmlElement) -> tuple[str, ...]:
+def _attribute_values(element: HtmlElement) -> tuple[str | None, ...]:
+    """The element's class, role, id and aria-label, as written (None where absent)."""
+    return element.get("class"), element.get("role"), element.get("id"), element.get("aria-label")
+
+
+def _attribute_names(values: tuple[str | None, ...]) -> tuple[str, ...]:
     """The names the element gives itself: each class and role, its id, its aria-label (one phrase)."""
-    names = (element.get("class") or "").split() + (element.get("role") or "").split()
-    names += [v for v in (element.get("id"), element.get("aria-label")) if v]
+    classes, role, ident, label = values
+    names = (classes or "").split() + (role or "").split()
+    names += [v for v in (ident, label) if v]
     return tuple(names)
 
 
@@ -38,13 +48,26 @@ def _words(joined: str) -> str:
     return " " + _WORD_BREAK.sub(" ", _CAMEL_HUMP.sub(" ", joined).lower()).strip() + " "
 
 
-def _attribute_rule(names: tuple[str, ...], rules: HtmlRules) -> AttributeRule | None:
-    # one search rules most elements out; the rule loop runs on the few that match
-    if not rules.any_attribute.search(_words(" ".join(names))):
+def _attribute_rule(names: tuple[str, ...], rules: HtmlRules, known: dict[str, str | None]) -> AttributeRule | None:
+    """The first attribute rule whose cue starts or ends the words of one of ``names``.
+
+    A cue found at an edge of a name's words is found by ``any_attribute`` in them, so one
+    search per distinct name (kept in ``known``: its words, or None where nothing is found)
+    rules most elements out; the rule loop runs on the few that match. Pages share most of
+    their class names ("container", "row", "mt-4"), so ``known`` outlives a page.
+    """
+    words = []
+    for name in names:
+        if name not in known:
+            if len(known) >= _NAMES_KEPT:
+                known.clear()
+            found = _words(name)
+            known[name] = found if rules.any_attribute.search(found) else None
+        words.append(known[name])
+    if not any(words):
         return None
-    words = [_words(name) for name in names]
     for rule in rules.attribute_rules:
-        if any(rule.edges.search(w) for w in words):
+        if any(rule.edges.search(w) for w in words if w):
             return rule
     return None
 
@@ -82,36 +105,50 @@ def _is_revealed(element: HtmlElement, page: _Page) -> bool:
     return previous is not None and isinstance(previous.tag, str) and bool(_DISCLOSURE_BUTTON(previous))
 
 
-def _is_hidden(element: HtmlElement, rule: HiddenRule, page: _Page) -> bool:
+class _Seen:
+    """Verdicts a page repeats, kept for one walk: by attribute values, and by inline style;
+    and each name's words where ``any_attribute`` finds something in them, kept across pages."""
+
+    def __init__(self, rules: HtmlRules) -> None:
+        self.rules: dict[tuple[str | None, ...], AttributeRule | None] = {}
+        self.styles: dict[str, bool] = {}
+        self.words = _NAMES.setdefault(rules.any_attribute, {})
+
+
+def _is_hidden(element: HtmlElement, rule: HiddenRule, page: _Page, seen: _Seen) -> bool:
     hidden = ((rule.hidden_attribute and element.get("hidden") is not None)
-              or (rule.aria_hidden and (element.get("aria-hidden") or "").strip().lower() == "true")
-              or bool(rule.style and rule.style.search(element.get("style") or "")))
+              or (rule.aria_hidden and (element.get("aria-hidden") or "").strip().lower() == "true"))
+    if not hidden and rule.style:
+        style = element.get("style") or ""
+        hidden = seen.styles.get(style)
+        if hidden is None:
+            hidden = seen.styles[style] = bool(rule.style.search(style))
     return hidden and not (rule.revealed_by_page and _is_revealed(element, page))
 
 
-def _match(element: HtmlElement, rules: HtmlRules, page: _Page,
-           seen: dict[tuple[str, ...], AttributeRule | None]) -> tuple[str, str, bool] | None:
-    """(category, rule name, whether it spares prose) of the first rule the element matches.
+def _match(element: HtmlElement, tag: str, rules: HtmlRules, page: _Page,
+           seen: _Seen) -> tuple[str, str, bool] | None:
+    """(category, rule name, whether it spares prose) of the first rule the element (of ``tag``) matches.
 
-    ``seen`` caches the verdict on attribute values: a page repeats its class names.
+    ``seen`` keeps the verdicts on attribute values and styles: a page repeats its class names.
     """
-    hit = rules.by_tag.get(element.tag.lower())
+    hit = rules.by_tag.get(tag.lower())
     if hit:
         category, name, spare = hit
         if not spare or next((e for e in element.iter(*spare) if e is not element), None) is None:
             return category, name, False
-    if rules.hidden and _is_hidden(element, rules.hidden, page):
+    if rules.hidden and _is_hidden(element, rules.hidden, page, seen):
         return rules.hidden.category, rules.hidden.name, False
-    names = _attribute_names(element)
-    if names not in seen:
-        seen[names] = _attribute_rule(names, rules)
-    found = seen[names]
+    values = _attribute_values(element)
+    found = seen.rules.get(values, _UNSEEN)
+    if found is _UNSEEN:
+        found = seen.rules[values] = _attribute_rule(_attribute_names(values), rules, seen.words)
     return (found.category, found.name, found.spares_prose) if found else None
 
 
-def _holds_article(element: HtmlElement, text: str, rules: HtmlRules) -> bool:
-    """Whether a cue must spare the element: it is, or holds, the article's container."""
-    return len(text) >= rules.max_cue_chars or element.tag.lower() in rules.protected_tags
+def _holds_article(tag: str, text: str, rules: HtmlRules) -> bool:
+    """Whether a cue must spare the element (of ``tag``): it is, or holds, the article's container."""
+    return len(text) >= rules.max_cue_chars or tag.lower() in rules.protected_tags
 
 
 def _is_prose(element: HtmlElement, text: str, rules: HtmlRules) -> bool:
@@ -122,8 +159,9 @@ def _is_prose(element: HtmlElement, text: str, rules: HtmlRules) -> bool:
     return linked <= rules.prose_max_link_density * len(text)
 
 
-# script and style hold raw text, never elements: the parent test is enough
-_VISIBLE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style)]")
+# script and style hold raw text, never elements: the parent test is enough; plain strings,
+# not lxml's "smart" ones that each keep a reference to their element (a fifth faster)
+_VISIBLE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style)]", smart_strings=False)
 
 
 def visible_text(element: HtmlElement) -> str:
@@ -142,19 +180,20 @@ def mark_chrome(tree: HtmlElement, rules: HtmlRules,
     body = tree.find("body")
     walker = etree.iterwalk(body if body is not None else tree, events=("start",))
     page = _Page(tree)
-    seen: dict[tuple[str, ...], AttributeRule | None] = {}
+    seen = _Seen(rules)
     for _, element in walker:
-        if not isinstance(element.tag, str):
+        tag = element.tag  # each read of .tag makes a new string
+        if not isinstance(tag, str):
             continue
-        if element.tag in _INVISIBLE_TAGS:
+        if tag in _INVISIBLE_TAGS:
             walker.skip_subtree()
             continue
-        hit = _match(element, rules, page, seen)
+        hit = _match(element, tag, rules, page, seen)
         if hit is None:
             continue
         text = visible_text(element)
-        if _holds_article(element, text, rules):
-            if spared is not None and element.tag.lower() in rules.by_tag:
+        if _holds_article(tag, text, rules):
+            if spared is not None and tag.lower() in rules.by_tag:
                 spared.append((element, len(text)))
             continue
         if hit[2] and _is_prose(element, text, rules):

@@ -143,9 +143,10 @@ def _match_rules(lines: list[Line], rules: ChromeRules, paragraphs: bool,
 
 def line_matches(text: str, words: int, rules: ChromeRules, paragraphs: bool) -> Matches:
     """The first chrome rule that matches ``text`` anywhere, the first outside-zone rule that
-    matches before it, and (for a line of text) the first metadata field that matches."""
+    matches before it (for a line of text: paragraphs have no outside), and (for a line of
+    text) the first metadata field that matches."""
     rule = outside = meta = None
-    for limit, search, candidate in rules.rule_searches:
+    for limit, search, candidate in rules.anywhere_searches if paragraphs else rules.rule_searches:
         if words <= limit and search(text):
             if candidate.zone == "any":
                 rule = candidate

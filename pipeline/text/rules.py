@@ -49,12 +49,15 @@ class ChromeRules:
     meta: tuple[tuple[str, LineRule], ...]
     site_name: tuple[LineRule, ...]
     structure: Structure
-    # ``rules`` (each naming its rule) and ``meta`` (each naming its field) as searches
+    # ``rules`` (each naming its rule) and ``meta`` (each naming its field) as searches; the
+    # rules that hold anywhere alone, for extracted paragraphs (which have no outside zone)
     rule_searches: tuple[Search, ...] = field(init=False, repr=False, compare=False)
     meta_searches: tuple[Search, ...] = field(init=False, repr=False, compare=False)
+    anywhere_searches: tuple[Search, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rule_searches", tuple(_search(rule, rule) for rule in self.rules))
+        object.__setattr__(self, "anywhere_searches", tuple(s for s in self.rule_searches if s[2].zone == "any"))
         object.__setattr__(self, "meta_searches", tuple(_search(rule, kind) for kind, rule in self.meta))
 
 

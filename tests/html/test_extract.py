@@ -73,6 +73,14 @@ def test_class_words_split_at_hyphens_and_camel_case(config):
     ]
 
 
+def test_a_cue_of_two_words_stands_in_one_class_name(config):
+    # "social links" as two classes names no widget; one class "Social_Media-Buttons" does
+    tree = parse_html(page("<div class='social links'>Follow us</div><div class='x--  Social_Media-Buttons'>Tweet</div>"
+                           "<div class='Social Share'>Share it</div>" + BODY))
+    assert [(r.rule, r.text) for r in prune_chrome(tree, html_rules(config))] == [
+        ("share_widget.v2", "Tweet"), ("share_widget.v2", "Share it")]
+
+
 def test_a_word_inside_another_word_is_no_cue(config):
     # "shared", "unrelated" and "commentary" name no widget
     tree = parse_html(page(

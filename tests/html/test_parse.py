@@ -33,3 +33,39 @@ def test_safe_html_notes_what_it_removed():
     assert safe_html(html) == ("<!DOCTYPE html><p>xy</p>", [
         "removed the DOCTYPE's internal subset (entity declarations are never expanded)",
         "removed 1 character references to control characters"])
+
+
+
+_FORM_PAGE = ("<html><head><title>T</title></head><body><form><input value='v'><select><option>o</option></select>"
+              "<textarea>t</textarea><label>l</label></form><p>Text &amp; more</p></body></html>")
+
+
+@pytest.mark.parametrize("html, parsed", [
+    (_FORM_PAGE, True),
+    ("<div class='html'><p>a</p></div><p>b</p>", True),  # a fragment: lxml.html's fragment handling
+    ("<div><p>a fragment</p></div>", False),     # no "html" in its first characters, one element
+    ("not markup at all", False),
+    ('<?xml version="1.0" encoding="utf-8"?><html><body><p>declared</p></body></html>', True),  # as bytes
+    ("<!DOCTYPE html/>\n<html><body><p>doctype repaired</p></body></html>", True),
+])
+def test_load_html_gives_trafilaturas_tree(html, parsed):
+    from lxml import etree
+    from trafilatura.utils import load_html as trafilatura_load_html
+
+    from pipeline.html.parse import load_html
+
+    ours, theirs = load_html(html), trafilatura_load_html(html)
+    assert (ours is not None, theirs is not None) == (parsed, parsed)
+    if parsed:
+        assert etree.tostring(ours) == etree.tostring(theirs)
+
+
+def test_every_element_of_a_parsed_page_is_an_html_element():
+    from lxml.html import HtmlElement, InputElement
+    from trafilatura.utils import load_html as trafilatura_load_html
+
+    from pipeline.html.parse import load_html
+
+    # lxml.html's own lookup (a Python call per element) gives form controls classes of their own
+    assert type(trafilatura_load_html(_FORM_PAGE).find(".//input")) is InputElement
+    assert {type(e) for e in load_html(_FORM_PAGE).iter()} == {HtmlElement}

@@ -349,3 +349,15 @@ def test_real_page_snip_keeps_the_article_and_drops_its_chrome(rules):
     assert Removal("related_links", "Trending News", "related_heading.v1") in result.removed
     assert Removal("navigation", "© 2019 CBS Interactive Inc. All Rights Reserved.",
                    "copyright_line.v1") in result.removed
+
+
+def test_extracted_paragraphs_are_searched_by_the_rules_that_hold_anywhere_only(rules):
+    from pipeline.text.lines import line_matches
+
+    # an outside-zone rule labels a line of text; a paragraph has no outside, so it is not searched
+    line = "Your comments are welcome here"
+    assert line_matches(line, 5, rules, paragraphs=False)[:2] == (None, next(r for r in rules.rules
+                                                                            if r.name == "comment_rules.v1"))
+    assert line_matches(line, 5, rules, paragraphs=True) == (None, None, None)
+    assert [r.zone for r in rules.rules if r.zone != "any"] and all(
+        candidate.zone == "any" for _, _, candidate in rules.anywhere_searches)
