@@ -89,6 +89,17 @@ def test_a_list_the_article_holds_stays():
     assert "* Current weather" in got["kept"] and "* The Apple TV app" in got["kept"]
 
 
+def test_a_paragraph_of_sentences_above_a_credit_line_is_article_text_not_its_caption():
+    # the gold body holds this paragraph; printed right above a "(BUTTON)" credit line, it had
+    # been cut as that image's caption
+    got = outcome("lynx_2740")
+    paragraph = ("If you have hardware that's so old you can't run a compatible version of a Mac operating system "
+                 "on it, try Digikam, a FOSS photo management app. I use it on two 2009 iMacs. One runs Debian and "
+                 "the other Xubuntu, but you can run older versions of Digikam on vintage Mac operating systems.")
+    assert paragraph in got["kept"]
+    assert removed(got, "(BUTTON)") == ("image_caption", "paren_credit_only.v1")
+
+
 def test_lxml_page_printed_as_one_line_keeps_its_article_paragraphs():
     got = outcome("lxml_0190")
     assert got["removed"] == [["All Locations", "navigation", "head_short.v1"],
