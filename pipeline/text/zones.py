@@ -71,7 +71,8 @@ def read_head(lines: list[Line], out: TextClean, s: Structure) -> list[tuple[int
 
 def read_tail(lines: list[Line], out: TextClean, s: Structure) -> list[tuple[int, str, str]]:
     """Take metadata out of the tail; label the tail's chrome: lines a rule names and the lines
-    right beside them. Every other tail line is article text."""
+    right beside them (a prose paragraph only beside closing chrome). Every other tail line is
+    article text."""
     labels: dict[int, tuple[str, str]] = {}
     seen_chrome = False
     for i, line in enumerate(lines):
@@ -94,12 +95,14 @@ def read_tail(lines: list[Line], out: TextClean, s: Structure) -> list[tuple[int
             removals.append((i, *labels[i]))
             continue
         # a line beside a chrome block belongs to it: the block it introduces, else the one
-        # above (any distance below the page's end); a line out of reach of any is left to the article
-        below = next((labels[j] for j in range(i + 1, min(len(lines), i + 1 + reach)) if j in labels), None)
+        # above (any distance below the page's end); a line out of reach of any is left to the article.
+        # A prose paragraph belongs only to a block of closing chrome (appeals, comment rules: their
+        # own sentences); beside a share bar or a teaser heading it is the article's
         lowest = 0 if i > page_end else max(0, i - reach)
-        above = next((labels[j] for j in range(i - 1, lowest - 1, -1) if j in labels), None)
-        if below or above:
-            removals.append((i, (below or above)[0], RULE_TAIL_BLOCK))
+        block = next((j for j in (*range(i + 1, min(len(lines), i + 1 + reach)), *range(i - 1, lowest - 1, -1))
+                      if j in labels), None)
+        if block is not None and (lines[block].closing or not is_prose(line, s)):
+            removals.append((i, labels[block][0], RULE_TAIL_BLOCK))
     return removals
 
 

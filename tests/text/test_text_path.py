@@ -13,7 +13,7 @@ from pipeline.document import Document
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "text_layout"
 PAGES = ["lynx_0081", "html2text_0221", "lxml_0395", "bs4_05844573_article", "lynx_2740", "lxml_0190",
-         "trafilatura-recall_0461"]
+         "trafilatura-recall_0461", "trafilatura-recall_4102"]
 
 
 def outcome(name: str) -> dict:
@@ -123,6 +123,20 @@ def test_clean_extractor_output_keeps_the_article_below_its_last_long_paragraph(
     assert [r for _, _, r in got["removed"]].count("tail_chrome_block.v1") == 0
     assert got["removed"][:2] == [["We also may use affiliate links in our posts, as", "footer", "after_article.v1"],
                                   ["well. Thanks!", "footer", "after_article.v1"]]
+
+
+def test_a_paragraph_under_a_teaser_in_the_tail_stays_and_the_teaser_block_goes():
+    # the tail's chrome block takes the short lines beside "Learn more", not the article's
+    # paragraph under it (gold); a prose paragraph joins only a block of closing chrome
+    got = outcome("trafilatura-recall_4102")
+    assert any(p.startswith("For many small businesses, cybersecurity is not necessarily their core focus.")
+               for p in got["kept"])
+    assert got["removed"][2:6] == [
+        ["Stay One Step Ahead of Cyber Threats", "related_links", "tail_chrome_block.v1"],
+        ["Experience hassle-free, comprehensive protection tailored for small businesses.", "related_links",
+         "tail_chrome_block.v1"],
+        ["Learn more", "related_links", "related_heading.v1"],
+        ["What to look for in a cybersecurity company", "related_links", "tail_chrome_block.v1"]]
 
 
 if __name__ == "__main__":
