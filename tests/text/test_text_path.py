@@ -13,7 +13,7 @@ from pipeline.document import Document
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "text_layout"
 PAGES = ["lynx_0081", "html2text_0221", "lxml_0395", "bs4_05844573_article", "lynx_2740", "lxml_0190",
-         "trafilatura-recall_0461", "trafilatura-recall_4102"]
+         "trafilatura-recall_0461", "trafilatura-recall_4102", "lynx_ba07d1e6"]
 
 
 def outcome(name: str) -> dict:
@@ -137,6 +137,17 @@ def test_a_paragraph_under_a_teaser_in_the_tail_stays_and_the_teaser_block_goes(
          "tail_chrome_block.v1"],
         ["Learn more", "related_links", "related_heading.v1"],
         ["What to look for in a cybersecurity company", "related_links", "tail_chrome_block.v1"]]
+
+
+def test_an_author_bio_in_the_tail_goes_with_the_author_box_above_it():
+    # a prose paragraph joins a block of closing chrome (the author box) even when the line
+    # below it is a teaser heading
+    got = outcome("lynx_ba07d1e6")
+    bio = next(t for t, _, _ in got["removed"] if t.startswith("Als Inbound Sales Manager bildet Moritz Bachmann"))
+    assert got["removed"][-3:] == [["Über Moritz Bachmann", "contact", "author_box.v1"],
+                                   [bio, "related_links", "tail_chrome_block.v1"],
+                                   ["Weitere Beiträge zum Thema", "related_links", "related_heading.v1"]]
+    assert not any(p.startswith("Als Inbound Sales Manager") for p in got["kept"])
 
 
 if __name__ == "__main__":
