@@ -405,6 +405,7 @@ class Structure(Table):
     closing_sentence_min_words: Count
     caption_max_words: Count
     caption_min_words: Count
+    caption_max_sentences: Count
     meta_close_gap: Count
     meta_sentence_min_words: Count
     name_min_words: Count

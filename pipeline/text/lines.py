@@ -20,6 +20,9 @@ RULE_IMAGE_HEADLINE = "caption_headline.v1"
 SENTENCE_END = regex.compile(r"[.!?。！？…](?:[\"'”’»)\]]*)(?:\s|$)")
 BULLET = regex.compile(r"^[*+•·–-]\s")
 _UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
+# a sentence ends inside a line where a lower-case word is closed by . ! or ? and a capital
+# follows: not after an abbreviation ("Nov. 19", "Ind., Mayor", "Sen. Smith", "5 p.m. Monday")
+_NEXT_SENTENCE = regex.compile(r"(?<![\p{L}\p{N}.'’-])\p{Ll}{2,}[.!?][\"'”’»)\]]*\s+[\"'“‘(]?\p{Lu}")
 _TRUNCATION = regex.compile(r"\s*(?:\.\.\.|…)\s*\w*$")
 
 
@@ -87,6 +90,11 @@ def is_prose(line: Line, s: Structure) -> bool:
     if line.words >= s.anchor_min_words_unpunctuated:
         return True
     return line.words >= s.anchor_min_words and bool(SENTENCE_END.search(line.text))
+
+
+def sentences(text: str) -> int:
+    """Sentences in a line: one, and one more at each end of a sentence inside it."""
+    return 1 + len(_NEXT_SENTENCE.findall(text))
 
 
 def _is_headline(line: Line, s: Structure) -> bool:
@@ -202,7 +210,8 @@ def _mark_captions_by_neighbour(lines: list[Line], s: Structure, paragraphs: boo
         credit_only = nxt.rule is not None and nxt.rule.max_words is not None
         tied = nxt.glued if not paragraphs else (
             not line.text.endswith(".") and line.words >= s.caption_min_words)
-        if credit_only and line.words <= s.caption_max_words and tied:
+        if credit_only and line.words <= s.caption_max_words and tied and \
+                sentences(line.text) <= s.caption_max_sentences:
             line.structural = ("image_caption", RULE_BEFORE_CREDIT)
         # an image's own headline sits right above its caption
         elif nxt.glued and not credit_only and _is_headline(line, s) and not is_prose(line, s):

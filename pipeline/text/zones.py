@@ -71,7 +71,8 @@ def read_head(lines: list[Line], out: TextClean, s: Structure) -> list[tuple[int
 
 def read_tail(lines: list[Line], out: TextClean, s: Structure) -> list[tuple[int, str, str]]:
     """Take metadata out of the tail; label the tail's chrome: lines a rule names and the lines
-    right beside them. Every other tail line is article text."""
+    right beside them (a prose paragraph only beside closing chrome or between chrome lines).
+    Every other tail line is article text."""
     labels: dict[int, tuple[str, str]] = {}
     seen_chrome = False
     for i, line in enumerate(lines):
@@ -94,12 +95,18 @@ def read_tail(lines: list[Line], out: TextClean, s: Structure) -> list[tuple[int
             removals.append((i, *labels[i]))
             continue
         # a line beside a chrome block belongs to it: the block it introduces, else the one
-        # above (any distance below the page's end); a line out of reach of any is left to the article
-        below = next((labels[j] for j in range(i + 1, min(len(lines), i + 1 + reach)) if j in labels), None)
+        # above (any distance below the page's end); a line out of reach of any is left to the article.
+        # A prose paragraph belongs to a block of closing chrome (an author box, appeals, comment
+        # rules: their own sentences) or to one it sits inside (a teaser card's blurb); under a
+        # share bar or a teaser heading alone it is the article's
         lowest = 0 if i > page_end else max(0, i - reach)
-        above = next((labels[j] for j in range(i - 1, lowest - 1, -1) if j in labels), None)
-        if below or above:
-            removals.append((i, (below or above)[0], RULE_TAIL_BLOCK))
+        below = [j for j in range(i + 1, min(len(lines), i + 1 + reach)) if j in labels]
+        above = [j for j in range(i - 1, lowest - 1, -1) if j in labels]
+        if not below and not above:
+            continue
+        if is_prose(line, s) and not (below and above) and not any(lines[j].closing for j in below + above):
+            continue
+        removals.append((i, labels[(below or above)[0]][0], RULE_TAIL_BLOCK))
     return removals
 
 

@@ -9,6 +9,7 @@ import pytest
 from pipeline.config import ConfigError, load_config
 from pipeline.document import Removal
 from pipeline.text.chrome import clean_text, detect_chrome_paragraphs
+from pipeline.text.lines import sentences
 from pipeline.text.rules import load_chrome_rules
 from pipeline.text.site import find_site_name
 
@@ -188,6 +189,25 @@ def test_caption_printed_right_above_an_agency_credit(rules):
     assert result.paragraphs == BODY
     assert [(r.text, r.rule) for r in result.removed] == [
         (caption, "caption_before_credit.v1"), ("Michael Conroy, AP", "photo_credit_agency.v1")]
+
+
+def test_two_sentences_above_a_credit_are_a_paragraph_not_a_caption(rules):
+    paragraph = ("The extra protection of trail shoes applies to both the top and bottom of the foot. "
+                 "Often, a trail shoe's upper is reinforced at the toe.")
+    result = clean_text("\n\n".join([BODY[0], f"{paragraph}\nMichael Conroy, AP", BODY[1], BODY[2]]), rules)
+    assert result.paragraphs == [BODY[0], paragraph, BODY[1], BODY[2]]
+    assert [(r.text, r.rule) for r in result.removed] == [("Michael Conroy, AP", "photo_credit_agency.v1")]
+
+
+@pytest.mark.parametrize("text, count", [
+    ("Teachers rally in Indianapolis, Tuesday, Nov. 19, 2019, calling for higher pay.", 1),
+    ("South Bend, Ind., Mayor Pete Buttigieg speaks at 5 p.m. Monday.", 1),
+    ("Sen. John Smith speaks.", 1),
+    ("Try Digikam, a FOSS photo management app. I use it on two 2009 iMacs.", 2),
+    ("And what to do with these data? How to store them?", 2),
+])
+def test_sentences_in_a_line_are_not_split_at_abbreviations(text, count):
+    assert sentences(text) == count
 
 
 def test_author_bio_closes_the_article(rules):

@@ -13,7 +13,7 @@ from pipeline.document import Document
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "text_layout"
 PAGES = ["lynx_0081", "html2text_0221", "lxml_0395", "bs4_05844573_article", "lynx_2740", "lxml_0190",
-         "trafilatura-recall_0461"]
+         "trafilatura-recall_0461", "trafilatura-recall_4102", "lynx_ba07d1e6"]
 
 
 def outcome(name: str) -> dict:
@@ -89,6 +89,17 @@ def test_a_list_the_article_holds_stays():
     assert "* Current weather" in got["kept"] and "* The Apple TV app" in got["kept"]
 
 
+def test_a_paragraph_of_sentences_above_a_credit_line_is_article_text_not_its_caption():
+    # the gold body holds this paragraph; printed right above a "(BUTTON)" credit line, it had
+    # been cut as that image's caption
+    got = outcome("lynx_2740")
+    paragraph = ("If you have hardware that's so old you can't run a compatible version of a Mac operating system "
+                 "on it, try Digikam, a FOSS photo management app. I use it on two 2009 iMacs. One runs Debian and "
+                 "the other Xubuntu, but you can run older versions of Digikam on vintage Mac operating systems.")
+    assert paragraph in got["kept"]
+    assert removed(got, "(BUTTON)") == ("image_caption", "paren_credit_only.v1")
+
+
 def test_lxml_page_printed_as_one_line_keeps_its_article_paragraphs():
     got = outcome("lxml_0190")
     assert got["removed"] == [["All Locations", "navigation", "head_short.v1"],
@@ -112,6 +123,31 @@ def test_clean_extractor_output_keeps_the_article_below_its_last_long_paragraph(
     assert [r for _, _, r in got["removed"]].count("tail_chrome_block.v1") == 0
     assert got["removed"][:2] == [["We also may use affiliate links in our posts, as", "footer", "after_article.v1"],
                                   ["well. Thanks!", "footer", "after_article.v1"]]
+
+
+def test_a_paragraph_under_a_teaser_in_the_tail_stays_and_the_teaser_block_goes():
+    # the tail's chrome block takes the short lines beside "Learn more", not the article's
+    # paragraph under it (gold); a prose paragraph joins only a block of closing chrome
+    got = outcome("trafilatura-recall_4102")
+    assert any(p.startswith("For many small businesses, cybersecurity is not necessarily their core focus.")
+               for p in got["kept"])
+    assert got["removed"][2:6] == [
+        ["Stay One Step Ahead of Cyber Threats", "related_links", "tail_chrome_block.v1"],
+        ["Experience hassle-free, comprehensive protection tailored for small businesses.", "related_links",
+         "tail_chrome_block.v1"],
+        ["Learn more", "related_links", "related_heading.v1"],
+        ["What to look for in a cybersecurity company", "related_links", "tail_chrome_block.v1"]]
+
+
+def test_an_author_bio_in_the_tail_goes_with_the_author_box_above_it():
+    # a prose paragraph joins a block of closing chrome (the author box) even when the line
+    # below it is a teaser heading
+    got = outcome("lynx_ba07d1e6")
+    bio = next(t for t, _, _ in got["removed"] if t.startswith("Als Inbound Sales Manager bildet Moritz Bachmann"))
+    assert got["removed"][-3:] == [["Über Moritz Bachmann", "contact", "author_box.v1"],
+                                   [bio, "related_links", "tail_chrome_block.v1"],
+                                   ["Weitere Beiträge zum Thema", "related_links", "related_heading.v1"]]
+    assert not any(p.startswith("Als Inbound Sales Manager") for p in got["kept"])
 
 
 if __name__ == "__main__":
