@@ -76,6 +76,8 @@ def _name_ok(name: str, rules: AuthorRules, site_name: str | None, config: Confi
         return False
     if not any(ch.isalpha() for ch in name) or words[0][0].isdigit():
         return False
+    if not organisations and len(words) > 1 and any(ch.isdigit() for ch in name):
+        return False  # "Atlas Van Lines - 10", "Adam K 82": a person's name holds no digit (a handle may: "c1ph4")
     lower = [w for w in words[1:] if w[:1].islower() and w.casefold() not in rules.particles]
     if words[0][:1].isupper() and lower and not (organisations and all(len(w) <= 3 for w in lower)):
         # "Personal finance", "Similar options include OVH": a phrase, not a name; an
@@ -276,15 +278,30 @@ def is_person_name(text: str, *, config: Config | None = None) -> bool:
     return capitals >= 2 and _name_ok(" ".join(words), rules, None, config)
 
 
-def looks_like_byline(line: str, *, config: Config | None = None) -> bool:
-    """Whether a text line is a byline: a byline prefix followed by person-shaped names."""
+def byline_kind(line: str, *, config: Config | None = None) -> str | None:
+    """What a text line's names after a byline prefix are: "people" (person-shaped names),
+    "first_name" (one first name alone: "Posted by David"), or None (no byline)."""
     rules = load_metadata_rules(config)
     # most lines of a page fail the prefix already as written (entities aside): no cleaning for them
     if "&" not in line and not rules.bylines.line.match(line.lstrip(_EDGE_PUNCT)):
-        return False
+        return None
     text = clean_space(line).lstrip(_EDGE_PUNCT)
     if not text or len(text) > rules.bylines.max_chars or not rules.bylines.line.match(text):
-        return False
+        return None
     names = normalise_authors(text, config=config)
-    return bool(names) and all(is_person_name(n, config=config) or len(n.split()) == 1 for n in names) \
-        and any(is_person_name(n, config=config) for n in names)
+    if names and all(is_person_name(n, config=config) or len(n.split()) == 1 for n in names) \
+            and any(is_person_name(n, config=config) for n in names):
+        return "people"
+    return "first_name" if len(names) == 1 and _first_name(names[0]) else None
+
+
+def looks_like_byline(line: str, *, config: Config | None = None, one_name: bool = False) -> bool:
+    """Whether a text line is a byline: a byline prefix followed by person-shaped names, or
+    (``one_name``, where the caller has more evidence) by one first name alone."""
+    kind = byline_kind(line, config=config)
+    return kind == "people" or (one_name and kind == "first_name")
+
+
+def _first_name(name: str) -> bool:
+    """One capitalised word of letters only ("David", "Krystyna"), not in capitals ("CNN")."""
+    return " " not in name and len(name) >= 3 and name.isalpha() and name[0].isupper() and not name.isupper()

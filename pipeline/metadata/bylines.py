@@ -9,7 +9,8 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.config import Config
-from pipeline.metadata.authors import _EDGE_PUNCT, is_person_name, looks_like_byline, normalise_authors
+from pipeline.metadata.authors import _EDGE_PUNCT, byline_kind, is_person_name, looks_like_byline, normalise_authors
+from pipeline.metadata.dates import find_date_span
 from pipeline.metadata.jsonld import JsonLd
 from pipeline.metadata.markup import (attribute_words, element_text, field_text, headline_wrappers,
                                       marked_elements, meta_values, outside_article)
@@ -36,7 +37,8 @@ def _byline_words(words: str, attribute: Pattern[str], exclude: Pattern[str]) ->
     return bool(words) and bool(attribute.search(words)) and not exclude.search(words)
 
 
-def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules, wrappers: frozenset[HtmlElement]) -> list[list[str]]:
+def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules, wrappers: frozenset[HtmlElement],
+                   config: Config | None = None) -> list[list[str]]:
     """Texts of byline elements, grouped by byline container, in page order.
 
     The innermost marked elements are read (a container's name links rather than the
@@ -50,7 +52,9 @@ def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules, wrappers: frozenset[
     marked = [e for e in candidates if _is_byline_element(e, rules) and not outside_article(e, rules, wrappers)
               and element_text(e)]
     marked_set = set(marked)
-    innermost = [e for e in marked if not any(d in marked_set for d in e.iterdescendants())]
+    credit = load_metadata_rules(config).authors.credit_part
+    innermost = [e for e in marked if not any(d in marked_set for d in e.iterdescendants())
+                 and not _credited_before(e, credit)]
     groups: list[list[str]] = []
     containers: list[HtmlElement] = []
     for element in innermost:
@@ -73,6 +77,28 @@ def _byline_groups(tree: HtmlElement, rules: HtmlMetaRules, wrappers: frozenset[
             containers.append(container)
             groups.append([text])
     return groups
+
+
+# a label before a byline element is this short: "Fact checked by", "Photo:"
+_LABEL_MAX_CHARS = 30
+
+
+def _credited_before(element: HtmlElement, credit: Pattern[str]) -> bool:
+    """Whether the text right before ``element`` in its parent is a credit's label ("Fact
+    checked by <span>Name</span>", "Reviewed by", "Photos:"): a reviewer, not the author."""
+    parent = element.getparent()
+    if parent is None:
+        return False
+    before = parent.text or ""
+    for sibling in parent:
+        if sibling is element:
+            break
+        if isinstance(sibling.tag, str):
+            before = " ".join(sibling.itertext()) + (sibling.tail or "")
+        else:
+            before = sibling.tail or before
+    label = field_text(before).strip(_EDGE_PUNCT)
+    return 0 < len(label) <= _LABEL_MAX_CHARS and bool(credit.match(label))
 
 
 _BOX_HEADINGS = ("h2", "h3", "h4", "h5", "h6", "strong", "b")
@@ -128,9 +154,16 @@ def _text_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | None
             if raw.isascii() and "&" not in raw and not line_start.match(raw.lstrip(_LINE_EDGE)):
                 continue
             line = field_text(raw)
-            if line and len(line) <= rules.byline_text_max_chars and looks_like_byline(line, config=config) \
+            if line and len(line) <= rules.byline_text_max_chars and _text_byline(line, config) \
                     and not outside_article(element, rules, wrappers):
                 yield line
+
+
+def _text_byline(line: str, config: Config | None) -> bool:
+    """Whether a page's text line is a byline; one first name only beside a date ("by Amanda
+    · Dec 20, 2025"): alone, "By Role" is a menu's filter."""
+    kind = byline_kind(line, config=config)
+    return kind == "people" or (kind == "first_name" and find_date_span(line, config=config) is not None)
 
 
 # the page's visible texts, in document order (script and style aside, blank ones too)
@@ -154,7 +187,8 @@ def _label_bylines(tree: HtmlElement, rules: HtmlMetaRules, config: Config | Non
         line = "By " + field_text(following)
         # plain strings are read a few times faster; the rare label's neighbour is looked up
         element = _PAGE_TEXT_AT(body, n=position + 2)[0].getparent()
-        if len(line) <= rules.byline_text_max_chars and looks_like_byline(line, config=config) \
+        # a label standing alone is evidence enough for one first name ("Written by" / "Eliz")
+        if len(line) <= rules.byline_text_max_chars and looks_like_byline(line, config=config, one_name=True) \
                 and not outside_article(element, rules, wrappers):
             yield line
 
@@ -179,7 +213,7 @@ def choose_authors(tree: HtmlElement, fields: dict[str, list[str]], jsonld: Json
     # the headline's ancestors, read once for the three byline sources below
     wrappers = headline_wrappers(tree)
     # one byline's elements read as one byline: "Reuters, Washington" is an agency and a place
-    groups = _byline_groups(tree, rules, wrappers)
+    groups = _byline_groups(tree, rules, wrappers, config)
     candidates = [("jsonld", people or names(authors, site_name)), ("meta", names(meta, site_name))]
     candidates += [(f"byline{i}", names(" , ".join(group), site_name)) for i, group in enumerate(groups)]
     for source, lines in (("text", _text_bylines(tree, rules, config, wrappers)),
@@ -195,22 +229,38 @@ def choose_authors(tree: HtmlElement, fields: dict[str, list[str]], jsonld: Json
     return _best_supported(credited, rules, config)
 
 
+# the page's author fields: a list there is the article's, however long (byline boxes are capped)
+_FIELDS = ("jsonld", "meta")
+
+
+def _kind(source: str) -> str:
+    """The kind of a candidate's source: every byline element group is one kind."""
+    return source.rstrip("0123456789")
+
+
 def _best_supported(candidates: list[tuple[str, list[str]]], rules: HtmlMetaRules,
                     config: Config | None) -> list[str]:
-    """The candidate names person-shaped and backed by the most other sources, less the names
-    no other source backs (a byline box that also lists editors and reviewers); ties go to the
-    earlier (more trusted) source."""
-    candidates = [(group, found) for group, found in candidates if 0 < len(found) <= rules.max_byline_names]
+    """The candidate names person-shaped and backed by the most sources of other kinds, less
+    the names none backs (a byline box that also lists editors and reviewers); ties go to the
+    source naming more backed names, then to the earlier (more trusted) source."""
+    candidates = [(group, found) for group, found in candidates
+                  if found and (group in _FIELDS or len(found) <= rules.max_byline_names)]
     keys = [{comparison_key(n) for n in found} for _, found in candidates]
+    kinds = [_kind(group) for group, _ in candidates]
     best: list[str] = []
     best_score: tuple = ()
     for index, (group, found) in enumerate(candidates):
-        others = [keys[other] for other, (other_group, _) in enumerate(candidates) if other_group != group]
+        # another element of the same kind is no independent witness: a carousel of
+        # testimonials printed twice, a teaser list, backs itself
+        others = [keys[other] for other in range(len(candidates)) if kinds[other] != kinds[index]]
         support = sum(1 for other in others if keys[index] & other)
         # names only this source gives count against it once two others back it: a lone
         # label byline reads only the first of "By <a>A</a> and <a>B</a>"
-        unbacked = sum(1 for key in keys[index] if not any(key in other for other in others)) if support >= 2 else 0
-        score = (any(is_person_name(n, config=config) for n in found), support - unbacked, -index)
+        backed = sum(1 for key in keys[index] if any(key in other for other in others))
+        unbacked = len(keys[index]) - backed if support >= 2 else 0
+        # on a tie, the source naming more of the names others back: "von A, B" in the
+        # byline over a meta author field that names only A
+        score = (any(is_person_name(n, config=config) for n in found), support - unbacked, backed, -index)
         if score > best_score:
             best, best_score = found, score
     return best

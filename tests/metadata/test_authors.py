@@ -100,6 +100,11 @@ BYLINES = [
     ("Guillaume Gomez", "blog.guillaume-gomez.fr", ["Guillaume Gomez"]),
     ("annette thurmon", "Annette Thurmon", ["annette thurmon"]),
     ("HomeAdvisor", "Home Advisor", []),
+    # a part with a digit is no person's name (WCXB 0072's JSON-LD author); a handle may hold one
+    ("Benjamin Johnson, Sr. Director of Operations, Atlas Van Lines - 10+ Years in the Moving Industry", None,
+     ["Benjamin Johnson"]),
+    ("Adam K 82", None, []),
+    ("c1ph4", None, ["c1ph4"]),
 ]
 
 CREDITS = [
@@ -140,6 +145,21 @@ def test_organisation_credits(raw, expected):
 ])
 def test_looks_like_byline(line, expected):
     assert looks_like_byline(line) is expected
+
+
+@pytest.mark.parametrize("line, plain, one_name", [
+    # one first name is a byline only where the caller has more evidence (a date beside it, a
+    # label standing alone before it): "By Role" is a menu's filter (WCXB 0293)
+    ("Posted by David at December 16, 2025 11:15 AM", False, True),  # WCXB 0452
+    ("By Eliz", False, True),  # WCXB 0113, "By" and the name in the next text
+    ("By Role", False, True),
+    ("By CNN", False, False),  # capitals: a brand
+    ("By admin", False, False),
+    ("By Reuters", False, False),
+    ("Von Claudia Lindner", True, True),
+])
+def test_one_first_name_is_a_byline_only_when_asked(line, plain, one_name):
+    assert (looks_like_byline(line), looks_like_byline(line, one_name=True)) == (plain, one_name)
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -130,6 +130,32 @@ AUTHORED_PAGES = [
      ["Guillaume Gomez"]),
     ("wcxb_4662.html.gz", "https://www.azurefarmlife.com/farm-blog/herbs-and-flowers-for-organic-pest-control-in-the-garden",
      ["annette thurmon"]),
+    # "von Rudolf Fischer, Simon Kohler" in the byline, text and label bylines; JSON-LD and the
+    # meta author name only the first: on a tie, the source naming more of the backed names
+    ("99c2dbf76e9ff1aa.html.gz", "https://ebike-mtb.com/advanced-offroad-pro-race-mtb-fs-test/",
+     ["Rudolf Fischer", "Simon Kohler"]),
+    # a byline box naming the writer and two reviewers, other byline boxes naming each alone:
+    # byline elements do not back each other; the text and label bylines name the writer
+    ("wcxb_4193.html.gz", "https://www.energysage.com/solar/solar-panel-installation-guide-what-should-you-expect/",
+     ["Emily Walker"]),
+    # a testimonial carousel printed twice backs itself no more than once: JSON-LD's Person stands
+    ("wcxb_0228.html.gz", "https://www.hubermanlab.com/newsletter/foundational-fitness-protocol", ["Andrew Huberman"]),
+    # eight JSON-LD people: the cap on names is for byline boxes (a list of columnists), not the author field
+    ("wcxb_0079.html.gz", "https://www.kroll.com/en/reports/m-and-a/cybersecurity-sector-ma-industry-insights-fall-2025",
+     ["Nicholas Collins", "Scott Munro", "Matt De La O", "Vineet Asthana", "Rory O'Sullivan", "Corey Maurer",
+      "Hamish Shah", "Philipp Bose"]),
+    # the JSON-LD author's role runs on to "Atlas Van Lines - 10+ Years ...": no person
+    ("wcxb_0072.html.gz", "https://www.atlasvanlines.com/blog/packing-tips-guide", ["Benjamin Johnson"]),
+    # one first name: "Posted by David at December 16, 2025", and a label then the name
+    ("wcxb_0452.html.gz", "https://davidbau.com/archives/2025/12/16/vibe_coding.html", ["David"]),
+    ("wcxb_0113.html.gz", "https://www.easy-lms.com/knowledge-center/online-course-center/what-is-an-online-course/"
+     "item12708", ["Eliz"]),
+    # "By Role", "By Industry": a menu's filters, no one-name byline
+    ("wcxb_0293.html.gz", "https://www.paycom.com/resources/blog/pto-policies-best-practices/", []),
+    # the page credits a team; the person named after "Fact checked by" is a reviewer, not its author
+    ("wcxb_0044.html.gz", "https://www.investopedia.com/terms/d/digital-marketing.asp", []),
+    # the page credits "Resy Staff"; "By Ben Hon" and the like sit in teasers ("teaser5")
+    ("wcxb_4340.html.gz", "https://blog.resy.com/2025/11/nyc-michelin-2025/", []),
 ]
 
 
