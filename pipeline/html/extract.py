@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from copy import deepcopy
 from dataclasses import dataclass, field
+from functools import cache
+from typing import Callable
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
-from trafilatura.external import sanitize_tree, try_readability
+from trafilatura.baseline import html2txt
+from trafilatura.core import ESCALATION_ACCEPT_RATIO, ESCALATION_JUSTEXT_RATIO, ESCALATION_MAX_LENGTH, ESCALATION_PAGE_SHARE
+from trafilatura.external import justext_rescue, sanitize_tree, try_readability
+from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.settings import Extractor
+from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
 
 from pipeline.document import Removal
 from pipeline.html.blocks import Block, body_blocks
@@ -155,12 +161,47 @@ def drop_html_text_chrome(blocks: list[Block], titles: frozenset[str], descripti
     return kept, removed
 
 
-def _pruned_body(tree: HtmlElement, rules: HtmlRules, url: str | None):
+def _pruned_body(tree: HtmlElement, rules: HtmlRules, url: str | None, page_chars: Callable[[], int]):
     """(the cues' removals, the article body, its text) of ``tree``, pruned in place."""
     removed = prune_chrome(tree, rules)
     result = extract_body(tree, url, rules)
     body, text = (result.body, result.text or "") if result is not None else (None, "")
+    body, text = recall_escalation(tree, body, text, page_chars, url)
     return (removed, *wider_body(tree, body, text, url, rules))
+
+
+def page_text_chars(html: str) -> int:
+    """Length of the text of the page as sent, as trafilatura measures it (comments off) for its recall escalation."""
+    tree = parse_html(html)
+    if tree is None:
+        return 0
+    for xpaths in (RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH):
+        prune_unwanted_nodes(tree, xpaths)
+    return len(html2txt(tree))
+
+
+def recall_escalation(tree: HtmlElement, body, text: str, page_chars: Callable[[], int], url: str | None):
+    """(body, text): trafilatura's recall escalation, judged against the page as sent, not as pruned.
+
+    trafilatura retries a short body in recall mode, with jusText beside it, where the body
+    holds less than a fifth of the page's text. Pruning shrinks the page it measures, so the
+    retry no longer runs where it would on the page as sent; here it runs on the pruned
+    ``tree`` where the body is under a fifth of ``page_chars()``, the page as sent (measured
+    only for a short body: it parses the page again).
+    """
+    if body is None or not 0 < len(text) < ESCALATION_MAX_LENGTH:
+        return body, text
+    if len(text) >= ESCALATION_PAGE_SHARE * page_chars():
+        return body, text
+    options = Extractor(url=url, comments=False)
+    justext_body, justext_text = justext_rescue(deepcopy(tree), options)
+    retry = bare_extraction(deepcopy(tree), url=url, favor_recall=True, include_comments=False, with_metadata=False)
+    retry_text = (retry.text or "") if retry is not None else ""
+    if len(justext_text) > len(retry_text) and len(justext_text) > ESCALATION_JUSTEXT_RATIO * len(text):
+        return justext_body, justext_text
+    if len(retry_text) >= options.min_extracted_size and len(retry_text) > ESCALATION_ACCEPT_RATIO * len(text):
+        return retry.body, retry_text
+    return body, text
 
 
 def wider_body(tree: HtmlElement, body, text: str, url: str | None, rules: HtmlRules):
@@ -220,12 +261,13 @@ def extract_html(html: str, rules: HtmlRules, chrome: ChromeRules, *, url: str |
     if tree is None:
         return HtmlExtract()
     titles, descriptions = page_titles(tree)
-    removed, body, text = _pruned_body(tree, rules, url)
+    page_chars = cache(lambda: page_text_chars(html))
+    removed, body, text = _pruned_body(tree, rules, url, page_chars)
     if streamed_calls(html):
         # React's streamed blocks were put in place, as a browser shows them; where trafilatura
         # then finds less text (its class cues discard the container they land in), the page as sent
         as_sent = parse_html(html, place_streamed=False)
-        other = _pruned_body(as_sent, rules, url)
+        other = _pruned_body(as_sent, rules, url, page_chars)
         if len(other[2]) > len(text):
             tree, (removed, body, text) = as_sent, other
     if body is None:
