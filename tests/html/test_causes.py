@@ -203,3 +203,25 @@ def test_recall_escalation_measures_the_page_as_sent(config, monkeypatch):
     alone = _extract(config, "4705", BOTANIC)
     assert alone.paragraphs[1].startswith(lead) and not [p for p in alone.paragraphs if p.startswith(zz)]
     assert len(" ".join(alone.paragraphs)) < 1000
+
+
+def test_recent_posts_carousel_is_related_links(config):
+    # cause 8: a "recent-articles-carousel-section" of teasers under the post, which bare trafilatura's
+    # favor_precision drops and .v2 (latest posts, not recent ones) kept
+    x = _extract(config, "0281", "https://www.expertmarketresearch.com/blogs/top-gaming-console-companies")
+    teasers = [r for r in x.removed if r.rule == "related_block.v3"]
+    assert [(r.category, r.text[:90]) for r in teasers] == [
+        ("related_links", "Recent Blogs Latest Updates on Thriving Economically in a World of Constant Innovation Top")]
+    assert ("According to Expert Market Research, the top 10 taxi companies are Uber Technologies Inc, ANI Techno..."
+            in teasers[0].text)
+    assert not [p for p in x.paragraphs if p.startswith("According to Expert Market Research, the top 10 taxi")]
+
+
+def test_events_list_is_the_article(config):
+    # cause 6: a list of 74 events (date, name, place, blurb), each a short block: all of it is the page's text
+    x = _extract(config, "4362", "https://www.cloudtango.net/events/us/")
+    assert x.paragraphs[:4] == ["List of Upcoming Events and Tech Conferences of special interest to MSPs across the United States.",
+                                "March 16, 2026", "FABCON", "Atlanta, United States"]
+    assert sum(p.endswith(", United States") for p in x.paragraphs) == 74
+    assert [(r.rule, r.text) for r in x.removed if r.rule == "title_repeat.v1"] == [
+        ("title_repeat.v1", "Top IT Conferences in the United States 2026")]

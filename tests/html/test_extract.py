@@ -66,10 +66,10 @@ def test_class_words_split_at_hyphens_and_camel_case(config):
     assert [(r.category, r.rule, r.text) for r in removed] == [
         ("navigation", "newsletter_signup.v2", "Get our morning briefing"),
         ("navigation", "share_widget.v2", "Facebook Twitter"),
-        ("related_links", "related_block.v2", "Most read: Ten things"),
+        ("related_links", "related_block.v3", "Most read: Ten things"),
         ("comment_policy", "comment_block.v2", "Join the conversation"),
         ("navigation", "cookie_banner.v2", "We use cookies"),
-        ("related_links", "related_block.v2", "Mayor resigns"),
+        ("related_links", "related_block.v3", "Mayor resigns"),
     ]
 
 
@@ -178,7 +178,7 @@ def test_extract_html_end_to_end(config):
     assert result.paragraphs[0].startswith("The council voted on Tuesday")
     assert len(result.paragraphs) == 3
     assert {(r.category, r.rule) for r in result.removed} >= {
-        ("navigation", "nav.v1"), ("related_links", "related_block.v2"), ("navigation", "page_footer.v1"),
+        ("navigation", "nav.v1"), ("related_links", "related_block.v3"), ("navigation", "page_footer.v1"),
         ("title", "title_repeat.v1")}
 
 
