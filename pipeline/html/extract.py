@@ -26,7 +26,7 @@ from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_X
 from pipeline.document import Removal
 from pipeline.html.blocks import Block, body_blocks
 from pipeline.html.parse import parse_html, streamed_calls
-from pipeline.html.prune import prune_chrome, visible_text
+from pipeline.html.prune import prune_chrome, visible_chars_at_most, visible_text
 from pipeline.html.rules import HtmlRules, LinkLineRule
 from pipeline.text.chrome import detect_chrome_paragraphs
 from pipeline.text.rules import ChromeRules
@@ -166,7 +166,8 @@ def _pruned_body(tree: HtmlElement, rules: HtmlRules, url: str | None, page_char
     removed = prune_chrome(tree, rules)
     result = extract_body(tree, url, rules)
     body, text = (result.body, result.text or "") if result is not None else (None, "")
-    body, text = recall_escalation(tree, body, text, page_chars, url)
+    removed_chars = sum(len(removal.text) + 1 for removal in removed)
+    body, text = recall_escalation(tree, body, text, removed_chars, page_chars, url)
     return (removed, *wider_body(tree, body, text, url, rules))
 
 
@@ -180,18 +181,22 @@ def page_text_chars(html: str) -> int:
     return len(html2txt(tree))
 
 
-def recall_escalation(tree: HtmlElement, body, text: str, page_chars: Callable[[], int], url: str | None):
+def recall_escalation(tree: HtmlElement, body, text: str, removed_chars: int, page_chars: Callable[[], int],
+                      url: str | None):
     """(body, text): trafilatura's recall escalation, judged against the page as sent, not as pruned.
 
     trafilatura retries a short body in recall mode, with jusText beside it, where the body
     holds less than a fifth of the page's text. Pruning shrinks the page it measures, so the
     retry no longer runs where it would on the page as sent; here it runs on the pruned
-    ``tree`` where the body is under a fifth of ``page_chars()``, the page as sent (measured
-    only for a short body: it parses the page again).
+    ``tree`` where the body is under a fifth of ``page_chars()``, the page as sent. That
+    parses the page again, so it is asked only where the pruned tree's visible text and the
+    ``removed_chars`` of the cues' removals (more than trafilatura counts) leave room.
     """
     if body is None or not 0 < len(text) < ESCALATION_MAX_LENGTH:
         return body, text
-    if len(text) >= ESCALATION_PAGE_SHARE * page_chars():
+    page = tree.find("body")
+    most = visible_chars_at_most(page if page is not None else tree) + removed_chars
+    if len(text) >= ESCALATION_PAGE_SHARE * most or len(text) >= ESCALATION_PAGE_SHARE * page_chars():
         return body, text
     options = Extractor(url=url, comments=False)
     justext_body, justext_text = justext_rescue(deepcopy(tree), options)

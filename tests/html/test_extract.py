@@ -12,7 +12,7 @@ from pipeline.document import Removal
 from pipeline.html.blocks import Block, body_blocks
 from pipeline.html.extract import drop_html_text_chrome, extract_html, link_texts, page_titles, page_url, points_within
 from pipeline.html.parse import parse_html
-from pipeline.html.prune import prune_chrome
+from pipeline.html.prune import prune_chrome, visible_chars_at_most, visible_text
 from pipeline.html.rules import html_rules
 from pipeline.text.rules import load_chrome_rules
 
@@ -306,3 +306,9 @@ def test_the_fallback_pass_runs_only_where_the_fast_body_is_short_or_has_one_par
     assert _fallback_calls(monkeypatch, page("<article>" + BODY + "</article>"), rules) == [True, False]
     assert _fallback_calls(monkeypatch, one_paragraph, rules) == [True, False]
     assert _fallback_calls(monkeypatch, long_body, replace(rules, fallback_below_chars=10**6)) == [True, False]
+
+
+def test_visible_chars_at_most_bounds_the_visible_text():
+    body = parse_html("<html><body><p>  Two   words </p><script>var x = 1;</script><p>\n</p>Tail</body></html>").find("body")
+    assert visible_text(body) == "Two words Tail"
+    assert visible_chars_at_most(body) == len("Two   words") + 1 + len("Tail") + 1
