@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from copy import deepcopy
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Callable
 from urllib.parse import urljoin, urlsplit
 
@@ -69,10 +69,20 @@ def points_within(href: str | None, page: str | None) -> bool:
         return False
     if page is None:
         return not urlsplit(href).scheme or urlsplit(href).scheme in ("http", "https")
-    here, target = urlsplit(page), urlsplit(urljoin(page, href))
-    if target.scheme not in ("http", "https") or not _same_site(_site_host(here.hostname), _site_host(target.hostname)):
+    here_host, here_path = _site_and_path(page)
+    target = urlsplit(href)
+    if not (target.scheme and target.netloc):  # an absolute address is its own join
+        target = urlsplit(urljoin(page, href))
+    if target.scheme not in ("http", "https") or not _same_site(here_host, _site_host(target.hostname)):
         return False
-    return target.path.rstrip("/") != here.path.rstrip("/")
+    return target.path.rstrip("/") != here_path
+
+
+@lru_cache(maxsize=16)
+def _site_and_path(page: str) -> tuple[str, str]:
+    """The site host and the path of a page's address (asked for each of its links)."""
+    here = urlsplit(page)
+    return _site_host(here.hostname), here.path.rstrip("/")
 
 
 def link_texts(tree: HtmlElement, min_chars: int, page: str | None = None, *, within: bool = True) -> frozenset[str]:
@@ -80,9 +90,21 @@ def link_texts(tree: HtmlElement, min_chars: int, page: str | None = None, *, wi
 
     With ``within``, only links to other pages of the site of ``page`` (its URL).
     """
-    texts = (normalise_line(a.text_content()) for a in tree.iter("a")
-             if not within or points_within(a.get("href"), page))
-    return frozenset(t for t in texts if len(t) >= min_chars)
+    found: set[str] = set()
+    # parsing addresses is the cost: each is judged once, and only for a text not yet found
+    verdicts: dict[str | None, bool] = {}
+    for a in tree.iter("a"):
+        text = normalise_line(a.text_content())
+        if len(text) < min_chars or text in found:
+            continue
+        if within:
+            href = a.get("href")
+            if href not in verdicts:
+                verdicts[href] = points_within(href, page)
+            if not verdicts[href]:
+                continue
+        found.add(text)
+    return frozenset(found)
 
 
 def link_share(text: str, links: frozenset[str]) -> float:
