@@ -212,13 +212,23 @@ def recall_escalation(tree: HtmlElement, body, text: str, removed_chars: int, pa
     retry no longer runs where it would on the page as sent; here it runs on the pruned
     ``tree`` where the body is under a fifth of ``page_chars()``, the page as sent. That
     parses the page again, so it is asked only where the pruned tree's visible text and the
-    ``removed_chars`` of the cues' removals (more than trafilatura counts) leave room.
+    ``removed_chars`` of the cues' removals (more than trafilatura counts) leave room. Where
+    the body is under a fifth of the pruned page as well, trafilatura has run it already.
     """
     if body is None or not 0 < len(text) < ESCALATION_MAX_LENGTH:
         return body, text
     page = tree.find("body")
     most = visible_chars_at_most(page if page is not None else tree) + removed_chars
-    if len(text) >= ESCALATION_PAGE_SHARE * most or len(text) >= ESCALATION_PAGE_SHARE * page_chars():
+    if len(text) >= ESCALATION_PAGE_SHARE * most:
+        return body, text
+    pruned_chars = len(html2txt(tree))
+    # trafilatura ran it itself where its body's text (as it counts it) is under a fifth of the pruned page
+    if len(" ".join(body.itertext()).strip()) < ESCALATION_PAGE_SHARE * pruned_chars:
+        return body, text
+    # the pruned page and the removals hold at least the page as sent (on every dev page): a closer bound
+    if len(text) >= ESCALATION_PAGE_SHARE * (pruned_chars + removed_chars):
+        return body, text
+    if len(text) >= ESCALATION_PAGE_SHARE * page_chars():
         return body, text
     options = Extractor(url=url, comments=False)
     justext_body, justext_text = justext_rescue(deepcopy(tree), options)
