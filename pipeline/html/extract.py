@@ -188,8 +188,9 @@ def _pruned_body(tree: HtmlElement, rules: HtmlRules, url: str | None, page_char
     removed = prune_chrome(tree, rules)
     result = extract_body(tree, url, rules)
     body, text = (result.body, result.text or "") if result is not None else (None, "")
-    removed_chars = sum(len(removal.text) + 1 for removal in removed)
-    body, text = recall_escalation(tree, body, text, removed_chars, page_chars, url)
+    if rules.recall_escalation:
+        removed_chars = sum(len(removal.text) + 1 for removal in removed)
+        body, text = recall_escalation(tree, body, text, removed_chars, page_chars, url)
     return (removed, *wider_body(tree, body, text, url, rules))
 
 

@@ -196,6 +196,9 @@ def test_recall_escalation_measures_the_page_as_sent(config, monkeypatch):
           "arching stems of super shiny leaves.")
     x = _extract(config, "4705", BOTANIC)
     assert x.paragraphs[3].startswith(lead) and x.paragraphs[7].startswith(zz) and len(" ".join(x.paragraphs)) > 4000
+    html = gzip.open(WCXB / "4705.html.gz", "rt", encoding="utf-8").read()
+    off = extract_html(html, replace(html_rules(config), recall_escalation=False), load_chrome_rules(config), url=BOTANIC)
+    assert not [p for p in off.paragraphs if p.startswith(zz)]
     import pipeline.html.extract as extract
 
     assert extract.page_text_chars(gzip.open(WCXB / "4705.html.gz", "rt", encoding="utf-8").read()) > 5 * 979
