@@ -158,6 +158,7 @@ class Extraction(Table):
     fallback_below_chars: Count
     readability_longer_by: NonNegative
     readability_page_holds: NonNegative
+    recall_escalation: bool
     max_title_repeat_chars: Positive
     description_repeat_kinds: list[Name]
     title_separators: str

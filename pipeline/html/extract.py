@@ -10,18 +10,24 @@ from __future__ import annotations
 
 from copy import deepcopy
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from typing import Callable
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
-from trafilatura.external import sanitize_tree, try_readability
+from trafilatura.baseline import html2txt
+from trafilatura.core import ESCALATION_ACCEPT_RATIO, ESCALATION_JUSTEXT_RATIO, ESCALATION_MAX_LENGTH, ESCALATION_PAGE_SHARE
+from trafilatura.external import justext_rescue, sanitize_tree, try_readability
+from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.settings import Extractor
+from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
 
 from pipeline.document import Removal
 from pipeline.html.blocks import Block, body_blocks
 from pipeline.html.parse import parse_html, streamed_calls
-from pipeline.html.prune import prune_chrome, visible_text
+from pipeline.html.prune import prune_chrome, visible_chars_at_most, visible_text
 from pipeline.html.rules import HtmlRules, LinkLineRule
 from pipeline.text.chrome import detect_chrome_paragraphs
 from pipeline.text.rules import ChromeRules
@@ -64,10 +70,20 @@ def points_within(href: str | None, page: str | None) -> bool:
         return False
     if page is None:
         return not urlsplit(href).scheme or urlsplit(href).scheme in ("http", "https")
-    here, target = urlsplit(page), urlsplit(urljoin(page, href))
-    if target.scheme not in ("http", "https") or not _same_site(_site_host(here.hostname), _site_host(target.hostname)):
+    here_host, here_path = _site_and_path(page)
+    target = urlsplit(href)
+    if not (target.scheme and target.netloc):  # an absolute address is its own join
+        target = urlsplit(urljoin(page, href))
+    if target.scheme not in ("http", "https") or not _same_site(here_host, _site_host(target.hostname)):
         return False
-    return target.path.rstrip("/") != here.path.rstrip("/")
+    return target.path.rstrip("/") != here_path
+
+
+@lru_cache(maxsize=16)
+def _site_and_path(page: str) -> tuple[str, str]:
+    """The site host and the path of a page's address (asked for each of its links)."""
+    here = urlsplit(page)
+    return _site_host(here.hostname), here.path.rstrip("/")
 
 
 def link_texts(tree: HtmlElement, min_chars: int, page: str | None = None, *, within: bool = True) -> frozenset[str]:
@@ -75,15 +91,21 @@ def link_texts(tree: HtmlElement, min_chars: int, page: str | None = None, *, wi
 
     With ``within``, only links to other pages of the site of ``page`` (its URL).
     """
-    within_site: dict[str | None, bool] = {}  # a page repeats its links (menus, footers)
-
-    def leads_within(href: str | None) -> bool:
-        if href not in within_site:
-            within_site[href] = points_within(href, page)
-        return within_site[href]
-
-    texts = (normalise_line(a.text_content()) for a in tree.iter("a") if not within or leads_within(a.get("href")))
-    return frozenset(t for t in texts if len(t) >= min_chars)
+    found: set[str] = set()
+    # parsing addresses is the cost: each is judged once, and only for a text not yet found
+    verdicts: dict[str | None, bool] = {}
+    for a in tree.iter("a"):
+        text = normalise_line(a.text_content())
+        if len(text) < min_chars or text in found:
+            continue
+        if within:
+            href = a.get("href")
+            if href not in verdicts:
+                verdicts[href] = points_within(href, page)
+            if not verdicts[href]:
+                continue
+        found.add(text)
+    return frozenset(found)
 
 
 def link_share(text: str, links: frozenset[str]) -> float:
@@ -162,15 +184,66 @@ def drop_html_text_chrome(blocks: list[Block], titles: frozenset[str], descripti
     return kept, removed
 
 
-def _pruned_body(tree: HtmlElement, rules: HtmlRules, url: str | None):
+def _pruned_body(tree: HtmlElement, rules: HtmlRules, url: str | None, page_chars: Callable[[], int]):
     """(the cues' removals, the article body, its text) of ``tree``, pruned in place."""
     removed = prune_chrome(tree, rules)
     result = extract_body(tree, url, rules)
     body, text = (result.body, result.text or "") if result is not None else (None, "")
+    if rules.recall_escalation:
+        removed_chars = sum(len(removal.text) + 1 for removal in removed)
+        body, text = recall_escalation(tree, body, text, removed_chars, page_chars, url)
     return (removed, *wider_body(tree, body, text, url, rules))
 
 
 _PARAGRAPHS_AND_ITEMS = etree.XPath("count(.//p | .//li)")
+
+
+def page_text_chars(html: str) -> int:
+    """Length of the text of the page as sent, as trafilatura measures it (comments off) for its recall escalation."""
+    tree = parse_html(html)
+    if tree is None:
+        return 0
+    for xpaths in (RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH):
+        prune_unwanted_nodes(tree, xpaths)
+    return len(html2txt(tree))
+
+
+def recall_escalation(tree: HtmlElement, body, text: str, removed_chars: int, page_chars: Callable[[], int],
+                      url: str | None):
+    """(body, text): trafilatura's recall escalation, judged against the page as sent, not as pruned.
+
+    trafilatura retries a short body in recall mode, with jusText beside it, where the body
+    holds less than a fifth of the page's text. Pruning shrinks the page it measures, so the
+    retry no longer runs where it would on the page as sent; here it runs on the pruned
+    ``tree`` where the body is under a fifth of ``page_chars()``, the page as sent. That
+    parses the page again, so it is asked only where the pruned tree's visible text and the
+    ``removed_chars`` of the cues' removals (more than trafilatura counts) leave room. Where
+    the body is under a fifth of the pruned page as well, trafilatura has run it already.
+    """
+    if body is None or not 0 < len(text) < ESCALATION_MAX_LENGTH:
+        return body, text
+    page = tree.find("body")
+    most = visible_chars_at_most(page if page is not None else tree) + removed_chars
+    if len(text) >= ESCALATION_PAGE_SHARE * most:
+        return body, text
+    pruned_chars = len(html2txt(tree))
+    # trafilatura ran it itself where its body's text (as it counts it) is under a fifth of the pruned page
+    if len(" ".join(body.itertext()).strip()) < ESCALATION_PAGE_SHARE * pruned_chars:
+        return body, text
+    # the pruned page and the removals hold at least the page as sent (on every dev page): a closer bound
+    if len(text) >= ESCALATION_PAGE_SHARE * (pruned_chars + removed_chars):
+        return body, text
+    if len(text) >= ESCALATION_PAGE_SHARE * page_chars():
+        return body, text
+    options = Extractor(url=url, comments=False)
+    justext_body, justext_text = justext_rescue(deepcopy(tree), options)
+    retry = bare_extraction(deepcopy(tree), url=url, favor_recall=True, include_comments=False, with_metadata=False)
+    retry_text = (retry.text or "") if retry is not None else ""
+    if len(justext_text) > len(retry_text) and len(justext_text) > ESCALATION_JUSTEXT_RATIO * len(text):
+        return justext_body, justext_text
+    if len(retry_text) >= options.min_extracted_size and len(retry_text) > ESCALATION_ACCEPT_RATIO * len(text):
+        return retry.body, retry_text
+    return body, text
 
 
 def wider_body(tree: HtmlElement, body, text: str, url: str | None, rules: HtmlRules):
@@ -230,12 +303,13 @@ def extract_html(html: str, rules: HtmlRules, chrome: ChromeRules, *, url: str |
     if tree is None:
         return HtmlExtract()
     titles, descriptions = page_titles(tree)
-    removed, body, text = _pruned_body(tree, rules, url)
+    page_chars = cache(lambda: page_text_chars(html))
+    removed, body, text = _pruned_body(tree, rules, url, page_chars)
     if streamed_calls(html):
         # React's streamed blocks were put in place, as a browser shows them; where trafilatura
         # then finds less text (its class cues discard the container they land in), the page as sent
         as_sent = parse_html(html, place_streamed=False)
-        other = _pruned_body(as_sent, rules, url)
+        other = _pruned_body(as_sent, rules, url, page_chars)
         if len(other[2]) > len(text):
             tree, (removed, body, text) = as_sent, other
     if body is None:

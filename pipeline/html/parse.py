@@ -24,6 +24,9 @@ _STREAM_CALL = re.compile(r"""\$R([CS])\(\s*["']([^"']{1,40})["']\s*,\s*["']([^"
 _PLACEHOLDER = re.compile(r'<template id="([BP]):([^"]{1,40})"></template>')
 # a Suspense boundary's comments: <!--$-->, <!--$?--> (pending), <!--$!--> (client) open, <!--/$--> closes
 _BOUNDARY_MARK = re.compile(r"<!--(/?)\$[?!]?-->")
+# the end tags of the page: a browser ignores them and reads what follows them into the body,
+# while libxml2 may drop an article sent after a premature "</body></html>"
+_PAGE_END = re.compile(r"</(?:body|html)\s*>", re.I)
 
 # trafilatura's parser (``trafilatura.utils.HTML_PARSER``), with lxml's element lookup done in C:
 # lxml.html's own lookup calls Python every time an element reaches Python code, to hand form
@@ -90,8 +93,10 @@ def parse_html(html: str, *, place_streamed: bool = True) -> HtmlElement | None:
     A fragment (a page that starts at a bare ``<div>``) is parsed again wrapped in a body:
     trafilatura looks for the article under ``<body>`` and finds nothing in a bare element.
     Blocks a React page streams hidden at its end are put where its scripts put them
-    (unless not ``place_streamed``: then they stay where they were sent).
+    (unless not ``place_streamed``: then they stay where they were sent). The page's
+    ``</body>`` and ``</html>`` are ignored, as browsers do: what follows them is in the body.
     """
+    html = _PAGE_END.sub("", html)
     calls = streamed_calls(html) if place_streamed else []
     if calls:
         html = without_fallbacks(html, [placeholder for placeholder, _ in calls])

@@ -169,6 +169,12 @@ def visible_text(element: HtmlElement) -> str:
     return normalise_line(" ".join(_VISIBLE_TEXT(element)))
 
 
+def visible_chars_at_most(element: HtmlElement) -> int:
+    """At least the length of :func:`visible_text` of the element, found without joining and normalising its pieces."""
+    # a piece's runs of whitespace become one space at most, and it gains at most one space beside it
+    return sum(len(stripped) + 1 for stripped in map(str.strip, _VISIBLE_TEXT(element)) if stripped)
+
+
 def mark_chrome(tree: HtmlElement, rules: HtmlRules,
                 spared: list[tuple[HtmlElement, int]] | None = None) -> list[tuple[HtmlElement, Removal]]:
     """The elements the HTML cues mark as chrome, outermost only, each with its Removal; the tree is not changed.

@@ -81,6 +81,7 @@ class HtmlRules:
     fallback_below_chars: int
     readability_longer_by: float
     readability_page_holds: float
+    recall_escalation: bool
     max_title_repeat_chars: int
     description_repeat_kinds: frozenset[str]
     title_separators: str
@@ -142,6 +143,7 @@ def _build_rules(table: schema.HtmlChrome) -> HtmlRules:
         fallback_below_chars=extraction.fallback_below_chars,
         readability_longer_by=extraction.readability_longer_by,
         readability_page_holds=extraction.readability_page_holds,
+        recall_escalation=extraction.recall_escalation,
         max_title_repeat_chars=extraction.max_title_repeat_chars,
         description_repeat_kinds=frozenset(extraction.description_repeat_kinds),
         title_separators=extraction.title_separators,

@@ -170,3 +170,61 @@ def test_headless_fragment_of_a_real_page_is_read_as_the_page(config):
     assert fragment.lstrip().startswith('<div class="html-embed-11') and "<body" not in fragment
     rules, chrome = html_rules(config), load_chrome_rules(config)
     assert extract_html(fragment, rules, chrome, url=MOXIE).paragraphs == _extract(config, "4252", MOXIE).paragraphs
+
+
+def test_article_after_a_premature_page_end_is_read(config):
+    # WordPress theme closes </body></html> after the header; the whole post follows, and
+    # libxml2 dropped it: the page was rejected as no_article_text
+    html = gzip.open(WCXB / "0310.html.gz", "rt", encoding="utf-8").read()
+    assert html.index("</html>") < html.index("When defined in the simplest way possible")
+    x = _extract(config, "0310", "https://escalon.services/blog/hr/6-types-of-hr-outsourcing-you-need-to-know-about")
+    assert x.paragraphs[:2] == [
+        "When defined in the simplest way possible, HR is about people.",
+        "The Human Resources department of any company is concerned with its employees. They mainly deal with "
+        "recruitment, administration, and training. They also worry about employment engagement, conflict management, "
+        "and complaint handling. With so many tasks, the work can become overwhelming. This is where HR Outsourcing comes in."]
+
+
+BOTANIC = "https://www.chicagobotanic.org/plant-information/smart-gardener/denizens-dark-indoor-plants-low-light-spaces"
+
+
+def test_recall_escalation_measures_the_page_as_sent(config, monkeypatch):
+    # trafilatura reads 979 characters of the post, under a fifth of the page as sent, where its recall
+    # escalation's jusText candidate reads the whole post; measured on the pruned page, it never ran
+    lead = "As the year begins our indoor spaces can seem dark—especially on overcast days."
+    zz = ("Although its common name is ZZ plant, this beauty is no snoozer. Plants grow 2 to 4 feet tall and wide with "
+          "arching stems of super shiny leaves.")
+    x = _extract(config, "4705", BOTANIC)
+    assert x.paragraphs[3].startswith(lead) and x.paragraphs[7].startswith(zz) and len(" ".join(x.paragraphs)) > 4000
+    html = gzip.open(WCXB / "4705.html.gz", "rt", encoding="utf-8").read()
+    off = extract_html(html, replace(html_rules(config), recall_escalation=False), load_chrome_rules(config), url=BOTANIC)
+    assert not [p for p in off.paragraphs if p.startswith(zz)]
+    import pipeline.html.extract as extract
+
+    assert extract.page_text_chars(gzip.open(WCXB / "4705.html.gz", "rt", encoding="utf-8").read()) > 5 * 979
+    monkeypatch.setattr(extract, "page_text_chars", lambda html: 0)  # the escalation never runs, as before
+    alone = _extract(config, "4705", BOTANIC)
+    assert alone.paragraphs[1].startswith(lead) and not [p for p in alone.paragraphs if p.startswith(zz)]
+    assert len(" ".join(alone.paragraphs)) < 1000
+
+
+def test_recent_posts_carousel_is_related_links(config):
+    # cause 8: a "recent-articles-carousel-section" of teasers under the post, which bare trafilatura's
+    # favor_precision drops and .v2 (latest posts, not recent ones) kept
+    x = _extract(config, "0281", "https://www.expertmarketresearch.com/blogs/top-gaming-console-companies")
+    teasers = [r for r in x.removed if r.rule == "related_block.v3"]
+    assert [(r.category, r.text[:90]) for r in teasers] == [
+        ("related_links", "Recent Blogs Latest Updates on Thriving Economically in a World of Constant Innovation Top")]
+    assert ("According to Expert Market Research, the top 10 taxi companies are Uber Technologies Inc, ANI Techno..."
+            in teasers[0].text)
+    assert not [p for p in x.paragraphs if p.startswith("According to Expert Market Research, the top 10 taxi")]
+
+
+def test_events_list_is_the_article(config):
+    # cause 6: a list of 74 events (date, name, place, blurb), each a short block: all of it is the page's text
+    x = _extract(config, "4362", "https://www.cloudtango.net/events/us/")
+    assert x.paragraphs[:4] == ["List of Upcoming Events and Tech Conferences of special interest to MSPs across the United States.",
+                                "March 16, 2026", "FABCON", "Atlanta, United States"]
+    assert sum(p.endswith(", United States") for p in x.paragraphs) == 74
+    assert [(r.rule, r.text) for r in x.removed if r.rule == "title_repeat.v1"] == [
+        ("title_repeat.v1", "Top IT Conferences in the United States 2026")]

@@ -12,7 +12,7 @@ from pipeline.document import Removal
 from pipeline.html.blocks import Block, body_blocks
 from pipeline.html.extract import drop_html_text_chrome, extract_html, link_texts, page_titles, page_url, points_within
 from pipeline.html.parse import parse_html
-from pipeline.html.prune import prune_chrome
+from pipeline.html.prune import prune_chrome, visible_chars_at_most, visible_text
 from pipeline.html.rules import html_rules
 from pipeline.text.rules import load_chrome_rules
 
@@ -66,10 +66,10 @@ def test_class_words_split_at_hyphens_and_camel_case(config):
     assert [(r.category, r.rule, r.text) for r in removed] == [
         ("navigation", "newsletter_signup.v2", "Get our morning briefing"),
         ("navigation", "share_widget.v2", "Facebook Twitter"),
-        ("related_links", "related_block.v2", "Most read: Ten things"),
+        ("related_links", "related_block.v3", "Most read: Ten things"),
         ("comment_policy", "comment_block.v2", "Join the conversation"),
         ("navigation", "cookie_banner.v2", "We use cookies"),
-        ("related_links", "related_block.v2", "Mayor resigns"),
+        ("related_links", "related_block.v3", "Mayor resigns"),
     ]
 
 
@@ -186,7 +186,7 @@ def test_extract_html_end_to_end(config):
     assert result.paragraphs[0].startswith("The council voted on Tuesday")
     assert len(result.paragraphs) == 3
     assert {(r.category, r.rule) for r in result.removed} >= {
-        ("navigation", "nav.v1"), ("related_links", "related_block.v2"), ("navigation", "page_footer.v1"),
+        ("navigation", "nav.v1"), ("related_links", "related_block.v3"), ("navigation", "page_footer.v1"),
         ("title", "title_repeat.v1")}
 
 
@@ -314,3 +314,9 @@ def test_the_fallback_pass_runs_only_where_the_fast_body_is_short_or_has_one_par
     assert _fallback_calls(monkeypatch, page("<article>" + BODY + "</article>"), rules) == [True, False]
     assert _fallback_calls(monkeypatch, one_paragraph, rules) == [True, False]
     assert _fallback_calls(monkeypatch, long_body, replace(rules, fallback_below_chars=10**6)) == [True, False]
+
+
+def test_visible_chars_at_most_bounds_the_visible_text():
+    body = parse_html("<html><body><p>  Two   words </p><script>var x = 1;</script><p>\n</p>Tail</body></html>").find("body")
+    assert visible_text(body) == "Two words Tail"
+    assert visible_chars_at_most(body) == len("Two   words") + 1 + len("Tail") + 1
