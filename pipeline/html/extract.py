@@ -195,9 +195,6 @@ def _pruned_body(tree: HtmlElement, rules: HtmlRules, url: str | None, page_char
     return (removed, *wider_body(tree, body, text, url, rules))
 
 
-_PARAGRAPHS_AND_ITEMS = etree.XPath("count(.//p | .//li)")
-
-
 def page_text_chars(html: str) -> int:
     """Length of the text of the page as sent, as trafilatura measures it (comments off) for its recall escalation."""
     tree = parse_html(html)
@@ -244,6 +241,9 @@ def recall_escalation(tree: HtmlElement, body, text: str, removed_chars: int, pa
     if len(retry_text) >= options.min_extracted_size and len(retry_text) > ESCALATION_ACCEPT_RATIO * len(text):
         return retry.body, retry_text
     return body, text
+
+
+_PARAGRAPHS_AND_ITEMS = etree.XPath("count(.//p | .//li)")
 
 
 def wider_body(tree: HtmlElement, body, text: str, url: str | None, rules: HtmlRules):

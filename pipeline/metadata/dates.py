@@ -454,7 +454,7 @@ def _text_date(tree: HtmlElement, reference_date: date | None, languages: list[s
         return None
     start = next(iter(body.iter("h1")), None)
     wrappers = headline_wrappers(tree)
-    above: list[tuple[HtmlElement, str]] = []  # the texts before the headline, nearest last
+    above: list[tuple[HtmlElement, str, bool]] = []  # (element, text, its own text?) before the headline, nearest last
     seen = 0
     started = start is None
     for element in body.iter():
