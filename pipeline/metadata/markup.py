@@ -22,12 +22,11 @@ def field_text(value: object) -> str:
 
 def parse_page(html: str) -> HtmlElement | None:
     """The page's tree as trafilatura parses it, None when it cannot be parsed."""
-    from trafilatura.utils import load_html  # one parser for the project's HTML paths
+    from pipeline.html.parse import load_html  # one parser for the project's HTML paths
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        tree = load_html(html)
-    return tree if tree is not None else None
+        return load_html(html)
 
 
 def element_text(element: HtmlElement) -> str:
